@@ -1,0 +1,956 @@
+//! Analysis and rewrite of a `#[parallel_for]` body.
+//!
+//! The macro sees tokens, not types, so it decides from the syntax which
+//! accesses belong to one iteration alone:
+//!
+//! - names bound inside the body are private to the iteration;
+//! - captured variables are shared and read-only, except reduction variables
+//!   (each task works on its own copy) and elements indexed by the loop
+//!   variable: `y[i]`, `y[i][j]`, `y[i].f`, `t[i as usize]`, and the rows of
+//!   row-major arrays, `c[i * n + j]`;
+//! - reading another iteration's element of an array the loop writes, or
+//!   using such an array whole, is rejected; so is control flow that would
+//!   leave the loop (`break`, `return`, `?`, `.await`).
+//!
+//! The first pass ([`Mode::Collect`]) finds the writes and decides which
+//! arrays are split ([`Access`]); the second ([`Mode::Rewrite`]) redirects
+//! each access of a split array to the task's window of it and rejects every
+//! other use. Whatever the analysis misses, the types still catch: a split
+//! array is mutably borrowed by its handle for the whole loop, and the body
+//! is a `Fn + Sync` closure.
+
+use crate::clause::{Clauses, Errors, ReduceOp};
+use crate::scope::pat_names;
+use proc_macro2::Span;
+use quote::{ToTokens, format_ident, quote};
+use std::collections::{BTreeMap, HashSet};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{BinOp, Block, Error, Expr, Ident, Lifetime, Result, Stmt, Token};
+
+/// How a loop splits an array it writes.
+#[derive(Clone)]
+pub enum Access {
+    /// `y[i]`: element `i` belongs to iteration `i`.
+    Elem,
+    /// `c[i * n + j]`: row `i` (of `n` elements) belongs to iteration `i`.
+    Row { width: Expr },
+}
+
+/// An array the loop writes, split among the tasks.
+pub struct Split {
+    /// The array, with the span of its first write.
+    pub name: Ident,
+    pub access: Access,
+    /// The local that holds a task's window of it.
+    pub window: Ident,
+    /// The local that holds the row width, for [`Access::Row`].
+    pub width_local: Ident,
+}
+
+/// The shape of an index expression.
+enum IndexClass {
+    /// The loop variable itself, or `i as usize`.
+    Own,
+    /// `i * n + j`, `n * i + j` or `j + i * n`.
+    Row { width: Expr, col: Expr },
+    /// Anything else.
+    Other,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Collect,
+    Rewrite,
+}
+
+/// What a write does, for the message when it is rejected.
+#[derive(Clone, Copy)]
+enum WriteKind<'a> {
+    Assign(&'a Expr),
+    Compound(&'a BinOp),
+    RefMut,
+    Method(&'a Ident),
+}
+
+/// Methods that change their receiver; called on a captured variable they
+/// would write it from every iteration at once.
+const MUTATING_METHODS: &[&str] = &[
+    "push", "push_str", "push_back", "push_front", "pop", "pop_back", "pop_front", "insert",
+    "remove", "clear", "extend", "extend_from_slice", "append", "truncate", "resize", "retain",
+    "drain", "sort", "sort_unstable", "sort_by", "sort_by_key", "sort_unstable_by",
+    "sort_unstable_by_key", "dedup", "reverse", "fill", "swap", "swap_remove", "iter_mut",
+    "as_mut_slice", "get_mut", "copy_from_slice", "clone_from_slice", "split_at_mut", "last_mut",
+    "first_mut", "entry", "take", "replace", "get_or_insert", "chunks_mut", "rotate_left",
+    "rotate_right", "as_mut",
+];
+
+/// Macros whose arguments are plain expressions, so their uses of the body's
+/// variables can be checked and rewritten like any other code.
+const EXPR_MACROS: &[&str] = &[
+    "print", "println", "eprint", "eprintln", "format", "format_args", "write", "writeln", "panic",
+    "assert", "assert_eq", "assert_ne", "debug_assert", "debug_assert_eq", "debug_assert_ne",
+    "dbg", "todo", "unimplemented", "unreachable",
+];
+
+/// Analyzes `body` and rewrites it in place. Returns the arrays to split.
+pub fn analyze(
+    var: Option<&Ident>,
+    label: Option<&Lifetime>,
+    clauses: &Clauses,
+    body: &mut Block,
+) -> Result<Vec<Split>> {
+    let mut walker = Walker {
+        mode: Mode::Collect,
+        var,
+        label,
+        clauses,
+        scopes: Vec::new(),
+        inner_labels: Vec::new(),
+        loop_depth: 0,
+        closure_depth: 0,
+        async_depth: 0,
+        write_ctx: false,
+        writes: Vec::new(),
+        splits: BTreeMap::new(),
+        errors: Errors::default(),
+    };
+    check_reductions_are_captured(clauses, body, &mut walker.errors);
+    walker.visit_block_mut(body);
+    walker.decide();
+    walker.mode = Mode::Rewrite;
+    walker.visit_block_mut(body);
+    walker.errors.finish()?;
+    Ok(walker.splits.into_values().collect())
+}
+
+/// A reduction variable declared at the top of the body would be private to
+/// the iteration, and the reduction would see nothing.
+fn check_reductions_are_captured(clauses: &Clauses, body: &Block, errors: &mut Errors) {
+    for stmt in &body.stmts {
+        if let Stmt::Local(local) = stmt {
+            for name in pat_names(&local.pat) {
+                if let Some(r) = clauses.reduction_of(&name) {
+                    errors.push(Error::new(
+                        name.span(),
+                        format!(
+                            "`{name}` is declared inside the loop, so each iteration has its own and `reduction({}: {name})` would see none of them; declare `{name}` before the loop",
+                            r.op.symbol()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+struct Walker<'a> {
+    mode: Mode,
+    var: Option<&'a Ident>,
+    label: Option<&'a Lifetime>,
+    clauses: &'a Clauses,
+    /// Names bound inside the body, innermost scope last.
+    scopes: Vec<HashSet<String>>,
+    /// Labels of loops and blocks inside the body.
+    inner_labels: Vec<String>,
+    /// Loops inside the body that enclose the current node.
+    loop_depth: usize,
+    /// Closures and async blocks inside the body that enclose the current node.
+    closure_depth: usize,
+    async_depth: usize,
+    /// The current node is the place of a write (`place = ..`, `&mut place`).
+    write_ctx: bool,
+    /// Writes to elements of captured arrays: (array, its shape, the index).
+    writes: Vec<(Ident, IndexClass, Span)>,
+    splits: BTreeMap<String, Split>,
+    errors: Errors,
+}
+
+impl Walker<'_> {
+    fn is_local(&self, name: &Ident) -> bool {
+        let name = name.to_string();
+        self.scopes.iter().any(|s| s.contains(&name))
+    }
+
+    fn bind(&mut self, names: Vec<Ident>) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.extend(names.into_iter().map(|n| n.to_string()));
+        }
+    }
+
+    fn in_scope<R>(&mut self, names: Vec<Ident>, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.scopes.push(names.into_iter().map(|n| n.to_string()).collect());
+        let r = f(self);
+        self.scopes.pop();
+        r
+    }
+
+    /// `name` as an expression refers to the loop variable.
+    fn is_loop_var(&self, e: &Expr) -> bool {
+        match (single_ident(e), self.var) {
+            (Some(id), Some(var)) => id == var && !self.is_local(id),
+            _ => false,
+        }
+    }
+
+    /// `name` refers to a variable captured from outside the loop.
+    fn captured<'e>(&self, e: &'e Expr) -> Option<&'e Ident> {
+        let id = single_ident(e)?;
+        if self.is_local(id) || self.var == Some(id) {
+            return None;
+        }
+        Some(id)
+    }
+
+    fn split_of(&self, e: &Expr) -> Option<&Split> {
+        let id = self.captured(e)?;
+        self.splits.get(&id.to_string())
+    }
+
+    fn classify(&self, idx: &Expr) -> IndexClass {
+        let idx = strip(idx);
+        if self.is_loop_var(idx) {
+            return IndexClass::Own;
+        }
+        if let Expr::Cast(cast) = idx {
+            if self.is_loop_var(strip(&cast.expr)) && is_usize(&cast.ty) {
+                return IndexClass::Own;
+            }
+        }
+        if let Expr::Binary(add) = idx {
+            if let BinOp::Add(_) = add.op {
+                for (mul, col) in [(&*add.left, &*add.right), (&*add.right, &*add.left)] {
+                    if let Expr::Binary(m) = strip(mul) {
+                        if let BinOp::Mul(_) = m.op {
+                            for (a, b) in [(&*m.left, &*m.right), (&*m.right, &*m.left)] {
+                                if self.is_loop_var(strip(a)) && self.is_width(b) {
+                                    return IndexClass::Row {
+                                        width: b.clone(),
+                                        col: col.clone(),
+                                    };
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        IndexClass::Other
+    }
+
+    /// A row width: evaluated once before the loop, so it must not mention
+    /// the loop variable or the body's own variables, and must have no side
+    /// effects (a name, a constant, a field, `v.len()`, arithmetic of those).
+    fn is_width(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Lit(_) => true,
+            Expr::Paren(p) => self.is_width(&p.expr),
+            Expr::Group(g) => self.is_width(&g.expr),
+            Expr::Path(p) => match p.path.get_ident() {
+                Some(id) => !self.is_local(id) && self.var != Some(id),
+                None => p.qself.is_none(),
+            },
+            Expr::Field(f) => self.is_width(&f.base),
+            Expr::MethodCall(m) => m.method == "len" && m.args.is_empty() && self.is_width(&m.receiver),
+            Expr::Cast(c) => self.is_width(&c.expr),
+            Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)) && self.is_width(&u.expr),
+            Expr::Binary(b) => {
+                matches!(b.op, BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_) | BinOp::Rem(_))
+                    && self.is_width(&b.left)
+                    && self.is_width(&b.right)
+            }
+            _ => false,
+        }
+    }
+
+    /// Pass 1: a write to `place`.
+    fn on_write(&mut self, place: &Expr, kind: WriteKind, whole: &Expr) {
+        match split_place(place) {
+            Place::Var(x) => {
+                if self.is_local(x) {
+                    return;
+                }
+                if self.var == Some(x) {
+                    self.errors.push(Error::new_spanned(
+                        whole,
+                        format!("the loop variable `{x}` cannot change inside a `#[parallel_for]` body: each iteration's value is fixed by the split (OpenMP forbids it too); copy it first: `let mut k = {x};`"),
+                    ));
+                    return;
+                }
+                if self.clauses.reduction_of(x).is_some() {
+                    return;
+                }
+                let msg = shared_write_message(x, kind, whole);
+                self.errors.push(Error::new_spanned(whole, msg));
+            }
+            Place::Field(x, field) => {
+                if self.is_local(x) || self.clauses.reduction_of(x).is_some() {
+                    return;
+                }
+                let shown = show(field);
+                self.errors.push(Error::new_spanned(
+                    whole,
+                    format!("`{shown}` is shared by every iteration, so writing it from the loop body is a data race; write per-iteration results into an array element `out[i]`, or into a variable declared inside the loop"),
+                ));
+            }
+            Place::Indexed(x, idx) => {
+                if self.is_local(x) || self.var == Some(x) {
+                    return;
+                }
+                if self.clauses.reduction_of(x).is_some() {
+                    self.errors.push(Error::new_spanned(
+                        whole,
+                        format!("reductions over whole arrays are not supported yet: `{x}` is a reduction variable written by element; reduce a scalar per element instead"),
+                    ));
+                    return;
+                }
+                match self.classify(idx) {
+                    IndexClass::Other => {
+                        let var = self.var_name();
+                        self.errors.push(Error::new_spanned(
+                            whole,
+                            format!(
+                                "`{}` writes an element of `{x}` that may belong to another iteration: iterations run at once on several threads, so this is a data race. Write only `{x}[{var}]` (or the row-major `{x}[{var} * n + j]`); to shift data, write into a second array",
+                                show(place)
+                            ),
+                        ));
+                    }
+                    class => self.writes.push((x.clone(), class, whole.span())),
+                }
+            }
+            Place::Other => {}
+        }
+    }
+
+    fn var_name(&self) -> String {
+        self.var.map_or_else(|| "i".to_owned(), |v| v.to_string())
+    }
+
+    /// After pass 1: which arrays are split, and how.
+    fn decide(&mut self) {
+        let writes = std::mem::take(&mut self.writes);
+        for (name, class, span) in writes {
+            let key = name.to_string();
+            let access = match class {
+                IndexClass::Own => Access::Elem,
+                IndexClass::Row { width, .. } => Access::Row { width },
+                IndexClass::Other => continue,
+            };
+            match self.splits.get(&key) {
+                None => {
+                    let window = format_ident!("__w_{}", key, span = Span::mixed_site().located_at(name.span()));
+                    let width_local = format_ident!("__n_{}", key, span = Span::mixed_site());
+                    self.splits.insert(key, Split { name, access, window, width_local });
+                }
+                Some(prev) => {
+                    let var = self.var_name();
+                    let clash = match (&prev.access, &access) {
+                        (Access::Elem, Access::Elem) => None,
+                        (Access::Row { width: a }, Access::Row { width: b }) => {
+                            let (a, b) = (show(a), show(b));
+                            (a != b).then(|| format!("`{key}` is written as rows of `{a}` and as rows of `{b}`; a loop splits an array one way: use one row length"))
+                        }
+                        _ => Some(format!("`{key}` is written both as `{key}[{var}]` and as `{key}[{var} * n + j]`; a loop splits an array one way: use one of the two forms")),
+                    };
+                    if let Some(msg) = clash {
+                        self.errors.push(Error::new(span, msg));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pass 2: `x[idx]` where `x` is split.
+    fn rewrite_index(&mut self, e: &mut Expr, write: bool) {
+        let (window, name, access, class) = {
+            let Expr::Index(ix) = &*e else { return };
+            let Some(split) = self.split_of(&ix.expr) else { return };
+            let class = self.classify(&ix.index);
+            (split.window.clone(), split.name.to_string(), split.access.clone(), class)
+        };
+        let var = self.var_name();
+        match (access, class) {
+            (Access::Elem, IndexClass::Own) => {
+                if let Expr::Index(ix) = e {
+                    *ix.expr = syn::parse_quote!(#window);
+                    self.visit_expr_mut(&mut ix.index);
+                }
+            }
+            (Access::Row { width }, IndexClass::Row { width: w, mut col }) if show(&width) == show(&w) => {
+                self.visit_expr_mut(&mut col);
+                let row = if write { quote!(row) } else { quote!(row_ref) };
+                let i = self.var.map_or_else(|| quote!(0usize), |v| v.to_token_stream());
+                let span = e.span();
+                *e = syn::parse_quote_spanned!(span=> #window.#row(#i)[#col]);
+            }
+            (access, _) => {
+                // A write of another element was reported by the first pass.
+                if !write {
+                    let own = match access {
+                        Access::Elem => format!("{name}[{var}]"),
+                        Access::Row { width } => format!("{name}[{var} * {} + j]", show(&width)),
+                    };
+                    self.errors.push(Error::new_spanned(
+                        &*e,
+                        format!(
+                            "`{}` reads an element that another iteration may be writing (this loop writes `{own}`), so the value read depends on timing: a data race. Read from a copy made before the loop, or write the results into a second array (as a Jacobi sweep does)",
+                            show(e)
+                        ),
+                    ));
+                }
+                if let Expr::Index(ix) = e {
+                    self.visit_expr_mut(&mut ix.index);
+                }
+            }
+        }
+    }
+
+    fn check_break(&mut self, e: &syn::ExprBreak) {
+        if self.closure_depth > 0 {
+            return;
+        }
+        let leaves = match &e.label {
+            None => self.loop_depth == 0,
+            Some(l) => !self.inner_labels.contains(&l.ident.to_string()),
+        };
+        if leaves {
+            let msg = match &e.label {
+                None => "`break` cannot leave a `#[parallel_for]` loop: its iterations run at once on several threads, so there is no \"rest of the loop\" to skip. Use `continue` to end this iteration; to find the first match, use `reduction(min: first)` with `first = first.min(i)`".to_owned(),
+                Some(l) => format!("`break {l}` would leave the `#[parallel_for]` loop: its iterations run at once on several threads, so it cannot stop part-way. Use `continue` to end this iteration, or set a per-iteration flag and act on it after the loop"),
+            };
+            self.errors.push(Error::new_spanned(e, msg));
+        }
+    }
+
+    fn check_continue(&mut self, e: &syn::ExprContinue) {
+        if self.closure_depth > 0 {
+            return;
+        }
+        if let Some(l) = &e.label {
+            let name = l.ident.to_string();
+            let own = self.label.is_some_and(|own| own.ident == l.ident);
+            if !own && !self.inner_labels.contains(&name) {
+                self.errors.push(Error::new_spanned(
+                    e,
+                    format!("`continue {l}` would leave the `#[parallel_for]` loop for an outer loop, but the iterations run as tasks on several threads; use `continue` for this loop, or move the outer loop's work after it"),
+                ));
+            }
+        }
+    }
+
+    fn with_loop<R>(&mut self, label: Option<&syn::Label>, f: impl FnOnce(&mut Self) -> R) -> R {
+        if let Some(l) = label {
+            self.inner_labels.push(l.name.ident.to_string());
+        }
+        self.loop_depth += 1;
+        let r = f(self);
+        self.loop_depth -= 1;
+        if label.is_some() {
+            self.inner_labels.pop();
+        }
+        r
+    }
+
+    fn visit_place(&mut self, place: &mut Expr) {
+        let saved = self.write_ctx;
+        self.write_ctx = true;
+        self.visit_expr_mut(place);
+        self.write_ctx = saved;
+    }
+}
+
+impl VisitMut for Walker<'_> {
+    fn visit_block_mut(&mut self, block: &mut Block) {
+        self.in_scope(Vec::new(), |w| {
+            for stmt in &mut block.stmts {
+                match stmt {
+                    Stmt::Local(local) => {
+                        if let Some(init) = &mut local.init {
+                            w.visit_expr_mut(&mut init.expr);
+                            if let Some((_, diverge)) = &mut init.diverge {
+                                w.visit_expr_mut(diverge);
+                            }
+                        }
+                        w.bind(pat_names(&local.pat));
+                    }
+                    Stmt::Item(_) => {}
+                    other => w.visit_stmt_mut(other),
+                }
+            }
+        });
+    }
+
+    // Nested items are separate code; they cannot see the loop's locals.
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        let Some(name) = mac.path.get_ident() else { return };
+        if !EXPR_MACROS.contains(&name.to_string().as_str()) {
+            return;
+        }
+        let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
+        let Ok(mut args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) else {
+            return;
+        };
+        for arg in args.iter_mut() {
+            self.visit_expr_mut(arg);
+        }
+        if self.mode == Mode::Rewrite {
+            mac.tokens = args.into_token_stream();
+        }
+    }
+
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        let collect = self.mode == Mode::Collect;
+        // Only the base of a place chain (`x[k].f`) inherits a write context.
+        let write = std::mem::replace(&mut self.write_ctx, false);
+        match e {
+            Expr::Index(ix) if !collect && self.split_of(&ix.expr).is_some() => {
+                self.rewrite_index(e, write);
+            }
+            Expr::Index(ix) => {
+                self.write_ctx = write;
+                self.visit_expr_mut(&mut ix.expr);
+                self.write_ctx = false;
+                self.visit_expr_mut(&mut ix.index);
+            }
+            Expr::Field(f) => {
+                self.write_ctx = write;
+                self.visit_expr_mut(&mut f.base);
+                self.write_ctx = false;
+            }
+            Expr::Paren(p) => {
+                self.write_ctx = write;
+                self.visit_expr_mut(&mut p.expr);
+                self.write_ctx = false;
+            }
+            Expr::MethodCall(m)
+                if !collect && m.method == "len" && m.args.is_empty() && self.split_of(&m.receiver).is_some() =>
+            {
+                if let Some(split) = self.split_of(&m.receiver) {
+                    let w = split.window.clone();
+                    *m.receiver = syn::parse_quote!(#w);
+                }
+            }
+            Expr::Path(_) if !collect && self.split_of(e).is_some() => {
+                let name = show(e);
+                let var = self.var_name();
+                self.errors.push(Error::new_spanned(
+                    &*e,
+                    format!("`{name}` is used whole here, but this loop writes its elements `{name}[{var}]` from several threads at once; inside the loop use only `{name}[{var}]` (and `{name}.len()`), and use `{name}` whole after the loop"),
+                ));
+            }
+            Expr::Assign(a) => {
+                if collect {
+                    let (left, right) = (a.left.clone(), a.right.clone());
+                    let whole = Expr::Assign(a.clone());
+                    self.on_write(&left, WriteKind::Assign(&right), &whole);
+                }
+                self.visit_expr_mut(&mut a.right);
+                self.visit_place(&mut a.left);
+            }
+            Expr::Binary(b) if is_compound(&b.op) => {
+                if collect {
+                    let left = b.left.clone();
+                    let whole = Expr::Binary(b.clone());
+                    self.on_write(&left, WriteKind::Compound(&b.op), &whole);
+                }
+                self.visit_expr_mut(&mut b.right);
+                self.visit_place(&mut b.left);
+            }
+            Expr::Reference(r) if r.mutability.is_some() => {
+                if collect {
+                    let inner = r.expr.clone();
+                    let whole = Expr::Reference(r.clone());
+                    self.on_write(&inner, WriteKind::RefMut, &whole);
+                }
+                self.visit_place(&mut r.expr);
+            }
+            Expr::MethodCall(m) if MUTATING_METHODS.contains(&m.method.to_string().as_str()) => {
+                if collect {
+                    let recv = m.receiver.clone();
+                    let method = m.method.clone();
+                    let whole = Expr::MethodCall(m.clone());
+                    self.on_write(&recv, WriteKind::Method(&method), &whole);
+                }
+                for arg in m.args.iter_mut() {
+                    self.visit_expr_mut(arg);
+                }
+                self.visit_place(&mut m.receiver);
+            }
+            Expr::Break(b) => {
+                if collect {
+                    self.check_break(b);
+                }
+                visit_mut::visit_expr_break_mut(self, b);
+            }
+            Expr::Continue(c) => {
+                if collect {
+                    self.check_continue(c);
+                }
+            }
+            Expr::Return(r) => {
+                if collect && self.closure_depth == 0 {
+                    self.errors.push(Error::new_spanned(
+                        &*r,
+                        "`return` cannot leave a `#[parallel_for]` loop from inside its body: the iterations run as tasks on several threads. Use `continue` to end this iteration, and return after the loop",
+                    ));
+                }
+                visit_mut::visit_expr_return_mut(self, r);
+            }
+            Expr::Try(t) => {
+                if collect && self.closure_depth == 0 {
+                    self.errors.push(Error::new(
+                        t.question_token.span,
+                        "the `?` operator would return from the function in the middle of a `#[parallel_for]` loop, whose iterations run as tasks on several threads. Handle the error inside the body (`match`, `unwrap_or`), or store each iteration's result in an array (`results[i] = ..`) and check them after the loop",
+                    ));
+                }
+                visit_mut::visit_expr_try_mut(self, t);
+            }
+            Expr::Await(a) => {
+                if collect && self.async_depth == 0 {
+                    self.errors.push(Error::new_spanned(
+                        &*a,
+                        "`.await` cannot appear in a `#[parallel_for]` body: the iterations run as plain tasks on a thread pool, outside the async context. Await before or after the loop",
+                    ));
+                }
+                visit_mut::visit_expr_await_mut(self, a);
+            }
+            Expr::Closure(c) => {
+                let params: Vec<Ident> = c.inputs.iter().flat_map(pat_names).collect();
+                self.closure_depth += 1;
+                self.in_scope(params, |w| w.visit_expr_mut(&mut c.body));
+                self.closure_depth -= 1;
+            }
+            Expr::Async(a) => {
+                self.closure_depth += 1;
+                self.async_depth += 1;
+                self.visit_block_mut(&mut a.block);
+                self.async_depth -= 1;
+                self.closure_depth -= 1;
+            }
+            Expr::ForLoop(f) => {
+                self.visit_expr_mut(&mut f.expr);
+                let names = pat_names(&f.pat);
+                let label = f.label.clone();
+                self.with_loop(label.as_ref(), |w| w.in_scope(names, |w| w.visit_block_mut(&mut f.body)));
+            }
+            Expr::While(wh) => {
+                let label = wh.label.clone();
+                self.with_loop(label.as_ref(), |w| {
+                    w.in_scope(Vec::new(), |w| {
+                        w.visit_expr_mut(&mut wh.cond);
+                        w.visit_block_mut(&mut wh.body);
+                    })
+                });
+            }
+            Expr::Loop(l) => {
+                let label = l.label.clone();
+                self.with_loop(label.as_ref(), |w| w.visit_block_mut(&mut l.body));
+            }
+            Expr::Block(b) if b.label.is_some() => {
+                let name = b.label.as_ref().map(|l| l.name.ident.to_string());
+                self.inner_labels.extend(name);
+                self.visit_block_mut(&mut b.block);
+                self.inner_labels.pop();
+            }
+            Expr::If(i) => {
+                self.in_scope(Vec::new(), |w| {
+                    w.visit_expr_mut(&mut i.cond);
+                    w.visit_block_mut(&mut i.then_branch);
+                });
+                if let Some((_, els)) = &mut i.else_branch {
+                    self.visit_expr_mut(els);
+                }
+            }
+            Expr::Let(l) => {
+                self.visit_expr_mut(&mut l.expr);
+                self.bind(pat_names(&l.pat));
+            }
+            Expr::Match(m) => {
+                self.visit_expr_mut(&mut m.expr);
+                for arm in &mut m.arms {
+                    let names = pat_names(&arm.pat);
+                    self.in_scope(names, |w| {
+                        if let syn::Pat::Guard(g) = &mut arm.pat {
+                            w.visit_expr_mut(&mut g.guard);
+                        }
+                        w.visit_expr_mut(&mut arm.body);
+                    });
+                }
+            }
+            _ => visit_mut::visit_expr_mut(self, e),
+        }
+    }
+}
+
+/// The message for a write to a shared scalar, naming the clause that fixes it.
+fn shared_write_message(x: &Ident, kind: WriteKind, whole: &Expr) -> String {
+    let race = format!("`{}` writes the shared variable `{x}` from every iteration at once, a data race", show(whole));
+    let op = match kind {
+        WriteKind::Compound(op) => compound_op(op),
+        WriteKind::Assign(rhs) => reduction_shape(x, rhs),
+        WriteKind::RefMut | WriteKind::Method(_) => None,
+    };
+    match (kind, op) {
+        (_, Some(op)) => format!(
+            "{race}; combine the iterations' values with `reduction({}: {x})` in the directive, e.g. `#[parallel_for(reduction({}: {x}))]`",
+            op.symbol(),
+            op.symbol()
+        ),
+        (WriteKind::Method(m), None) => format!(
+            "`{x}.{m}(..)` changes the shared `{x}` from every iteration at once, a data race; give each iteration its own slot instead (`out[i] = ..` into an array made before the loop), or collect after the loop"
+        ),
+        (WriteKind::RefMut, None) => format!(
+            "`&mut {x}` borrows the shared variable `{x}` mutably from every iteration at once, a data race; declare a variable inside the loop, or add `reduction(op: {x})` if the iterations combine into it"
+        ),
+        _ => format!(
+            "{race}; if each iteration needs its own `{x}`, declare it inside the loop (`let {x} = ..;`); if the iterations combine into it, add a reduction such as `reduction(+: {x})`"
+        ),
+    }
+}
+
+fn compound_op(op: &BinOp) -> Option<ReduceOp> {
+    Some(match op {
+        BinOp::AddAssign(_) => ReduceOp::Plus,
+        BinOp::SubAssign(_) => ReduceOp::Minus,
+        BinOp::MulAssign(_) => ReduceOp::Times,
+        BinOp::BitAndAssign(_) => ReduceOp::BitAnd,
+        BinOp::BitOrAssign(_) => ReduceOp::BitOr,
+        BinOp::BitXorAssign(_) => ReduceOp::BitXor,
+        _ => return None,
+    })
+}
+
+/// `x = x + e`, `x = x.max(e)`, `x = max(x, e)`, … : the reduction it performs.
+fn reduction_shape(x: &Ident, rhs: &Expr) -> Option<ReduceOp> {
+    let is_x = |e: &Expr| single_ident(strip(e)) == Some(x);
+    match strip(rhs) {
+        Expr::Binary(b) if is_x(&b.left) || is_x(&b.right) => Some(match b.op {
+            BinOp::Add(_) => ReduceOp::Plus,
+            BinOp::Sub(_) => ReduceOp::Minus,
+            BinOp::Mul(_) => ReduceOp::Times,
+            BinOp::BitAnd(_) => ReduceOp::BitAnd,
+            BinOp::BitOr(_) => ReduceOp::BitOr,
+            BinOp::BitXor(_) => ReduceOp::BitXor,
+            BinOp::And(_) => ReduceOp::And,
+            BinOp::Or(_) => ReduceOp::Or,
+            _ => return None,
+        }),
+        Expr::MethodCall(m) if is_x(&m.receiver) || m.args.iter().any(is_x) => min_max(&m.method),
+        Expr::Call(c) if c.args.iter().any(is_x) => match &*c.func {
+            Expr::Path(p) => min_max(&p.path.segments.last()?.ident),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn min_max(name: &Ident) -> Option<ReduceOp> {
+    match name.to_string().as_str() {
+        "max" => Some(ReduceOp::Max),
+        "min" => Some(ReduceOp::Min),
+        _ => None,
+    }
+}
+
+fn is_compound(op: &BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::AddAssign(_)
+            | BinOp::SubAssign(_)
+            | BinOp::MulAssign(_)
+            | BinOp::DivAssign(_)
+            | BinOp::RemAssign(_)
+            | BinOp::BitXorAssign(_)
+            | BinOp::BitAndAssign(_)
+            | BinOp::BitOrAssign(_)
+            | BinOp::ShlAssign(_)
+            | BinOp::ShrAssign(_)
+    )
+}
+
+/// The root of a place expression.
+enum Place<'a> {
+    /// `x`
+    Var(&'a Ident),
+    /// `x.f`, `x.f[k]`: a field of `x` (the whole place is kept for messages).
+    Field(&'a Ident, &'a Expr),
+    /// `x[k]`, `x[k][j]`, `x[k].f`: the index applied to `x` itself.
+    Indexed(&'a Ident, &'a Expr),
+    Other,
+}
+
+fn split_place(e: &Expr) -> Place<'_> {
+    match e {
+        Expr::Paren(p) => split_place(&p.expr),
+        Expr::Group(g) => split_place(&g.expr),
+        Expr::Path(_) => single_ident(e).map_or(Place::Other, Place::Var),
+        Expr::Index(ix) => match split_place(&ix.expr) {
+            Place::Var(x) => Place::Indexed(x, &ix.index),
+            Place::Field(x, _) => Place::Field(x, e),
+            other => other,
+        },
+        Expr::Field(f) => match split_place(&f.base) {
+            Place::Var(x) | Place::Field(x, _) => Place::Field(x, e),
+            other => other,
+        },
+        _ => Place::Other,
+    }
+}
+
+fn single_ident(e: &Expr) -> Option<&Ident> {
+    match e {
+        Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() => p.path.get_ident(),
+        _ => None,
+    }
+}
+
+fn strip(mut e: &Expr) -> &Expr {
+    loop {
+        match e {
+            Expr::Paren(p) => e = &p.expr,
+            Expr::Group(g) => e = &g.expr,
+            _ => return e,
+        }
+    }
+}
+
+fn is_usize(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("usize"))
+}
+
+/// Source text of a node for messages, with the spaces `quote` adds removed.
+pub fn show(node: &impl ToTokens) -> String {
+    let text = node.to_token_stream().to_string();
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    for (k, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let prev = k.checked_sub(1).and_then(|p| chars.get(p)).copied().unwrap_or(' ');
+            let next = chars.get(k + 1).copied().unwrap_or(' ');
+            let after = chars.get(k + 2).copied().unwrap_or(' ');
+            if matches!(next, '[' | ']' | '(' | ')' | '.' | ',' | ';' | '?')
+                || (next == '!' && after != '=')
+                || matches!(prev, '[' | '(' | '.' | '&' | '!')
+            {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    use proc_macro2::TokenStream;
+
+    fn run(clauses: TokenStream, body: Block) -> Result<(Vec<Split>, String)> {
+        let clauses = crate::clause::parse(clauses)?;
+        let var: Ident = parse_quote!(i);
+        let mut body = body;
+        let splits = analyze(Some(&var), None, &clauses, &mut body)?;
+        Ok((splits, show(&body)))
+    }
+
+    fn error(clauses: TokenStream, body: Block) -> String {
+        match run(clauses, body) {
+            Ok((_, b)) => panic!("accepted: {b}"),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"),
+        }
+    }
+
+    #[test]
+    fn accepts_own_elements_and_rows() {
+        let (splits, body) = run(quote!(), parse_quote!({
+            y[i] = a * x[i] + y[i];
+            grid[i][0] += 1.0;
+            pts[i].x = 0.0;
+            t[i as usize] = y.len();
+            let k = x[i + 1];
+            c[i * n + k] = 1.0;
+            d[m * i + 1] += c[i * n + 2];
+            println!("{}", y[i]);
+        }))
+        .unwrap();
+        let names: Vec<String> = splits.iter().map(|s| s.name.to_string()).collect();
+        assert_eq!(names, ["c", "d", "grid", "pts", "t", "y"]);
+        assert!(body.contains("__w_y[i] = a * x[i] + __w_y[i]"), "{body}");
+        assert!(body.contains("__w_c.row(i)[k] = 1.0"), "{body}");
+        assert!(body.contains("__w_d.row(i)[1] += __w_c.row_ref(i)[2]"), "{body}");
+        assert!(body.contains("__w_t[i as usize] = __w_y.len()"), "{body}");
+        assert!(body.contains("println!(\"{}\", __w_y[i])"), "{body}");
+    }
+
+    #[test]
+    fn locals_and_reductions_are_not_shared_writes() {
+        let (splits, _) = run(quote!(reduction(+: s)), parse_quote!({
+            let mut acc = 0.0;
+            for j in 0..m { acc += a[i * m + j]; }
+            let mut v = Vec::new();
+            v.push(acc);
+            s += acc;
+            let f = |q: usize| q;
+            if let Some(z) = o { let _ = z; }
+            match w { Some(h) => { let mut h = h; h += 1; } None => {} }
+        }))
+        .unwrap();
+        assert!(splits.is_empty());
+    }
+
+    #[test]
+    fn rejects_shared_writes_naming_the_fix() {
+        assert!(error(quote!(), parse_quote!({ sum += x[i]; })).contains("reduction(+: sum)"));
+        assert!(error(quote!(), parse_quote!({ m = m.max(x[i]); })).contains("reduction(max: m)"));
+        assert!(error(quote!(), parse_quote!({ p = p * x[i]; })).contains("reduction(*: p)"));
+        assert!(error(quote!(), parse_quote!({ v.push(i); })).contains("`v.push(..)` changes the shared `v`"));
+        assert!(error(quote!(), parse_quote!({ last = i; })).contains("declare it inside the loop"));
+        assert!(error(quote!(), parse_quote!({ s.total += 1; })).contains("`s.total` is shared"));
+        assert!(error(quote!(), parse_quote!({ i += 1; })).contains("loop variable `i` cannot change"));
+    }
+
+    #[test]
+    fn rejects_other_iterations_elements() {
+        let msg = error(quote!(), parse_quote!({ y[i + 1] = 0; }));
+        assert!(msg.contains("`y[i + 1]` writes an element of `y`"), "{msg}");
+        assert!(error(quote!(), parse_quote!({ y[i] = y[i - 1]; })).contains("`y[i - 1]` reads an element"));
+        assert!(error(quote!(), parse_quote!({ y[i] = 1; let s = y.iter().sum(); })).contains("`y` is used whole"));
+        assert!(error(quote!(), parse_quote!({ let i = 0; y[i] = 1; })).contains("writes an element of `y`"));
+        assert!(error(quote!(), parse_quote!({ y[i] = 1; y[i * n + 1] = 2; })).contains("written both as"));
+        assert!(error(quote!(), parse_quote!({ let k = 2; y[i * k + 1] = 2; })).contains("writes an element"));
+    }
+
+    #[test]
+    fn rejects_control_flow_that_leaves() {
+        assert!(error(quote!(), parse_quote!({ if a { break; } })).contains("`break` cannot leave"));
+        assert!(error(quote!(), parse_quote!({ break 'outer; })).contains("`break 'outer` would leave"));
+        assert!(error(quote!(), parse_quote!({ return; })).contains("`return` cannot"));
+        assert!(error(quote!(), parse_quote!({ f()?; })).contains("`?` operator"));
+        assert!(error(quote!(), parse_quote!({ f().await; })).contains("`.await`"));
+        assert!(error(quote!(), parse_quote!({ continue 'outer; })).contains("`continue 'outer`"));
+        // Control flow that stays inside the body is ordinary code.
+        run(quote!(), parse_quote!({
+            if a { continue; }
+            'search: for j in 0..n { while k < 3 { if z { break 'search; } break; } continue; }
+            let g = || -> Option<u8> { let v = h()?; return Some(v); };
+            let fut = async { f().await };
+        }))
+        .unwrap();
+    }
+
+    #[test]
+    fn reduction_declared_inside_is_an_error() {
+        assert!(error(quote!(reduction(+: s)), parse_quote!({ let mut s = 0; s += 1; })).contains("declared inside the loop"));
+    }
+
+    #[test]
+    fn show_reads_like_source() {
+        let e: Expr = parse_quote!(y[i + 1] = f(x.len(), &mut z[0]));
+        assert_eq!(show(&e), "y[i + 1] = f(x.len(), &mut z[0])");
+    }
+}

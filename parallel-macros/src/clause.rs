@@ -1,0 +1,482 @@
+//! The clause grammar of `#[parallel_for(...)]`.
+//!
+//! ```text
+//! clauses  := clause ("," clause)* ","?
+//! clause   := "schedule" "(" kind ("," expr)? ")"
+//!           | "reduction" "(" op ":" ident ("," ident)* ")"
+//!           | "num_threads" "(" expr ")" | "if" "(" expr ")" | "min_len" "(" expr ")"
+//! kind     := static | dynamic | guided | auto | runtime
+//! op       := + | * | - | & | "|" | ^ | && | "||" | min | max
+//! ```
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{ParseStream, Parser};
+use syn::spanned::Spanned;
+use syn::{Error, Expr, Ident, Result, Token};
+
+/// The clauses that this version understands, in the order the docs list them.
+pub const CLAUSES: &[&str] = &["schedule", "reduction", "num_threads", "if", "min_len"];
+
+/// Clauses of OpenMP that `parallel` will support but does not yet.
+const LATER: &[&str] = &[
+    "collapse",
+    "private",
+    "firstprivate",
+    "lastprivate",
+    "shared",
+    "default",
+    "deterministic",
+    "simd",
+];
+
+/// The kinds of `schedule(kind[, chunk])`.
+pub const SCHEDULES: &[&str] = &["static", "dynamic", "guided", "auto", "runtime"];
+
+/// `schedule(kind[, chunk])`.
+pub struct Schedule {
+    /// One of [`SCHEDULES`], as written.
+    pub kind: Ident,
+    pub chunk: Option<Expr>,
+}
+
+/// A reduction operator, as OpenMP spells it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ReduceOp {
+    Plus,
+    Times,
+    Minus,
+    BitAnd,
+    BitOr,
+    BitXor,
+    And,
+    Or,
+    Min,
+    Max,
+}
+
+impl ReduceOp {
+    /// How the user writes it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ReduceOp::Plus => "+",
+            ReduceOp::Times => "*",
+            ReduceOp::Minus => "-",
+            ReduceOp::BitAnd => "&",
+            ReduceOp::BitOr => "|",
+            ReduceOp::BitXor => "^",
+            ReduceOp::And => "&&",
+            ReduceOp::Or => "||",
+            ReduceOp::Min => "min",
+            ReduceOp::Max => "max",
+        }
+    }
+
+    /// The stem of the runtime's `Ty` methods: `plus_identity`, `plus`, ….
+    /// `-` combines partial results with `+`, as in OpenMP.
+    pub fn method_stem(self) -> &'static str {
+        match self {
+            ReduceOp::Plus | ReduceOp::Minus => "plus",
+            ReduceOp::Times => "times",
+            ReduceOp::BitAnd => "bit_and",
+            ReduceOp::BitOr => "bit_or",
+            ReduceOp::BitXor => "bit_xor",
+            ReduceOp::And => "and",
+            ReduceOp::Or => "or",
+            ReduceOp::Min => "min",
+            ReduceOp::Max => "max",
+        }
+    }
+}
+
+/// One variable of a `reduction(op: a, b)` clause.
+pub struct Reduction {
+    pub op: ReduceOp,
+    pub var: Ident,
+}
+
+/// Everything between the parentheses of `#[parallel_for(...)]`.
+#[derive(Default)]
+pub struct Clauses {
+    pub schedule: Option<Schedule>,
+    pub reductions: Vec<Reduction>,
+    pub num_threads: Option<Expr>,
+    pub if_: Option<Expr>,
+    pub min_len: Option<Expr>,
+}
+
+impl Clauses {
+    /// The reduction of `name`, if it has one.
+    pub fn reduction_of(&self, name: &Ident) -> Option<&Reduction> {
+        self.reductions.iter().find(|r| r.var == *name)
+    }
+}
+
+/// Parses the clause list. All independent mistakes are reported together.
+pub fn parse(tokens: TokenStream) -> Result<Clauses> {
+    let mut errors = Errors::default();
+    let mut clauses = Clauses::default();
+    let parser = |input: ParseStream| {
+        while !input.is_empty() {
+            parse_clause(input, &mut clauses, &mut errors)?;
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<Token![,]>().map_err(|e| {
+                Error::new(e.span(), "expected `,` between clauses, as in `#[parallel_for(schedule(static), reduction(+: sum))]`")
+            })?;
+        }
+        Ok(())
+    };
+    if let Err(e) = parser.parse2(tokens) {
+        errors.push(e);
+    }
+    errors.finish()?;
+    validate(&clauses)?;
+    Ok(clauses)
+}
+
+/// Clause names may be keywords (`if`), so read any identifier.
+fn clause_name(input: ParseStream) -> Result<Ident> {
+    use syn::ext::IdentExt;
+    Ident::parse_any(input).map_err(|e| {
+        Error::new(
+            e.span(),
+            format!("expected a clause: one of {}", CLAUSES.join(", ")),
+        )
+    })
+}
+
+fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) -> Result<()> {
+    let name = clause_name(input)?;
+    let key = name.to_string();
+    if !input.peek(syn::token::Paren) {
+        let msg = if CLAUSES.contains(&key.as_str()) {
+            format!("`{key}` needs an argument: {}", example(&key))
+        } else {
+            unknown(&key)
+        };
+        errors.push(Error::new(name.span(), msg));
+        return Ok(());
+    }
+    let args;
+    syn::parenthesized!(args in input);
+    match key.as_str() {
+        "schedule" => {
+            let schedule = parse_schedule(&args)?;
+            set_once(&mut clauses.schedule, schedule, &name, errors);
+        }
+        "reduction" => parse_reduction(&args, clauses)?,
+        "num_threads" => {
+            let e = parse_one_expr(&args, &key)?;
+            set_once(&mut clauses.num_threads, e, &name, errors);
+        }
+        "if" => {
+            let e = parse_one_expr(&args, &key)?;
+            set_once(&mut clauses.if_, e, &name, errors);
+        }
+        "min_len" => {
+            let e = parse_one_expr(&args, &key)?;
+            set_once(&mut clauses.min_len, e, &name, errors);
+        }
+        other => {
+            // Skip the arguments so that the rest of the list is still checked.
+            let _: TokenStream = args.parse()?;
+            errors.push(Error::new(name.span(), unknown(other)));
+        }
+    }
+    Ok(())
+}
+
+fn unknown(clause: &str) -> String {
+    let valid = CLAUSES.join(", ");
+    if LATER.contains(&clause) {
+        return format!("the `{clause}` clause is not supported yet; supported clauses: {valid}");
+    }
+    match nearest(clause, CLAUSES) {
+        Some(near) => format!("unknown clause `{clause}`; did you mean `{near}`? valid clauses: {valid}"),
+        None => format!("unknown clause `{clause}`; valid clauses: {valid}"),
+    }
+}
+
+fn example(clause: &str) -> &'static str {
+    match clause {
+        "schedule" => "`schedule(static)`, `schedule(dynamic, 4)`",
+        "reduction" => "`reduction(+: sum)`",
+        "num_threads" => "`num_threads(4)`",
+        "if" => "`if(n > 10_000)`",
+        _ => "`min_len(1024)`",
+    }
+}
+
+fn set_once<T>(slot: &mut Option<T>, value: T, name: &Ident, errors: &mut Errors) {
+    if slot.is_some() {
+        errors.push(Error::new(
+            name.span(),
+            format!("`{name}` set multiple times; keep one `{name}(...)` clause"),
+        ));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+fn parse_one_expr(input: ParseStream, clause: &str) -> Result<Expr> {
+    if input.is_empty() {
+        return Err(Error::new(
+            input.span(),
+            format!("`{clause}` needs an argument: {}", example(clause)),
+        ));
+    }
+    let e: Expr = input.parse()?;
+    if !input.is_empty() {
+        return Err(Error::new(
+            input.span(),
+            format!("`{clause}` takes one expression: {}", example(clause)),
+        ));
+    }
+    Ok(e)
+}
+
+fn parse_schedule(input: ParseStream) -> Result<Schedule> {
+    use syn::ext::IdentExt;
+    let list = SCHEDULES.join(", ");
+    let kind = Ident::parse_any(input).map_err(|e| {
+        Error::new(e.span(), format!("expected a schedule kind: one of {list}"))
+    })?;
+    let k = kind.to_string();
+    if !SCHEDULES.contains(&k.as_str()) {
+        let hint = match nearest(&k, SCHEDULES) {
+            Some(near) => format!("did you mean `{near}`? "),
+            None => String::new(),
+        };
+        return Err(Error::new(
+            kind.span(),
+            format!("unknown schedule `{k}`; {hint}the kinds are {list}, optionally with a chunk size: `schedule(dynamic, 16)`"),
+        ));
+    }
+    let chunk = if input.is_empty() {
+        None
+    } else {
+        input.parse::<Token![,]>()?;
+        let e: Expr = input.parse()?;
+        if !input.is_empty() {
+            return Err(Error::new(
+                input.span(),
+                "`schedule` takes a kind and at most one chunk size: `schedule(dynamic, 16)`",
+            ));
+        }
+        Some(e)
+    };
+    if k == "runtime" {
+        if let Some(c) = &chunk {
+            return Err(Error::new(
+                c.span(),
+                "`schedule(runtime)` takes no chunk size: it comes from OMP_SCHEDULE, e.g. OMP_SCHEDULE=\"dynamic,16\"",
+            ));
+        }
+    }
+    Ok(Schedule { kind, chunk })
+}
+
+const OPS: &str = "+ * - & | ^ && || min max";
+
+fn parse_reduce_op(input: ParseStream) -> Result<ReduceOp> {
+    use syn::ext::IdentExt;
+    let op = if input.peek(Token![&&]) {
+        input.parse::<Token![&&]>()?;
+        ReduceOp::And
+    } else if input.peek(Token![||]) {
+        input.parse::<Token![||]>()?;
+        ReduceOp::Or
+    } else if input.peek(Token![+]) {
+        input.parse::<Token![+]>()?;
+        ReduceOp::Plus
+    } else if input.peek(Token![*]) {
+        input.parse::<Token![*]>()?;
+        ReduceOp::Times
+    } else if input.peek(Token![-]) {
+        input.parse::<Token![-]>()?;
+        ReduceOp::Minus
+    } else if input.peek(Token![&]) {
+        input.parse::<Token![&]>()?;
+        ReduceOp::BitAnd
+    } else if input.peek(Token![|]) {
+        input.parse::<Token![|]>()?;
+        ReduceOp::BitOr
+    } else if input.peek(Token![^]) {
+        input.parse::<Token![^]>()?;
+        ReduceOp::BitXor
+    } else if input.peek(syn::Ident::peek_any) {
+        let id = Ident::parse_any(input)?;
+        match id.to_string().as_str() {
+            "min" => ReduceOp::Min,
+            "max" => ReduceOp::Max,
+            other => {
+                return Err(Error::new(
+                    id.span(),
+                    format!("unknown reduction operator `{other}`; the operators are {OPS}, as in `reduction(+: sum)`"),
+                ));
+            }
+        }
+    } else {
+        return Err(Error::new(
+            input.span(),
+            format!("expected a reduction operator, one of {OPS}, as in `reduction(+: sum)`"),
+        ));
+    };
+    Ok(op)
+}
+
+fn parse_reduction(input: ParseStream, clauses: &mut Clauses) -> Result<()> {
+    let op = parse_reduce_op(input)?;
+    if !input.peek(Token![:]) {
+        return Err(Error::new(
+            input.span(),
+            format!("expected `:` after the operator, as in `reduction({}: sum)`", op.symbol()),
+        ));
+    }
+    input.parse::<Token![:]>()?;
+    let vars = syn::punctuated::Punctuated::<Ident, Token![,]>::parse_terminated(input)
+        .map_err(|e| {
+            Error::new(
+                e.span(),
+                format!("expected variable names after `:`, as in `reduction({}: a, b)`", op.symbol()),
+            )
+        })?;
+    if vars.is_empty() {
+        return Err(Error::new(
+            input.span(),
+            format!("`reduction({}: ...)` names no variable", op.symbol()),
+        ));
+    }
+    for var in vars {
+        clauses.reductions.push(Reduction { op, var });
+    }
+    Ok(())
+}
+
+/// Checks clauses against each other.
+fn validate(clauses: &Clauses) -> Result<()> {
+    let mut errors = Errors::default();
+    for (k, r) in clauses.reductions.iter().enumerate() {
+        if let Some(first) = clauses.reductions[..k].iter().find(|p| p.var == r.var) {
+            errors.push(Error::new(
+                r.var.span(),
+                format!(
+                    "`{}` appears in two reductions (`{}` and `{}`); a variable has one reduction operator",
+                    r.var,
+                    first.op.symbol(),
+                    r.op.symbol()
+                ),
+            ));
+        }
+    }
+    errors.finish()
+}
+
+/// The closest of `options` to `word` by edit distance, if it is close.
+pub fn nearest<'a>(word: &str, options: &[&'a str]) -> Option<&'a str> {
+    options
+        .iter()
+        .map(|o| (edit_distance(word, o), *o))
+        .filter(|(d, o)| *d <= 2.max(o.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, o)| o)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Independent errors, reported together.
+#[derive(Default)]
+pub struct Errors(Option<Error>);
+
+impl Errors {
+    pub fn push(&mut self, e: Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(e),
+            None => self.0 = Some(e),
+        }
+    }
+
+    pub fn extend(&mut self, e: Option<Error>) {
+        if let Some(e) = e {
+            self.push(e);
+        }
+    }
+
+    /// The errors collected, for a caller that knows there is at least one.
+    pub fn fail<T>(self) -> Result<T> {
+        Err(self.0.unwrap_or_else(|| Error::new(Span::call_site(), "internal error in #[parallel_for]; please report it")))
+    }
+
+    pub fn finish(self) -> Result<()> {
+        match self.0 {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn err(tokens: TokenStream) -> String {
+        match parse(tokens) {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn parses_every_clause() {
+        let c = parse(quote!(schedule(dynamic, 4), reduction(+: a, b), reduction(max: m), num_threads(3), if(n > 1), min_len(8),)).unwrap();
+        assert_eq!(c.schedule.unwrap().kind, "dynamic");
+        assert_eq!(c.reductions.len(), 3);
+        assert_eq!(c.reductions[2].op, ReduceOp::Max);
+        assert!(c.num_threads.is_some() && c.if_.is_some() && c.min_len.is_some());
+        assert!(parse(quote!()).unwrap().reductions.is_empty());
+        for op in [quote!(+), quote!(*), quote!(-), quote!(&), quote!(|), quote!(^), quote!(&&), quote!(||), quote!(min), quote!(max)] {
+            let c = parse(quote!(reduction(#op: x))).unwrap();
+            assert_eq!(c.reductions[0].var, "x");
+        }
+    }
+
+    #[test]
+    fn rejects_with_useful_messages() {
+        assert!(err(quote!(schedul(static))).contains("did you mean `schedule`"));
+        assert!(err(quote!(schedule(fast))).contains("static, dynamic, guided, auto, runtime"));
+        assert!(err(quote!(num_threads(2), num_threads(3))).contains("`num_threads` set multiple times"));
+        assert!(err(quote!(reduction(+: a), reduction(*: a))).contains("two reductions"));
+        assert!(err(quote!(reduction(% : a))).contains("+ * - & | ^ && || min max"));
+        assert!(err(quote!(reduction(+ a))).contains("expected `:`"));
+        assert!(err(quote!(collapse(2))).contains("not supported yet"));
+        assert!(err(quote!(schedule)).contains("needs an argument"));
+        assert!(err(quote!(schedule(runtime, 4))).contains("OMP_SCHEDULE"));
+        assert!(err(quote!(if(a, b))).contains("one expression"));
+        assert!(err(quote!(schedule(static) reduction(+: a))).contains("expected `,`"));
+        // Independent mistakes come together.
+        let both = parse(quote!(foo(1), num_threads(1), num_threads(2))).err().unwrap();
+        assert_eq!(both.into_iter().count(), 2);
+    }
+
+    #[test]
+    fn nearest_is_conservative() {
+        assert_eq!(nearest("reduce", CLAUSES), None);
+        assert_eq!(nearest("reductoin", CLAUSES), Some("reduction"));
+        assert_eq!(nearest("dynamc", SCHEDULES), Some("dynamic"));
+        assert_eq!(nearest("zzzzzz", SCHEDULES), None);
+    }
+}

@@ -1,0 +1,158 @@
+//! `#[parallel]`: finds the loop directives inside an item and rewrites them.
+//!
+//! Attribute macros cannot sit on statements on stable Rust, so the item
+//! attribute hosts them. On any error the item is emitted unchanged (less the
+//! directive attributes, so the loop still runs sequentially and the IDE keeps
+//! working) followed by the `compile_error!`s.
+
+use crate::clause::{self, Clauses, Errors};
+use crate::expand;
+use crate::scope::bound_anywhere;
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use std::collections::HashSet;
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{Attribute, Error, Expr, ExprForLoop, Item, Meta};
+
+/// Loop directives of later versions, recognised to say so.
+const LATER_DIRECTIVES: &[&str] = &["simd_reduce", "simd"];
+
+/// Entry point of `#[parallel]`.
+pub fn parallel(args: TokenStream, input: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    if !args.is_empty() {
+        errors.push(Error::new_spanned(
+            &args,
+            "`#[parallel]` takes no arguments; clauses go on the loop: `#[parallel_for(schedule(dynamic))]`",
+        ));
+    }
+    let mut item: Item = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(e) => {
+            errors.push(e);
+            return with_errors(input, errors);
+        }
+    };
+    let fits = match &item {
+        Item::Fn(_) | Item::Impl(_) => true,
+        Item::Mod(m) => m.content.is_some(),
+        _ => false,
+    };
+    if !fits {
+        errors.push(Error::new(
+            item.span(),
+            "`#[parallel]` goes on a `fn`, an `impl` block or an inline `mod { .. }`, and rewrites the `#[parallel_for]` loops inside",
+        ));
+        return with_errors(input, errors);
+    }
+    let mut host = Host {
+        known: Some(bound_anywhere(&item)),
+        errors,
+    };
+    host.visit_item_mut(&mut item);
+    with_errors(item.into_token_stream(), host.errors)
+}
+
+/// Entry point of `#[parallel_for]` used directly on a loop (nightly).
+pub fn parallel_for(args: TokenStream, input: TokenStream) -> TokenStream {
+    let mut for_loop: ExprForLoop = match syn::parse2(input.clone()) {
+        Ok(f) => f,
+        Err(_) => {
+            let mut errors = Errors::default();
+            errors.push(Error::new_spanned(
+                &input,
+                "`#[parallel_for]` goes on a `for` loop; on stable Rust, put `#[parallel]` on the enclosing fn and the directive on the loop inside it",
+            ));
+            return with_errors(input, errors);
+        }
+    };
+    let mut host = Host {
+        known: None,
+        errors: Errors::default(),
+    };
+    let mut expr = match clause::parse(args) {
+        Ok(clauses) => host.expand_loop(&mut for_loop, &clauses),
+        Err(e) => {
+            host.errors.push(e);
+            Expr::ForLoop(for_loop)
+        }
+    };
+    host.visit_expr_mut(&mut expr);
+    with_errors(expr.into_token_stream(), host.errors)
+}
+
+fn with_errors(tokens: TokenStream, errors: Errors) -> TokenStream {
+    match errors.finish() {
+        Ok(()) => tokens,
+        Err(e) => {
+            let errors = e.to_compile_error();
+            quote!(#tokens #errors)
+        }
+    }
+}
+
+struct Host {
+    known: Option<HashSet<String>>,
+    errors: Errors,
+}
+
+impl Host {
+    /// Expands one loop; on error, records it and leaves the plain loop.
+    fn expand_loop(&mut self, for_loop: &mut ExprForLoop, clauses: &Clauses) -> Expr {
+        let generated = expand::parallel_for(for_loop, clauses, self.known.as_ref())
+            .and_then(|tokens| syn::parse2::<Expr>(tokens));
+        match generated {
+            Ok(expr) => expr,
+            Err(e) => {
+                self.errors.push(e);
+                Expr::ForLoop(for_loop.clone())
+            }
+        }
+    }
+}
+
+/// The directive among a loop's attributes, taken out of them.
+fn take_directive(attrs: &mut Vec<Attribute>) -> Option<Attribute> {
+    let pos = attrs.iter().position(|a| directive_name(a).is_some())?;
+    Some(attrs.remove(pos))
+}
+
+fn directive_name(attr: &Attribute) -> Option<String> {
+    let path = attr.path();
+    let last = path.segments.last()?.ident.to_string();
+    let ours = path.segments.len() == 1
+        || (path.segments.len() == 2 && path.segments.first().is_some_and(|s| s.ident == "parallel"));
+    (ours && (last == "parallel_for" || LATER_DIRECTIVES.contains(&last.as_str()))).then_some(last)
+}
+
+impl VisitMut for Host {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::ForLoop(for_loop) = e {
+            if let Some(attr) = take_directive(&mut for_loop.attrs) {
+                let name = directive_name(&attr).unwrap_or_default();
+                if name != "parallel_for" {
+                    self.errors.push(Error::new_spanned(
+                        &attr,
+                        format!("`#[{name}]` is not supported yet; use `#[parallel_for]`"),
+                    ));
+                } else {
+                    let args = match &attr.meta {
+                        Meta::Path(_) => Ok(TokenStream::new()),
+                        Meta::List(list) => Ok(list.tokens.clone()),
+                        Meta::NameValue(nv) => Err(Error::new_spanned(
+                            nv,
+                            "write the clauses in parentheses: `#[parallel_for(schedule(static))]`",
+                        )),
+                    };
+                    match args.and_then(clause::parse) {
+                        Ok(clauses) => *e = self.expand_loop(for_loop, &clauses),
+                        Err(err) => self.errors.push(err),
+                    }
+                }
+            }
+        }
+        // Loops nested inside, including inside the code just generated.
+        visit_mut::visit_expr_mut(self, e);
+    }
+}
