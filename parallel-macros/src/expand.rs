@@ -233,3 +233,45 @@ fn generate(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    fn expand(clauses: TokenStream, for_loop: ExprForLoop) -> Result<String> {
+        let clauses = crate::clause::parse(clauses)?;
+        parallel_for(&for_loop, &clauses, None).map(|t| t.to_string().replace(' ', ""))
+    }
+
+    #[test]
+    fn expands_to_runtime_calls() {
+        let out = expand(
+            quote!(schedule(dynamic, 4), reduction(+: sum), num_threads(t), if(n > 10), min_len(8)),
+            parse_quote!(for i in (0..n).step_by(2) { y[i] = x[i]; sum += x[i]; c[i * w + 1] = 0; }),
+        )
+        .unwrap();
+        for part in [
+            "Seq::range(0, n).step_by(2)",
+            "Schedule::Dynamic",
+            "chunk: ::core::option::Option::Some(4)",
+            "team_size(t)",
+            "if_: n > 10",
+            "let __n_c: usize = w;",
+            "y.__parallel_elem_handle()",
+            "c.__parallel_row_handle(__n_c)",
+            "let mut sum = __ty_sum.plus_identity()",
+            "sum = __ty_sum.plus(sum, __partial.0)",
+            "let i = __seq.get(__t)",
+        ] {
+            let part = part.replace(' ', "");
+            assert!(out.contains(&part), "{part} missing from\n{out}");
+        }
+    }
+
+    #[test]
+    fn independent_errors_come_together() {
+        let err = expand(quote!(), parse_quote!(for (a, b) in xs { s += 1; break; })).unwrap_err();
+        assert_eq!(err.into_iter().count(), 3);
+    }
+}
