@@ -156,3 +156,63 @@ impl VisitMut for Host {
         visit_mut::visit_expr_mut(self, e);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    const SAMPLES: &[(&str, &str)] = &[
+        (
+            "",
+            "fn f(x: &[f64], y: &mut [f64]) -> f64 { let mut s = 0.0; \
+             #[parallel_for(schedule(dynamic, 4), reduction(+: s), num_threads(2), if(true), min_len(3))] \
+             for i in (0..x.len()).step_by(2).rev() { y[i] = x[i]; s += x[i]; c[i * n + j] = 1; if s > 1.0 { continue; } } s }",
+        ),
+        (
+            "",
+            "impl S { fn g(&self) { #[parallel_for] for i in 0..=9u8 { let v = i; } } }",
+        ),
+        ("", "mod m { fn h() { #[parallel::parallel_for(reduction(max: m))] for _ in 0..1 { m = m.max(1); } } }"),
+    ];
+
+    /// The macro never panics: every sample with any one token removed, and
+    /// every prefix of it, expands to something (often an error).
+    #[test]
+    fn never_panics_on_damaged_input() {
+        for (args, item) in SAMPLES {
+            let words: Vec<&str> = item.split_whitespace().collect();
+            let mut variants = Vec::new();
+            for k in 0..words.len() {
+                let mut w = words.clone();
+                w.remove(k);
+                variants.push(w.join(" "));
+                variants.push(words[..k].join(" "));
+            }
+            let chars: Vec<char> = item.chars().collect();
+            for k in 0..chars.len() {
+                let mut c = chars.clone();
+                c.remove(k);
+                variants.push(c.into_iter().collect());
+            }
+            for v in variants {
+                let (Ok(args), Ok(input)) = (TokenStream::from_str(args), TokenStream::from_str(&v)) else {
+                    continue;
+                };
+                let _ = parallel(args.clone(), input.clone());
+                let _ = parallel_for(args, input);
+            }
+        }
+    }
+
+    #[test]
+    fn errors_keep_the_item() {
+        let input = TokenStream::from_str("fn f() { #[parallel_for(bogus)] for i in 0..3 { s += i; } }").unwrap();
+        let out = parallel(TokenStream::new(), input).to_string();
+        assert!(out.contains("fn f"), "{out}");
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(!out.contains("parallel_for"), "the directive is removed so the loop runs sequentially: {out}");
+        let out = parallel(TokenStream::from_str("x").unwrap(), TokenStream::from_str("struct S;").unwrap()).to_string();
+        assert!(out.contains("struct S") && out.contains("takes no arguments") && out.contains("goes on a `fn`"), "{out}");
+    }
+}
