@@ -1,0 +1,575 @@
+//! Integer loop sequences: what `a..b`, `a..=b`, `.step_by(k)` and `.rev()` yield,
+//! as an affine map from the 0-based iteration number `t` to the loop value.
+
+use core::fmt;
+
+use crate::sealed::Sealed;
+
+/// An integer type a `parallel_for` loop can count with.
+///
+/// Implemented for every primitive integer type (`i8` ..= `i128`, `u8` ..= `u128`,
+/// `isize`, `usize`) and sealed: the driver relies on the exact wrapping arithmetic
+/// of these types. The `__`-prefixed methods are an implementation detail.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{LoopIndex, Seq};
+///
+/// fn values<T: LoopIndex>(seq: Seq<T>) -> Vec<T> {
+///     (0..seq.len()).map(|t| seq.get(t)).collect()
+/// }
+/// assert_eq!(values(Seq::range(-2i16, 2)), [-2, -1, 0, 1]);
+/// ```
+pub trait LoopIndex:
+    Copy + Send + Sync + 'static + Ord + fmt::Debug + fmt::Display + Sealed
+{
+    #[doc(hidden)]
+    const __ONE: Self;
+    #[doc(hidden)]
+    fn __wrapping_add(self, rhs: Self) -> Self;
+    #[doc(hidden)]
+    fn __wrapping_mul(self, rhs: Self) -> Self;
+    #[doc(hidden)]
+    fn __wrapping_neg(self) -> Self;
+    /// `t` reduced modulo 2^bits (the same bits as `t as Self`).
+    #[doc(hidden)]
+    fn __from_usize_wrapping(t: usize) -> Self;
+    /// `t` reduced modulo 2^bits.
+    #[doc(hidden)]
+    fn __from_u128_wrapping(t: u128) -> Self;
+    /// `hi - lo` for `lo <= hi`, exact.
+    #[doc(hidden)]
+    fn __distance(lo: Self, hi: Self) -> u128;
+    /// The value as a `usize`, if it is one.
+    #[doc(hidden)]
+    fn __to_usize(self) -> Option<usize>;
+    /// `self as usize` (only meaningful after `__to_usize` said it fits).
+    #[doc(hidden)]
+    fn __as_usize(self) -> usize;
+}
+
+macro_rules! impl_loop_index {
+    ($($t:ty => $u:ty),* $(,)?) => {$(
+        impl LoopIndex for $t {
+            const __ONE: Self = 1;
+            #[inline(always)]
+            fn __wrapping_add(self, rhs: Self) -> Self {
+                self.wrapping_add(rhs)
+            }
+            #[inline(always)]
+            fn __wrapping_mul(self, rhs: Self) -> Self {
+                self.wrapping_mul(rhs)
+            }
+            #[inline(always)]
+            fn __wrapping_neg(self) -> Self {
+                self.wrapping_neg()
+            }
+            #[inline(always)]
+            fn __from_usize_wrapping(t: usize) -> Self {
+                t as Self
+            }
+            #[inline(always)]
+            fn __from_u128_wrapping(t: u128) -> Self {
+                t as Self
+            }
+            #[inline(always)]
+            fn __distance(lo: Self, hi: Self) -> u128 {
+                hi.wrapping_sub(lo) as $u as u128
+            }
+            #[inline(always)]
+            fn __to_usize(self) -> Option<usize> {
+                usize::try_from(self).ok()
+            }
+            #[inline(always)]
+            fn __as_usize(self) -> usize {
+                self as usize
+            }
+        }
+    )*};
+}
+
+impl_loop_index! {
+    i8 => u8, i16 => u16, i32 => u32, i64 => u64, i128 => u128, isize => usize,
+    u8 => u8, u16 => u16, u32 => u32, u64 => u64, u128 => u128, usize => usize,
+}
+
+/// The values of an integer loop: `lo..hi` or `lo..=hi`, then any chain of
+/// `.step_by(k)` and `.rev()`, as the affine map `t -> first + t * step`
+/// (wrapping arithmetic) over the iteration numbers `t` in `0..len()`.
+///
+/// The values are exactly the ones std's iterators yield, in the same order,
+/// for every integer type, including ranges that touch `MIN` or `MAX`. The
+/// sequence is strictly monotone, which is what lets the driver hand disjoint
+/// chunks of iterations disjoint windows of an array.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::Seq;
+///
+/// let seq = Seq::range(0u32, 10).step_by(3).rev();
+/// let values: Vec<u32> = (0..seq.len()).map(|t| seq.get(t)).collect();
+/// assert_eq!(values, (0u32..10).step_by(3).rev().collect::<Vec<_>>());
+/// assert_eq!(values, [9, 6, 3, 0]);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Seq<T: LoopIndex> {
+    /// The value at `t == 0`.
+    first: T,
+    /// The difference between consecutive values, as the bits of a `T` (wrapping,
+    /// so a descending sequence of an unsigned type has a "negative" step).
+    step: T,
+    /// The iteration number of the last value, `len - 1`; `None` when empty.
+    /// Kept as `u128` so that `0..=u64::MAX` (2^64 values) can still be stepped
+    /// down to a countable length.
+    last: Option<u128>,
+}
+
+impl<T: LoopIndex> Seq<T> {
+    /// The values of `lo..hi`: empty if `hi <= lo`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::Seq;
+    ///
+    /// assert_eq!(Seq::range(3i8, 7).len(), 4);
+    /// assert_eq!(Seq::range(3i8, 7).get(1), 4);
+    /// assert!(Seq::range(7i8, 3).is_empty());
+    /// ```
+    pub fn range(lo: T, hi: T) -> Self {
+        Seq {
+            first: lo,
+            step: T::__ONE,
+            last: (lo < hi).then(|| T::__distance(lo, hi) - 1),
+        }
+    }
+
+    /// The values of `lo..=hi`: empty if `hi < lo`; exact at `T::MIN` and `T::MAX`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::Seq;
+    ///
+    /// let all = Seq::range_inclusive(u8::MIN, u8::MAX);
+    /// assert_eq!(all.len(), 256);
+    /// assert_eq!(all.get(255), 255);
+    /// assert!(Seq::range_inclusive(1u8, 0).is_empty());
+    /// ```
+    pub fn range_inclusive(lo: T, hi: T) -> Self {
+        Seq {
+            first: lo,
+            step: T::__ONE,
+            last: (lo <= hi).then(|| T::__distance(lo, hi)),
+        }
+    }
+
+    /// Every `k`-th value, starting with the first, like [`Iterator::step_by`].
+    ///
+    /// # Panics
+    ///
+    /// If `k == 0`, with std's message for `step_by(0)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::Seq;
+    ///
+    /// let seq = Seq::range(0i32, 10).step_by(4);
+    /// assert_eq!((seq.len(), seq.get(0), seq.get(1), seq.get(2)), (3, 0, 4, 8));
+    /// ```
+    #[track_caller]
+    pub fn step_by(self, k: usize) -> Self {
+        assert!(k != 0, "assertion failed: step != 0");
+        Seq {
+            first: self.first,
+            step: self.step.__wrapping_mul(T::__from_usize_wrapping(k)),
+            last: self.last.map(|last| last / k as u128),
+        }
+    }
+
+    /// The same values in reverse order, like [`Iterator::rev`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::Seq;
+    ///
+    /// let seq = Seq::range_inclusive(250u8, 255).rev();
+    /// assert_eq!((seq.get(0), seq.get(5)), (255, 250));
+    /// ```
+    pub fn rev(self) -> Self {
+        match self.last {
+            None => self,
+            Some(last) => Seq {
+                first: self
+                    .first
+                    .__wrapping_add(T::__from_u128_wrapping(last).__wrapping_mul(self.step)),
+                step: self.step.__wrapping_neg(),
+                last: self.last,
+            },
+        }
+    }
+
+    /// The trip count: how many values the loop takes.
+    ///
+    /// # Panics
+    ///
+    /// If the loop has more than `usize::MAX` iterations (only possible for
+    /// 64- and 128-bit types, e.g. `0..=u64::MAX` on a 64-bit target).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::Seq;
+    ///
+    /// assert_eq!(Seq::range(-128i8, 127).len(), 255);
+    /// assert_eq!(Seq::range_inclusive(0u64, u64::MAX).step_by(2).len(), 1 << 63);
+    /// ```
+    #[track_caller]
+    #[inline]
+    pub fn len(&self) -> usize {
+        match self.last {
+            None => 0,
+            Some(last) if last < usize::MAX as u128 => last as usize + 1,
+            Some(last) => too_many_iterations(last),
+        }
+    }
+
+    /// Whether the loop runs no iteration at all.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::Seq;
+    ///
+    /// assert!(Seq::range(5usize, 5).is_empty());
+    /// assert!(!Seq::range_inclusive(5usize, 5).is_empty());
+    /// ```
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.last.is_none()
+    }
+
+    /// The value of iteration `t` (for `t < len()`): `first + t * step` in
+    /// wrapping arithmetic, an affine induction variable LLVM can vectorize.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::Seq;
+    ///
+    /// let seq = Seq::range_inclusive(i8::MIN, i8::MAX).step_by(100).rev();
+    /// assert_eq!((seq.get(0), seq.get(1), seq.get(2)), (72, -28, -128));
+    /// ```
+    #[inline(always)]
+    pub fn get(&self, t: usize) -> T {
+        self.first
+            .__wrapping_add(T::__from_usize_wrapping(t).__wrapping_mul(self.step))
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn too_many_iterations(last: u128) -> ! {
+    match last.checked_add(1) {
+        Some(count) => panic!(
+            "the loop runs {count} iterations, more than usize::MAX = {}; split it into smaller loops",
+            usize::MAX
+        ),
+        None => panic!(
+            "the loop runs 2^128 iterations, more than usize::MAX = {}; split it into smaller loops",
+            usize::MAX
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values<T: LoopIndex>(seq: &Seq<T>) -> Vec<T> {
+        (0..seq.len()).map(|t| seq.get(t)).collect()
+    }
+
+    #[track_caller]
+    fn check<T: LoopIndex>(seq: Seq<T>, expected: impl Iterator<Item = T>) {
+        let expected: Vec<T> = expected.collect();
+        assert_eq!(seq.len(), expected.len(), "{seq:?}");
+        assert_eq!(seq.is_empty(), expected.is_empty(), "{seq:?}");
+        assert_eq!(values(&seq), expected, "{seq:?}");
+    }
+
+    /// Every (lo, hi) pair of an 8-bit type, plain ranges, against std.
+    macro_rules! exhaustive_plain {
+        ($name:ident, $t:ty) => {
+            #[test]
+            fn $name() {
+                for lo in <$t>::MIN..=<$t>::MAX {
+                    for hi in <$t>::MIN..=<$t>::MAX {
+                        let r = Seq::range(lo, hi);
+                        let ri = Seq::range_inclusive(lo, hi);
+                        assert_eq!(r.len(), (lo..hi).len());
+                        assert_eq!(ri.len(), (lo..=hi).count());
+                        if r.len() > 0 {
+                            assert_eq!(r.get(0), lo);
+                            assert_eq!(r.get(r.len() - 1), hi - 1);
+                        }
+                        if ri.len() > 0 {
+                            assert_eq!(ri.get(0), lo);
+                            assert_eq!(ri.get(ri.len() - 1), hi);
+                        }
+                    }
+                }
+                // Full value lists for a stride of pairs (all of them is slow unoptimized).
+                for lo in (<$t>::MIN..=<$t>::MAX).step_by(5) {
+                    for hi in (<$t>::MIN..=<$t>::MAX).step_by(3) {
+                        check(Seq::range(lo, hi), lo..hi);
+                        check(Seq::range_inclusive(lo, hi), lo..=hi);
+                    }
+                }
+            }
+        };
+    }
+    exhaustive_plain!(exhaustive_plain_u8, u8);
+    exhaustive_plain!(exhaustive_plain_i8, i8);
+
+    /// `step_by`/`rev` chains in every order, against std, over boundary-heavy
+    /// endpoints of an 8-bit type and steps from 1 past the type's width.
+    macro_rules! step_rev_orders {
+        ($name:ident, $t:ty) => {
+            #[test]
+            fn $name() {
+                let mut ends: Vec<$t> = (<$t>::MIN..=<$t>::MAX).step_by(17).collect();
+                ends.extend([<$t>::MIN, <$t>::MIN + 1, 0, 1, 2, <$t>::MAX - 1, <$t>::MAX]);
+                ends.extend([(0 as $t).wrapping_sub(1), (0 as $t).wrapping_sub(2)]);
+                let steps = [
+                    1usize,
+                    2,
+                    3,
+                    5,
+                    7,
+                    64,
+                    127,
+                    128,
+                    255,
+                    256,
+                    257,
+                    1000,
+                    usize::MAX,
+                ];
+                for &lo in &ends {
+                    for &hi in &ends {
+                        check(Seq::range(lo, hi).rev(), (lo..hi).rev());
+                        check(Seq::range_inclusive(lo, hi).rev(), (lo..=hi).rev());
+                        check(Seq::range(lo, hi).rev().rev(), lo..hi);
+                        for &k in &steps {
+                            check(Seq::range(lo, hi).step_by(k), (lo..hi).step_by(k));
+                            check(
+                                Seq::range_inclusive(lo, hi).step_by(k),
+                                (lo..=hi).step_by(k),
+                            );
+                            check(
+                                Seq::range(lo, hi).step_by(k).rev(),
+                                (lo..hi).step_by(k).rev(),
+                            );
+                            check(
+                                Seq::range_inclusive(lo, hi).step_by(k).rev(),
+                                (lo..=hi).step_by(k).rev(),
+                            );
+                            check(
+                                Seq::range(lo, hi).rev().step_by(k),
+                                (lo..hi).rev().step_by(k),
+                            );
+                            check(
+                                Seq::range_inclusive(lo, hi).rev().step_by(k),
+                                (lo..=hi).rev().step_by(k),
+                            );
+                            check(
+                                Seq::range(lo, hi).rev().step_by(k).rev(),
+                                (lo..hi).rev().step_by(k).rev(),
+                            );
+                            for &k2 in &[1usize, 2, 3, 100] {
+                                check(
+                                    Seq::range_inclusive(lo, hi).step_by(k).step_by(k2),
+                                    (lo..=hi).step_by(k).step_by(k2),
+                                );
+                                check(
+                                    Seq::range(lo, hi).step_by(k).rev().step_by(k2),
+                                    (lo..hi).step_by(k).rev().step_by(k2),
+                                );
+                                check(
+                                    Seq::range_inclusive(lo, hi)
+                                        .rev()
+                                        .step_by(k)
+                                        .rev()
+                                        .step_by(k2),
+                                    (lo..=hi).rev().step_by(k).rev().step_by(k2),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        };
+    }
+    step_rev_orders!(step_rev_orders_u8, u8);
+    step_rev_orders!(step_rev_orders_i8, i8);
+
+    /// Wider types: ranges at MIN/MAX and around zero, stepped and reversed.
+    /// std cannot reverse a `StepBy` over some of these ranges (no
+    /// `ExactSizeIterator`), so the reference reverses the collected values.
+    macro_rules! wide {
+        ($name:ident, $t:ty) => {
+            #[test]
+            fn $name() {
+                fn rev<T>(it: impl Iterator<Item = T>) -> std::vec::IntoIter<T> {
+                    let mut v: Vec<T> = it.collect();
+                    v.reverse();
+                    v.into_iter()
+                }
+                let min = <$t>::MIN;
+                let max = <$t>::MAX;
+                let zero: $t = 0;
+                let pairs = [
+                    (min, min),
+                    (min, min + 1),
+                    (min, min + 2),
+                    (min, min + 3),
+                    (min, min + 97),
+                    (max - 3, max),
+                    (max - 1, max),
+                    (max, max),
+                    (max - 96, max),
+                    (zero, 0),
+                    (zero, 1),
+                    (zero, 2),
+                    (zero, 3),
+                    (zero, 97),
+                    (max / 2 - 10, max / 2 + 11),
+                    ((min / 2).saturating_sub(10), min / 2 + 11),
+                    (1, 0),
+                    (max, min),
+                ];
+                for (lo, hi) in pairs {
+                    for k in [1usize, 2, 3, 7, 10, 1 << 20] {
+                        check(Seq::range(lo, hi).step_by(k), (lo..hi).step_by(k));
+                        check(
+                            Seq::range_inclusive(lo, hi).step_by(k),
+                            (lo..=hi).step_by(k),
+                        );
+                        check(
+                            Seq::range(lo, hi).step_by(k).rev(),
+                            rev((lo..hi).step_by(k)),
+                        );
+                        check(
+                            Seq::range_inclusive(lo, hi).step_by(k).rev(),
+                            rev((lo..=hi).step_by(k)),
+                        );
+                        check(
+                            Seq::range(lo, hi).rev().step_by(k),
+                            (lo..hi).rev().step_by(k),
+                        );
+                        check(
+                            Seq::range_inclusive(lo, hi).rev().step_by(k),
+                            (lo..=hi).rev().step_by(k),
+                        );
+                        check(
+                            Seq::range_inclusive(lo, hi).rev().step_by(k).rev(),
+                            rev((lo..=hi).rev().step_by(k)),
+                        );
+                    }
+                }
+                // Huge strides across the whole type: a few values, exact at the ends.
+                let big = usize::MAX / 3;
+                if <$t>::BITS <= usize::BITS {
+                    check(
+                        Seq::range_inclusive(min, max)
+                            .rev()
+                            .step_by(big)
+                            .rev()
+                            .step_by(1),
+                        {
+                            let v: Vec<$t> = (min..=max).rev().step_by(big).collect();
+                            v.into_iter().rev()
+                        },
+                    );
+                    check(
+                        Seq::range_inclusive(min, max).step_by(usize::MAX),
+                        (min..=max).step_by(usize::MAX),
+                    );
+                }
+            }
+        };
+    }
+    wide!(wide_i16, i16);
+    wide!(wide_u16, u16);
+    wide!(wide_i32, i32);
+    wide!(wide_u32, u32);
+    wide!(wide_i64, i64);
+    wide!(wide_u64, u64);
+    wide!(wide_i128, i128);
+    wide!(wide_u128, u128);
+    wide!(wide_isize, isize);
+    wide!(wide_usize, usize);
+
+    #[test]
+    fn lengths() {
+        for n in [0usize, 1, 2, 3, 97, 10_007, 100_000] {
+            check(Seq::range(0, n), 0..n);
+            check(Seq::range(0, n).rev(), (0..n).rev());
+            check(Seq::range(-5i64, n as i64 - 5), -5..n as i64 - 5);
+            check(Seq::range_inclusive(1u32, n as u32), 1..=n as u32);
+        }
+    }
+
+    #[test]
+    fn full_ranges_of_wide_types() {
+        // 2^64 values do not fit a usize, but every other one does.
+        let all = Seq::range_inclusive(0u64, u64::MAX);
+        assert!(!all.is_empty());
+        let halves = all.step_by(2);
+        assert_eq!(halves.len(), 1 << 63);
+        assert_eq!(halves.get(halves.len() - 1), u64::MAX - 1);
+        assert_eq!(halves.rev().get(0), u64::MAX - 1);
+        let all = Seq::range_inclusive(i128::MIN, i128::MAX);
+        let few = all.step_by(usize::MAX).step_by(usize::MAX);
+        let stride = (usize::MAX as u128) * (usize::MAX as u128);
+        let second = (i128::MIN as u128).wrapping_add(stride) as i128;
+        if usize::BITS == 64 {
+            assert_eq!(second, i128::MAX - (1 << 65) + 2);
+            assert_eq!(values(&few), [i128::MIN, second]);
+            assert_eq!(values(&few.rev()), [second, i128::MIN]);
+        }
+        let almost = Seq::range(0usize, usize::MAX);
+        assert_eq!(almost.len(), usize::MAX);
+        assert_eq!(almost.rev().get(0), usize::MAX - 1);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "the loop runs 18446744073709551616 iterations, more than usize::MAX"
+    )]
+    fn too_long_for_usize() {
+        if usize::BITS == 64 {
+            let _ = Seq::range_inclusive(0u64, u64::MAX).len();
+        } else {
+            panic!("the loop runs 18446744073709551616 iterations, more than usize::MAX");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "the loop runs 2^128 iterations")]
+    fn too_long_for_u128() {
+        let _ = Seq::range_inclusive(u128::MIN, u128::MAX).len();
+    }
+
+    #[test]
+    #[should_panic(expected = "assertion failed: step != 0")]
+    fn step_by_zero_panics_like_std() {
+        let _ = Seq::range(0u8, 3).step_by(0);
+    }
+}
