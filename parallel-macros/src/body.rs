@@ -77,21 +77,74 @@ enum WriteKind<'a> {
 /// Methods that change their receiver; called on a captured variable they
 /// would write it from every iteration at once.
 const MUTATING_METHODS: &[&str] = &[
-    "push", "push_str", "push_back", "push_front", "pop", "pop_back", "pop_front", "insert",
-    "remove", "clear", "extend", "extend_from_slice", "append", "truncate", "resize", "retain",
-    "drain", "sort", "sort_unstable", "sort_by", "sort_by_key", "sort_unstable_by",
-    "sort_unstable_by_key", "dedup", "reverse", "fill", "swap", "swap_remove", "iter_mut",
-    "as_mut_slice", "get_mut", "copy_from_slice", "clone_from_slice", "split_at_mut", "last_mut",
-    "first_mut", "entry", "take", "replace", "get_or_insert", "chunks_mut", "rotate_left",
-    "rotate_right", "as_mut",
+    "push",
+    "push_str",
+    "push_back",
+    "push_front",
+    "pop",
+    "pop_back",
+    "pop_front",
+    "insert",
+    "remove",
+    "clear",
+    "extend",
+    "extend_from_slice",
+    "append",
+    "truncate",
+    "resize",
+    "retain",
+    "drain",
+    "sort",
+    "sort_unstable",
+    "sort_by",
+    "sort_by_key",
+    "sort_unstable_by",
+    "sort_unstable_by_key",
+    "dedup",
+    "reverse",
+    "fill",
+    "swap",
+    "swap_remove",
+    "iter_mut",
+    "as_mut_slice",
+    "get_mut",
+    "copy_from_slice",
+    "clone_from_slice",
+    "split_at_mut",
+    "last_mut",
+    "first_mut",
+    "entry",
+    "take",
+    "replace",
+    "get_or_insert",
+    "chunks_mut",
+    "rotate_left",
+    "rotate_right",
+    "as_mut",
 ];
 
 /// Macros whose arguments are plain expressions, so their uses of the body's
 /// variables can be checked and rewritten like any other code.
 const EXPR_MACROS: &[&str] = &[
-    "print", "println", "eprint", "eprintln", "format", "format_args", "write", "writeln", "panic",
-    "assert", "assert_eq", "assert_ne", "debug_assert", "debug_assert_eq", "debug_assert_ne",
-    "dbg", "todo", "unimplemented", "unreachable",
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "format",
+    "format_args",
+    "write",
+    "writeln",
+    "panic",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "dbg",
+    "todo",
+    "unimplemented",
+    "unreachable",
 ];
 
 /// Analyzes `body` and rewrites it in place. Returns the arrays to split.
@@ -180,7 +233,8 @@ impl Walker<'_> {
     }
 
     fn in_scope<R>(&mut self, names: Vec<Ident>, f: impl FnOnce(&mut Self) -> R) -> R {
-        self.scopes.push(names.into_iter().map(|n| n.to_string()).collect());
+        self.scopes
+            .push(names.into_iter().map(|n| n.to_string()).collect());
         let r = f(self);
         self.scopes.pop();
         r
@@ -252,12 +306,16 @@ impl Walker<'_> {
                 None => p.qself.is_none(),
             },
             Expr::Field(f) => self.is_width(&f.base),
-            Expr::MethodCall(m) => m.method == "len" && m.args.is_empty() && self.is_width(&m.receiver),
+            Expr::MethodCall(m) => {
+                m.method == "len" && m.args.is_empty() && self.is_width(&m.receiver)
+            }
             Expr::Cast(c) => self.is_width(&c.expr),
             Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)) && self.is_width(&u.expr),
             Expr::Binary(b) => {
-                matches!(b.op, BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_) | BinOp::Rem(_))
-                    && self.is_width(&b.left)
+                matches!(
+                    b.op,
+                    BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_) | BinOp::Rem(_)
+                ) && self.is_width(&b.left)
                     && self.is_width(&b.right)
             }
             _ => false,
@@ -339,9 +397,21 @@ impl Walker<'_> {
             };
             match self.splits.get(&key) {
                 None => {
-                    let window = format_ident!("__w_{}", key, span = Span::mixed_site().located_at(name.span()));
+                    let window = format_ident!(
+                        "__w_{}",
+                        key,
+                        span = Span::mixed_site().located_at(name.span())
+                    );
                     let width_local = format_ident!("__n_{}", key, span = Span::mixed_site());
-                    self.splits.insert(key, Split { name, access, window, width_local });
+                    self.splits.insert(
+                        key,
+                        Split {
+                            name,
+                            access,
+                            window,
+                            width_local,
+                        },
+                    );
                 }
                 Some(prev) => {
                     let var = self.var_name();
@@ -351,7 +421,9 @@ impl Walker<'_> {
                             let (a, b) = (show(a), show(b));
                             (a != b).then(|| format!("`{key}` is written as rows of `{a}` and as rows of `{b}`; a loop splits an array one way: use one row length"))
                         }
-                        _ => Some(format!("`{key}` is written both as `{key}[{var}]` and as `{key}[{var} * n + j]`; a loop splits an array one way: use one of the two forms")),
+                        _ => Some(format!(
+                            "`{key}` is written both as `{key}[{var}]` and as `{key}[{var} * n + j]`; a loop splits an array one way: use one of the two forms"
+                        )),
                     };
                     if let Some(msg) = clash {
                         self.errors.push(Error::new(span, msg));
@@ -365,9 +437,16 @@ impl Walker<'_> {
     fn rewrite_index(&mut self, e: &mut Expr, write: bool) {
         let (window, name, access, class) = {
             let Expr::Index(ix) = &*e else { return };
-            let Some(split) = self.split_of(&ix.expr) else { return };
+            let Some(split) = self.split_of(&ix.expr) else {
+                return;
+            };
             let class = self.classify(&ix.index);
-            (split.window.clone(), split.name.to_string(), split.access.clone(), class)
+            (
+                split.window.clone(),
+                split.name.to_string(),
+                split.access.clone(),
+                class,
+            )
         };
         let var = self.var_name();
         match (access, class) {
@@ -377,10 +456,14 @@ impl Walker<'_> {
                     self.visit_expr_mut(&mut ix.index);
                 }
             }
-            (Access::Row { width }, IndexClass::Row { width: w, mut col }) if show(&width) == show(&w) => {
+            (Access::Row { width }, IndexClass::Row { width: w, mut col })
+                if show(&width) == show(&w) =>
+            {
                 self.visit_expr_mut(&mut col);
                 let row = if write { quote!(row) } else { quote!(row_ref) };
-                let i = self.var.map_or_else(|| quote!(0usize), |v| v.to_token_stream());
+                let i = self
+                    .var
+                    .map_or_else(|| quote!(0usize), |v| v.to_token_stream());
                 let span = e.span();
                 *e = syn::parse_quote_spanned!(span=> #window.#row(#i)[#col]);
             }
@@ -485,7 +568,9 @@ impl VisitMut for Walker<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-        let Some(name) = mac.path.get_ident() else { return };
+        let Some(name) = mac.path.get_ident() else {
+            return;
+        };
         if !EXPR_MACROS.contains(&name.to_string().as_str()) {
             return;
         }
@@ -526,7 +611,10 @@ impl VisitMut for Walker<'_> {
                 self.write_ctx = false;
             }
             Expr::MethodCall(m)
-                if !collect && m.method == "len" && m.args.is_empty() && self.split_of(&m.receiver).is_some() =>
+                if !collect
+                    && m.method == "len"
+                    && m.args.is_empty()
+                    && self.split_of(&m.receiver).is_some() =>
             {
                 if let Some(split) = self.split_of(&m.receiver) {
                     let w = split.window.clone();
@@ -634,7 +722,9 @@ impl VisitMut for Walker<'_> {
                 self.visit_expr_mut(&mut f.expr);
                 let names = pat_names(&f.pat);
                 let label = f.label.clone();
-                self.with_loop(label.as_ref(), |w| w.in_scope(names, |w| w.visit_block_mut(&mut f.body)));
+                self.with_loop(label.as_ref(), |w| {
+                    w.in_scope(names, |w| w.visit_block_mut(&mut f.body))
+                });
             }
             Expr::While(wh) => {
                 let label = wh.label.clone();
@@ -687,7 +777,10 @@ impl VisitMut for Walker<'_> {
 
 /// The message for a write to a shared scalar, naming the clause that fixes it.
 fn shared_write_message(x: &Ident, kind: WriteKind, whole: &Expr) -> String {
-    let race = format!("`{}` writes the shared variable `{x}` from every iteration at once, a data race", show(whole));
+    let race = format!(
+        "`{}` writes the shared variable `{x}` from every iteration at once, a data race",
+        show(whole)
+    );
     let op = match kind {
         WriteKind::Compound(op) => compound_op(op),
         WriteKind::Assign(rhs) => reduction_shape(x, rhs),
@@ -828,7 +921,11 @@ pub fn show(node: &impl ToTokens) -> String {
     let chars: Vec<char> = text.chars().collect();
     for (k, &c) in chars.iter().enumerate() {
         if c == ' ' {
-            let prev = k.checked_sub(1).and_then(|p| chars.get(p)).copied().unwrap_or(' ');
+            let prev = k
+                .checked_sub(1)
+                .and_then(|p| chars.get(p))
+                .copied()
+                .unwrap_or(' ');
             let next = chars.get(k + 1).copied().unwrap_or(' ');
             let after = chars.get(k + 2).copied().unwrap_or(' ');
             if matches!(next, '[' | ']' | '(' | ')' | '.' | ',' | ';' | '?')
@@ -861,91 +958,294 @@ mod tests {
     fn error(clauses: TokenStream, body: Block) -> String {
         match run(clauses, body) {
             Ok((_, b)) => panic!("accepted: {b}"),
-            Err(e) => e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"),
+            Err(e) => e
+                .into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 
     #[test]
     fn accepts_own_elements_and_rows() {
-        let (splits, body) = run(quote!(), parse_quote!({
-            y[i] = a * x[i] + y[i];
-            grid[i][0] += 1.0;
-            pts[i].x = 0.0;
-            t[i as usize] = y.len();
-            let k = x[i + 1];
-            c[i * n + k] = 1.0;
-            d[m * i + 1] += c[i * n + 2];
-            println!("{}", y[i]);
-        }))
+        let (splits, body) = run(
+            quote!(),
+            parse_quote!({
+                y[i] = a * x[i] + y[i];
+                grid[i][0] += 1.0;
+                pts[i].x = 0.0;
+                t[i as usize] = y.len();
+                let k = x[i + 1];
+                c[i * n + k] = 1.0;
+                d[m * i + 1] += c[i * n + 2];
+                println!("{}", y[i]);
+            }),
+        )
         .unwrap();
         let names: Vec<String> = splits.iter().map(|s| s.name.to_string()).collect();
         assert_eq!(names, ["c", "d", "grid", "pts", "t", "y"]);
         assert!(body.contains("__w_y[i] = a * x[i] + __w_y[i]"), "{body}");
         assert!(body.contains("__w_c.row(i)[k] = 1.0"), "{body}");
-        assert!(body.contains("__w_d.row(i)[1] += __w_c.row_ref(i)[2]"), "{body}");
+        assert!(
+            body.contains("__w_d.row(i)[1] += __w_c.row_ref(i)[2]"),
+            "{body}"
+        );
         assert!(body.contains("__w_t[i as usize] = __w_y.len()"), "{body}");
         assert!(body.contains("println!(\"{}\", __w_y[i])"), "{body}");
     }
 
     #[test]
     fn locals_and_reductions_are_not_shared_writes() {
-        let (splits, _) = run(quote!(reduction(+: s)), parse_quote!({
-            let mut acc = 0.0;
-            for j in 0..m { acc += a[i * m + j]; }
-            let mut v = Vec::new();
-            v.push(acc);
-            s += acc;
-            let f = |q: usize| q;
-            if let Some(z) = o { let _ = z; }
-            match w { Some(h) => { let mut h = h; h += 1; } None => {} }
-        }))
+        let (splits, _) = run(
+            quote!(reduction(+: s)),
+            parse_quote!({
+                let mut acc = 0.0;
+                for j in 0..m {
+                    acc += a[i * m + j];
+                }
+                let mut v = Vec::new();
+                v.push(acc);
+                s += acc;
+                let f = |q: usize| q;
+                if let Some(z) = o {
+                    let _ = z;
+                }
+                match w {
+                    Some(h) => {
+                        let mut h = h;
+                        h += 1;
+                    }
+                    None => {}
+                }
+            }),
+        )
         .unwrap();
         assert!(splits.is_empty());
     }
 
     #[test]
     fn rejects_shared_writes_naming_the_fix() {
-        assert!(error(quote!(), parse_quote!({ sum += x[i]; })).contains("reduction(+: sum)"));
-        assert!(error(quote!(), parse_quote!({ m = m.max(x[i]); })).contains("reduction(max: m)"));
-        assert!(error(quote!(), parse_quote!({ p = p * x[i]; })).contains("reduction(*: p)"));
-        assert!(error(quote!(), parse_quote!({ v.push(i); })).contains("`v.push(..)` changes the shared `v`"));
-        assert!(error(quote!(), parse_quote!({ last = i; })).contains("declare it inside the loop"));
-        assert!(error(quote!(), parse_quote!({ s.total += 1; })).contains("`s.total` is shared"));
-        assert!(error(quote!(), parse_quote!({ i += 1; })).contains("loop variable `i` cannot change"));
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    sum += x[i];
+                })
+            )
+            .contains("reduction(+: sum)")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    m = m.max(x[i]);
+                })
+            )
+            .contains("reduction(max: m)")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    p = p * x[i];
+                })
+            )
+            .contains("reduction(*: p)")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    v.push(i);
+                })
+            )
+            .contains("`v.push(..)` changes the shared `v`")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    last = i;
+                })
+            )
+            .contains("declare it inside the loop")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    s.total += 1;
+                })
+            )
+            .contains("`s.total` is shared")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    i += 1;
+                })
+            )
+            .contains("loop variable `i` cannot change")
+        );
     }
 
     #[test]
     fn rejects_other_iterations_elements() {
-        let msg = error(quote!(), parse_quote!({ y[i + 1] = 0; }));
+        let msg = error(
+            quote!(),
+            parse_quote!({
+                y[i + 1] = 0;
+            }),
+        );
         assert!(msg.contains("`y[i + 1]` writes an element of `y`"), "{msg}");
-        assert!(error(quote!(), parse_quote!({ y[i] = y[i - 1]; })).contains("`y[i - 1]` reads an element"));
-        assert!(error(quote!(), parse_quote!({ y[i] = 1; let s = y.iter().sum(); })).contains("`y` is used whole"));
-        assert!(error(quote!(), parse_quote!({ let i = 0; y[i] = 1; })).contains("writes an element of `y`"));
-        assert!(error(quote!(), parse_quote!({ y[i] = 1; y[i * n + 1] = 2; })).contains("written both as"));
-        assert!(error(quote!(), parse_quote!({ let k = 2; y[i * k + 1] = 2; })).contains("writes an element"));
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    y[i] = y[i - 1];
+                })
+            )
+            .contains("`y[i - 1]` reads an element")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    y[i] = 1;
+                    let s = y.iter().sum();
+                })
+            )
+            .contains("`y` is used whole")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    let i = 0;
+                    y[i] = 1;
+                })
+            )
+            .contains("writes an element of `y`")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    y[i] = 1;
+                    y[i * n + 1] = 2;
+                })
+            )
+            .contains("written both as")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    let k = 2;
+                    y[i * k + 1] = 2;
+                })
+            )
+            .contains("writes an element")
+        );
     }
 
     #[test]
     fn rejects_control_flow_that_leaves() {
-        assert!(error(quote!(), parse_quote!({ if a { break; } })).contains("`break` cannot leave"));
-        assert!(error(quote!(), parse_quote!({ break 'outer; })).contains("`break 'outer` would leave"));
-        assert!(error(quote!(), parse_quote!({ return; })).contains("`return` cannot"));
-        assert!(error(quote!(), parse_quote!({ f()?; })).contains("`?` operator"));
-        assert!(error(quote!(), parse_quote!({ f().await; })).contains("`.await`"));
-        assert!(error(quote!(), parse_quote!({ continue 'outer; })).contains("`continue 'outer`"));
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    if a {
+                        break;
+                    }
+                })
+            )
+            .contains("`break` cannot leave")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    break 'outer;
+                })
+            )
+            .contains("`break 'outer` would leave")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    return;
+                })
+            )
+            .contains("`return` cannot")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    f()?;
+                })
+            )
+            .contains("`?` operator")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    f().await;
+                })
+            )
+            .contains("`.await`")
+        );
+        assert!(
+            error(
+                quote!(),
+                parse_quote!({
+                    continue 'outer;
+                })
+            )
+            .contains("`continue 'outer`")
+        );
         // Control flow that stays inside the body is ordinary code.
-        run(quote!(), parse_quote!({
-            if a { continue; }
-            'search: for j in 0..n { while k < 3 { if z { break 'search; } break; } continue; }
-            let g = || -> Option<u8> { let v = h()?; return Some(v); };
-            let fut = async { f().await };
-        }))
+        run(
+            quote!(),
+            parse_quote!({
+                if a {
+                    continue;
+                }
+                'search: for j in 0..n {
+                    while k < 3 {
+                        if z {
+                            break 'search;
+                        }
+                        break;
+                    }
+                    continue;
+                }
+                let g = || -> Option<u8> {
+                    let v = h()?;
+                    return Some(v);
+                };
+                let fut = async { f().await };
+            }),
+        )
         .unwrap();
     }
 
     #[test]
     fn reduction_declared_inside_is_an_error() {
-        assert!(error(quote!(reduction(+: s)), parse_quote!({ let mut s = 0; s += 1; })).contains("declared inside the loop"));
+        assert!(
+            error(
+                quote!(reduction(+: s)),
+                parse_quote!({
+                    let mut s = 0;
+                    s += 1;
+                })
+            )
+            .contains("declared inside the loop")
+        );
     }
 
     #[test]

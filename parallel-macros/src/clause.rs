@@ -193,7 +193,9 @@ fn unknown(clause: &str) -> String {
         return format!("the `{clause}` clause is not supported yet; supported clauses: {valid}");
     }
     match nearest(clause, CLAUSES) {
-        Some(near) => format!("unknown clause `{clause}`; did you mean `{near}`? valid clauses: {valid}"),
+        Some(near) => {
+            format!("unknown clause `{clause}`; did you mean `{near}`? valid clauses: {valid}")
+        }
         None => format!("unknown clause `{clause}`; valid clauses: {valid}"),
     }
 }
@@ -239,9 +241,8 @@ fn parse_one_expr(input: ParseStream, clause: &str) -> Result<Expr> {
 fn parse_schedule(input: ParseStream) -> Result<Schedule> {
     use syn::ext::IdentExt;
     let list = SCHEDULES.join(", ");
-    let kind = Ident::parse_any(input).map_err(|e| {
-        Error::new(e.span(), format!("expected a schedule kind: one of {list}"))
-    })?;
+    let kind = Ident::parse_any(input)
+        .map_err(|e| Error::new(e.span(), format!("expected a schedule kind: one of {list}")))?;
     let k = kind.to_string();
     if !SCHEDULES.contains(&k.as_str()) {
         let hint = match nearest(&k, SCHEDULES) {
@@ -250,7 +251,9 @@ fn parse_schedule(input: ParseStream) -> Result<Schedule> {
         };
         return Err(Error::new(
             kind.span(),
-            format!("unknown schedule `{k}`; {hint}the kinds are {list}, optionally with a chunk size: `schedule(dynamic, 16)`"),
+            format!(
+                "unknown schedule `{k}`; {hint}the kinds are {list}, optionally with a chunk size: `schedule(dynamic, 16)`"
+            ),
         ));
     }
     let chunk = if input.is_empty() {
@@ -313,7 +316,9 @@ fn parse_reduce_op(input: ParseStream) -> Result<ReduceOp> {
             other => {
                 return Err(Error::new(
                     id.span(),
-                    format!("unknown reduction operator `{other}`; the operators are {OPS}, as in `reduction(+: sum)`"),
+                    format!(
+                        "unknown reduction operator `{other}`; the operators are {OPS}, as in `reduction(+: sum)`"
+                    ),
                 ));
             }
         }
@@ -331,15 +336,21 @@ fn parse_reduction(input: ParseStream, clauses: &mut Clauses) -> Result<()> {
     if !input.peek(Token![:]) {
         return Err(Error::new(
             input.span(),
-            format!("expected `:` after the operator, as in `reduction({}: sum)`", op.symbol()),
+            format!(
+                "expected `:` after the operator, as in `reduction({}: sum)`",
+                op.symbol()
+            ),
         ));
     }
     input.parse::<Token![:]>()?;
-    let vars = syn::punctuated::Punctuated::<Ident, Token![,]>::parse_terminated(input)
-        .map_err(|e| {
+    let vars =
+        syn::punctuated::Punctuated::<Ident, Token![,]>::parse_terminated(input).map_err(|e| {
             Error::new(
                 e.span(),
-                format!("expected variable names after `:`, as in `reduction({}: a, b)`", op.symbol()),
+                format!(
+                    "expected variable names after `:`, as in `reduction({}: a, b)`",
+                    op.symbol()
+                ),
             )
         })?;
     if vars.is_empty() {
@@ -417,7 +428,12 @@ impl Errors {
 
     /// The errors collected, for a caller that knows there is at least one.
     pub fn fail<T>(self) -> Result<T> {
-        Err(self.0.unwrap_or_else(|| Error::new(Span::call_site(), "internal error in #[parallel_for]; please report it")))
+        Err(self.0.unwrap_or_else(|| {
+            Error::new(
+                Span::call_site(),
+                "internal error in #[parallel_for]; please report it",
+            )
+        }))
     }
 
     pub fn finish(self) -> Result<()> {
@@ -448,7 +464,18 @@ mod tests {
         assert_eq!(c.reductions[2].op, ReduceOp::Max);
         assert!(c.num_threads.is_some() && c.if_.is_some() && c.min_len.is_some());
         assert!(parse(quote!()).unwrap().reductions.is_empty());
-        for op in [quote!(+), quote!(*), quote!(-), quote!(&), quote!(|), quote!(^), quote!(&&), quote!(||), quote!(min), quote!(max)] {
+        for op in [
+            quote!(+),
+            quote!(*),
+            quote!(-),
+            quote!(&),
+            quote!(|),
+            quote!(^),
+            quote!(&&),
+            quote!(||),
+            quote!(min),
+            quote!(max),
+        ] {
             let c = parse(quote!(reduction(#op: x))).unwrap();
             assert_eq!(c.reductions[0].var, "x");
         }
@@ -458,7 +485,10 @@ mod tests {
     fn rejects_with_useful_messages() {
         assert!(err(quote!(schedul(static))).contains("did you mean `schedule`"));
         assert!(err(quote!(schedule(fast))).contains("static, dynamic, guided, auto, runtime"));
-        assert!(err(quote!(num_threads(2), num_threads(3))).contains("`num_threads` set multiple times"));
+        assert!(
+            err(quote!(num_threads(2), num_threads(3)))
+                .contains("`num_threads` set multiple times")
+        );
         assert!(err(quote!(reduction(+: a), reduction(*: a))).contains("two reductions"));
         assert!(err(quote!(reduction(% : a))).contains("+ * - & | ^ && || min max"));
         assert!(err(quote!(reduction(+ a))).contains("expected `:`"));
@@ -468,7 +498,9 @@ mod tests {
         assert!(err(quote!(if(a, b))).contains("one expression"));
         assert!(err(quote!(schedule(static) reduction(+: a))).contains("expected `,`"));
         // Independent mistakes come together.
-        let both = parse(quote!(foo(1), num_threads(1), num_threads(2))).err().unwrap();
+        let both = parse(quote!(foo(1), num_threads(1), num_threads(2)))
+            .err()
+            .unwrap();
         assert_eq!(both.into_iter().count(), 2);
     }
 

@@ -97,13 +97,24 @@ fn generate(
     let private = quote!(::parallel::__private);
     let some = quote!(::core::option::Option::Some);
     let none = quote!(::core::option::Option::None);
-    let [seq, cfg, parts, windows, lo, hi, t, partial, a, b] =
-        ["__seq", "__cfg", "__parts", "__windows", "__lo", "__hi", "__t", "__partial", "__a", "__b"]
-            .map(|n| Ident::new(n, m));
+    let [seq, cfg, parts, windows, lo, hi, t] = [
+        "__seq",
+        "__cfg",
+        "__parts",
+        "__windows",
+        "__lo",
+        "__hi",
+        "__t",
+    ]
+    .map(|n| Ident::new(n, m));
 
     // The iteration space.
     let (lo_e, hi_e) = (&form.lo, &form.hi);
-    let ctor = if form.inclusive { quote!(range_inclusive) } else { quote!(range) };
+    let ctor = if form.inclusive {
+        quote!(range_inclusive)
+    } else {
+        quote!(range)
+    };
     let adapters = form.adapters.iter().map(|ad| match ad {
         Adapter::StepBy(k) => quote!(.step_by(#k)),
         Adapter::Rev => quote!(.rev()),
@@ -169,21 +180,40 @@ fn generate(
         let v = &r.var;
         quote!(let #ty = #private::Ty::of(&#v);)
     });
-    let method = |r: &Reduction, suffix: &str| format_ident!("{}{}", r.op.method_stem(), suffix, span = r.var.span());
+    let method = |r: &Reduction, suffix: &str| {
+        format_ident!("{}{}", r.op.method_stem(), suffix, span = r.var.span())
+    };
     let identities = clauses.reductions.iter().zip(&tys).map(|(r, ty)| {
         let (v, id) = (&r.var, method(r, "_identity"));
         quote!(#[allow(unused_mut)] let mut #v = #ty.#id();)
     });
     let vars: Vec<&Ident> = clauses.reductions.iter().map(|r| &r.var).collect();
-    let indices: Vec<syn::Index> = (0..vars.len()).map(syn::Index::from).collect();
-    let combines = clauses.reductions.iter().zip(&tys).zip(&indices).map(|((r, ty), k)| {
-        let f = method(r, "");
-        quote!(#ty.#f(#a.#k, #b.#k))
-    });
-    let folds = clauses.reductions.iter().zip(&tys).zip(&indices).map(|((r, ty), k)| {
-        let (v, f) = (&r.var, method(r, ""));
-        quote!(#v = #ty.#f(#v, #partial.#k);)
-    });
+    // Partials travel as tuples, destructured in the closures' parameters so
+    // that their types need no annotation.
+    let named = |prefix: &str| -> Vec<Ident> {
+        (0..vars.len())
+            .map(|k| format_ident!("{}{}", prefix, k, span = m))
+            .collect()
+    };
+    let (a_k, b_k, p_k) = (named("__a"), named("__b"), named("__p"));
+    let combines = clauses
+        .reductions
+        .iter()
+        .zip(&tys)
+        .zip(a_k.iter().zip(&b_k))
+        .map(|((r, ty), (a, b))| {
+            let f = method(r, "");
+            quote!(#ty.#f(#a, #b))
+        });
+    let folds = clauses
+        .reductions
+        .iter()
+        .zip(&tys)
+        .zip(&p_k)
+        .map(|((r, ty), p)| {
+            let (v, f) = (&r.var, method(r, ""));
+            quote!(#v = #ty.#f(#v, #p);)
+        });
 
     let pat = &form.pat;
     let label = &for_loop.label;
@@ -191,8 +221,8 @@ fn generate(
         #private::for_range(
             &#cfg,
             &#seq,
-            &#parts,
-            |#a, #b| ( #(#combines,)* ),
+            #parts,
+            |( #(#a_k,)* ), ( #(#b_k,)* )| ( #(#combines,)* ),
             |#lo: usize, #hi: usize, #windows| {
                 #[allow(unused_mut)]
                 let ( #(mut #window_names,)* ) = #windows;
@@ -209,7 +239,7 @@ fn generate(
         quote!(let _ = #run;)
     } else {
         quote! {
-            if let #some(#partial) = #run {
+            if let #some(( #(#p_k,)* )) = #run {
                 #(#folds)*
             }
         }
@@ -248,7 +278,11 @@ mod tests {
     fn expands_to_runtime_calls() {
         let out = expand(
             quote!(schedule(dynamic, 4), reduction(+: sum), num_threads(t), if(n > 10), min_len(8)),
-            parse_quote!(for i in (0..n).step_by(2) { y[i] = x[i]; sum += x[i]; c[i * w + 1] = 0; }),
+            parse_quote!(for i in (0..n).step_by(2) {
+                y[i] = x[i];
+                sum += x[i];
+                c[i * w + 1] = 0;
+            }),
         )
         .unwrap();
         for part in [
@@ -261,7 +295,7 @@ mod tests {
             "y.__parallel_elem_handle()",
             "c.__parallel_row_handle(__n_c)",
             "let mut sum = __ty_sum.plus_identity()",
-            "sum = __ty_sum.plus(sum, __partial.0)",
+            "sum = __ty_sum.plus(sum, __p0)",
             "let i = __seq.get(__t)",
         ] {
             let part = part.replace(' ', "");
@@ -271,7 +305,14 @@ mod tests {
 
     #[test]
     fn independent_errors_come_together() {
-        let err = expand(quote!(), parse_quote!(for (a, b) in xs { s += 1; break; })).unwrap_err();
+        let err = expand(
+            quote!(),
+            parse_quote!(for (a, b) in xs {
+                s += 1;
+                break;
+            }),
+        )
+        .unwrap_err();
         assert_eq!(err.into_iter().count(), 3);
     }
 }

@@ -122,7 +122,8 @@ fn directive_name(attr: &Attribute) -> Option<String> {
     let path = attr.path();
     let last = path.segments.last()?.ident.to_string();
     let ours = path.segments.len() == 1
-        || (path.segments.len() == 2 && path.segments.first().is_some_and(|s| s.ident == "parallel"));
+        || (path.segments.len() == 2
+            && path.segments.first().is_some_and(|s| s.ident == "parallel"));
     (ours && (last == "parallel_for" || LATER_DIRECTIVES.contains(&last.as_str()))).then_some(last)
 }
 
@@ -173,7 +174,10 @@ mod tests {
             "",
             "impl S { fn g(&self) { #[parallel_for] for i in 0..=9u8 { let v = i; } } }",
         ),
-        ("", "mod m { fn h() { #[parallel::parallel_for(reduction(max: m))] for _ in 0..1 { m = m.max(1); } } }"),
+        (
+            "",
+            "mod m { fn h() { #[parallel::parallel_for(reduction(max: m))] for _ in 0..1 { m = m.max(1); } } }",
+        ),
     ];
 
     /// The macro never panics: every sample with any one token removed, and
@@ -196,7 +200,9 @@ mod tests {
                 variants.push(c.into_iter().collect());
             }
             for v in variants {
-                let (Ok(args), Ok(input)) = (TokenStream::from_str(args), TokenStream::from_str(&v)) else {
+                let (Ok(args), Ok(input)) =
+                    (TokenStream::from_str(args), TokenStream::from_str(&v))
+                else {
                     continue;
                 };
                 let _ = parallel(args.clone(), input.clone());
@@ -207,12 +213,26 @@ mod tests {
 
     #[test]
     fn errors_keep_the_item() {
-        let input = TokenStream::from_str("fn f() { #[parallel_for(bogus)] for i in 0..3 { s += i; } }").unwrap();
+        let input =
+            TokenStream::from_str("fn f() { #[parallel_for(bogus)] for i in 0..3 { s += i; } }")
+                .unwrap();
         let out = parallel(TokenStream::new(), input).to_string();
         assert!(out.contains("fn f"), "{out}");
         assert!(out.contains("compile_error"), "{out}");
-        assert!(!out.contains("parallel_for"), "the directive is removed so the loop runs sequentially: {out}");
-        let out = parallel(TokenStream::from_str("x").unwrap(), TokenStream::from_str("struct S;").unwrap()).to_string();
-        assert!(out.contains("struct S") && out.contains("takes no arguments") && out.contains("goes on a `fn`"), "{out}");
+        assert!(
+            !out.contains("parallel_for"),
+            "the directive is removed so the loop runs sequentially: {out}"
+        );
+        let out = parallel(
+            TokenStream::from_str("x").unwrap(),
+            TokenStream::from_str("struct S;").unwrap(),
+        )
+        .to_string();
+        assert!(
+            out.contains("struct S")
+                && out.contains("takes no arguments")
+                && out.contains("goes on a `fn`"),
+            "{out}"
+        );
     }
 }

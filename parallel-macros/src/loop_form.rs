@@ -64,13 +64,18 @@ impl LoopForm {
                 Expr::MethodCall(call) => {
                     return Err(Error::new(
                         call.method.span(),
-                        format!("`.{}(..)` is not a loop form `#[parallel_for]` can split; {FORMS}", call.method),
+                        format!(
+                            "`.{}(..)` is not a loop form `#[parallel_for]` can split; {FORMS}",
+                            call.method
+                        ),
                     ));
                 }
                 other => {
                     return Err(Error::new(
                         other.span(),
-                        format!("{FORMS}; to visit the items of a slice `xs`, loop over `0..xs.len()` and use `xs[i]`"),
+                        format!(
+                            "{FORMS}; to visit the items of a slice `xs`, loop over `0..xs.len()` and use `xs[i]`"
+                        ),
                     ));
                 }
             }

@@ -1,0 +1,13 @@
+use parallel::parallel;
+
+#[parallel]
+fn fill(y: &mut [u32]) {
+    #[parallel_for(num_threads(2), schedule(static), num_threads(4))]
+    for i in 0..y.len() {
+        y[i] = 1;
+    }
+}
+
+fn main() {
+    fill(&mut [0; 4]);
+}
