@@ -97,7 +97,8 @@ fn generate(
     let private = quote!(::parallel::__private);
     let some = quote!(::core::option::Option::Some);
     let none = quote!(::core::option::Option::None);
-    let [seq, cfg, parts, windows, lo, hi, t] = [
+    let [range, seq, cfg, parts, windows, lo, hi, t] = [
+        "__range",
         "__seq",
         "__cfg",
         "__parts",
@@ -227,9 +228,18 @@ fn generate(
                 #[allow(unused_mut)]
                 let ( #(mut #window_names,)* ) = #windows;
                 #(#identities)*
-                #label for #t in #lo..#hi {
-                    let #pat = #seq.get(#t);
-                    #body
+                // A chunk that counts up by one runs as a loop over a plain
+                // `Range`, which LLVM vectorizes; any other as `seq.get(t)`.
+                match #seq.unit_range(#lo, #hi) {
+                    #some(#range) => {
+                        #label for #pat in #range #body
+                    }
+                    #none => {
+                        #label for #t in #lo..#hi {
+                            let #pat = #seq.get(#t);
+                            #body
+                        }
+                    }
                 }
                 ( #(#vars,)* )
             },

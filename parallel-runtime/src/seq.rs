@@ -269,6 +269,34 @@ impl<T: LoopIndex> Seq<T> {
         self.first
             .__wrapping_add(T::__from_usize_wrapping(t).__wrapping_mul(self.step))
     }
+
+    /// The values of iterations `lo..hi` as a plain `Range<T>`, when the
+    /// sequence counts up by one and the range's end does not overflow `T`;
+    /// `None` otherwise (and for an empty chunk).
+    ///
+    /// A loop over a `Range` is what LLVM vectorizes best, so the generated
+    /// code runs a chunk this way whenever it can and falls back to
+    /// [`Seq::get`] for stepped, reversed or `MAX`-touching sequences.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::Seq;
+    ///
+    /// assert_eq!(Seq::range(10usize, 20).unit_range(2, 5), Some(12..15));
+    /// assert_eq!(Seq::range(0u8, 10).rev().unit_range(0, 3), None);
+    /// assert_eq!(Seq::range_inclusive(250u8, 255).unit_range(0, 6), None);
+    /// assert_eq!(Seq::range_inclusive(250u8, 255).unit_range(0, 5), Some(250..255));
+    /// ```
+    #[inline(always)]
+    pub fn unit_range(&self, lo: usize, hi: usize) -> Option<core::ops::Range<T>> {
+        if self.step != T::__ONE || hi <= lo {
+            return None;
+        }
+        let (start, last) = (self.get(lo), self.get(hi - 1));
+        let end = last.__wrapping_add(T::__ONE);
+        (end > last).then_some(start..end)
+    }
 }
 
 #[cold]
@@ -301,6 +329,31 @@ mod tests {
         assert_eq!(seq.len(), expected.len(), "{seq:?}");
         assert_eq!(seq.is_empty(), expected.is_empty(), "{seq:?}");
         assert_eq!(values(&seq), expected, "{seq:?}");
+    }
+
+    /// `unit_range` gives the same values as `get`, or declines.
+    #[test]
+    fn unit_range_agrees_with_get() {
+        for lo in i8::MIN..=i8::MAX {
+            for hi in [i8::MIN, -1, 0, 1, 50, i8::MAX] {
+                for seq in [
+                    Seq::range(lo, hi),
+                    Seq::range_inclusive(lo, hi),
+                    Seq::range(lo, hi).rev(),
+                ] {
+                    let n = seq.len();
+                    for (a, b) in [(0, n), (0, n / 2), (n / 3, n), (1.min(n), n)] {
+                        match seq.unit_range(a, b) {
+                            Some(r) => assert_eq!(
+                                r.collect::<Vec<_>>(),
+                                (a..b).map(|t| seq.get(t)).collect::<Vec<_>>()
+                            ),
+                            None => assert!(a >= b || seq.step != 1 || seq.get(b - 1) == i8::MAX),
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Every (lo, hi) pair of an 8-bit type, plain ranges, against std.

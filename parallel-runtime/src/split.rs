@@ -217,21 +217,19 @@ impl<T> ElemWindow<'_, T> {
         self.len == 0
     }
 
+    /// The panic of an index outside the window. It takes the window's fields
+    /// by value: taking `&self` would make the window's address escape, and
+    /// LLVM would then reload its fields from memory in every iteration.
     #[cold]
     #[inline(never)]
     #[track_caller]
-    fn out_of_window(&self, i: usize) -> ! {
-        if i >= self.len {
-            panic!(
-                "index out of bounds: the len is {} but the index is {}",
-                self.len, i
-            );
+    fn out_of_window(i: usize, lo: usize, owned: usize, len: usize) -> ! {
+        if i >= len {
+            panic!("index out of bounds: the len is {len} but the index is {i}");
         }
         panic!(
-            "index {i} is outside the elements {}..{} this chunk of the loop owns (the len is {})",
-            self.lo,
-            self.lo + self.elems.len(),
-            self.len
+            "index {i} is outside the elements {lo}..{} this chunk of the loop owns (the len is {len})",
+            lo + owned
         );
     }
 }
@@ -244,7 +242,7 @@ impl<T> Index<usize> for ElemWindow<'_, T> {
         // `i < lo` wraps to an offset past the window, so one comparison suffices.
         match self.elems.get(i.wrapping_sub(self.lo)) {
             Some(x) => x,
-            None => self.out_of_window(i),
+            None => Self::out_of_window(i, self.lo, self.elems.len(), self.len),
         }
     }
 }
@@ -253,11 +251,10 @@ impl<T> IndexMut<usize> for ElemWindow<'_, T> {
     #[inline(always)]
     #[track_caller]
     fn index_mut(&mut self, i: usize) -> &mut T {
-        let off = i.wrapping_sub(self.lo);
-        if off < self.elems.len() {
-            &mut self.elems[off]
-        } else {
-            self.out_of_window(i)
+        let (lo, owned, len) = (self.lo, self.elems.len(), self.len);
+        match self.elems.get_mut(i.wrapping_sub(lo)) {
+            Some(x) => x,
+            None => Self::out_of_window(i, lo, owned, len),
         }
     }
 }
@@ -384,7 +381,7 @@ impl<T> RowWindow<'_, T> {
     pub fn row(&mut self, i: usize) -> &mut [T] {
         match self.bounds(i) {
             Some((start, end)) => &mut self.elems[start..end],
-            None => self.bad_row(i),
+            None => Self::bad_row(i, self.n, self.len, self.lo, self.hi),
         }
     }
 
@@ -406,7 +403,7 @@ impl<T> RowWindow<'_, T> {
     pub fn row_ref(&self, i: usize) -> &[T] {
         match self.bounds(i) {
             Some((start, end)) => &self.elems[start..end],
-            None => self.bad_row(i),
+            None => Self::bad_row(i, self.n, self.len, self.lo, self.hi),
         }
     }
 
@@ -444,21 +441,20 @@ impl<T> RowWindow<'_, T> {
         self.len == 0
     }
 
+    /// The panic of a row outside the window; takes values, not `&self`, for
+    /// the reason given at [`ElemWindow`]'s `out_of_window`.
     #[cold]
     #[inline(never)]
     #[track_caller]
-    fn bad_row(&self, i: usize) -> ! {
-        let n = self.n;
-        if i.checked_mul(n).is_none_or(|start| start >= self.len) {
+    fn bad_row(i: usize, n: usize, len: usize, lo: usize, hi: usize) -> ! {
+        if i.checked_mul(n).is_none_or(|start| start >= len) {
             panic!(
                 "row-major write `x[i * n + j]`: row {i} is past the end of the array \
-                 (rows of n = {n} elements, the len is {})",
-                self.len
+                 (rows of n = {n} elements, the len is {len})"
             );
         }
         panic!(
-            "row-major write `x[i * n + j]`: row {i} is outside the rows {}..={} this chunk of the loop owns",
-            self.lo, self.hi
+            "row-major write `x[i * n + j]`: row {i} is outside the rows {lo}..={hi} this chunk of the loop owns"
         );
     }
 }
