@@ -175,7 +175,7 @@ fn generate(
     let tys: Vec<Ident> = clauses
         .reductions
         .iter()
-        .map(|r| format_ident!("__ty_{}", r.var, span = m))
+        .map(|r| format_ident!("__ty_{}", r.var, span = m.located_at(r.var.span())))
         .collect();
     let ty_inits = clauses.reductions.iter().zip(&tys).map(|(r, ty)| {
         let v = &r.var;
@@ -186,7 +186,7 @@ fn generate(
     };
     let identities = clauses.reductions.iter().zip(&tys).map(|(r, ty)| {
         let (v, id) = (&r.var, method(r, "_identity"));
-        quote!(#[allow(unused_mut)] let mut #v = #ty.#id();)
+        quote_spanned!(v.span()=> #[allow(unused_mut)] let mut #v = #ty.#id();)
     });
     let vars: Vec<&Ident> = clauses.reductions.iter().map(|r| &r.var).collect();
     // Partials travel as tuples, destructured in the closures' parameters so
@@ -204,7 +204,7 @@ fn generate(
         .zip(a_k.iter().zip(&b_k))
         .map(|((r, ty), (a, b))| {
             let f = method(r, "");
-            quote!(#ty.#f(#a, #b))
+            quote_spanned!(r.var.span()=> #ty.#f(#a, #b))
         });
     let folds = clauses
         .reductions
@@ -213,17 +213,15 @@ fn generate(
         .zip(&p_k)
         .map(|((r, ty), p)| {
             let (v, f) = (&r.var, method(r, ""));
-            quote!(#v = #ty.#f(#v, #p);)
+            quote_spanned!(v.span()=> #v = #ty.#f(#v, #p);)
         });
 
     let pat = &form.pat;
     let label = &for_loop.label;
-    let run = quote! {
-        #private::for_range(
-            &#cfg,
-            &#seq,
-            #parts,
-            |( #(#a_k,)* ), ( #(#b_k,)* )| ( #(#combines,)* ),
+    // The body closure carries the loop's span, so that an error about what
+    // it captures (a value that is not `Sync`, say) points at the loop.
+    let loop_span = for_loop.for_token.span;
+    let closure = quote_spanned! {loop_span=>
             |#lo: usize, #hi: usize, #windows| {
                 #[allow(unused_mut)]
                 let ( #(mut #window_names,)* ) = #windows;
@@ -242,7 +240,15 @@ fn generate(
                     }
                 }
                 ( #(#vars,)* )
-            },
+            }
+    };
+    let run = quote! {
+        #private::for_range(
+            &#cfg,
+            &#seq,
+            #parts,
+            |( #(#a_k,)* ), ( #(#b_k,)* )| ( #(#combines,)* ),
+            #closure,
         )
     };
     let finish = if vars.is_empty() {
