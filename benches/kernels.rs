@@ -104,10 +104,10 @@ fn kernels(c: &mut Criterion) {
         .build()
         .expect("a rayon pool");
 
-    let n = 1 << 22;
+    let n = 1 << 24;
     let x = vec![1.5f32; n];
     let mut y = vec![0.5f32; n];
-    let mut g = c.benchmark_group("saxpy 4M f32");
+    let mut g = c.benchmark_group("saxpy 16M f32");
     g.bench_function("sequential", |b| {
         b.iter(|| seq_saxpy(2.0, black_box(&x), &mut y))
     });

@@ -123,7 +123,7 @@ fn bool_operators() {
         let v = ints(n, 1000, 11);
         let want = (
             v.iter().all(|&x| x < 900),
-            v.iter().any(|&x| x == 7),
+            v.contains(&7),
             v.iter().all(|&x| x != 3),
             v.iter().any(|&x| x > 990),
             v.iter().filter(|&&x| x % 2 == 1).count() % 2 == 1,

@@ -54,7 +54,7 @@ enum IndexClass {
     /// The loop variable itself, or `i as usize`.
     Own,
     /// `i * n + j`, `n * i + j` or `j + i * n`.
-    Row { width: Expr, col: Expr },
+    Row { width: Box<Expr>, col: Box<Expr> },
     /// Anything else.
     Other,
 }
@@ -267,24 +267,25 @@ impl Walker<'_> {
         if self.is_loop_var(idx) {
             return IndexClass::Own;
         }
-        if let Expr::Cast(cast) = idx {
-            if self.is_loop_var(strip(&cast.expr)) && is_usize(&cast.ty) {
-                return IndexClass::Own;
-            }
+        if let Expr::Cast(cast) = idx
+            && self.is_loop_var(strip(&cast.expr))
+            && is_usize(&cast.ty)
+        {
+            return IndexClass::Own;
         }
-        if let Expr::Binary(add) = idx {
-            if let BinOp::Add(_) = add.op {
-                for (mul, col) in [(&*add.left, &*add.right), (&*add.right, &*add.left)] {
-                    if let Expr::Binary(m) = strip(mul) {
-                        if let BinOp::Mul(_) = m.op {
-                            for (a, b) in [(&*m.left, &*m.right), (&*m.right, &*m.left)] {
-                                if self.is_loop_var(strip(a)) && self.is_width(b) {
-                                    return IndexClass::Row {
-                                        width: b.clone(),
-                                        col: col.clone(),
-                                    };
-                                }
-                            }
+        if let Expr::Binary(add) = idx
+            && let BinOp::Add(_) = add.op
+        {
+            for (mul, col) in [(&*add.left, &*add.right), (&*add.right, &*add.left)] {
+                if let Expr::Binary(m) = strip(mul)
+                    && let BinOp::Mul(_) = m.op
+                {
+                    for (a, b) in [(&*m.left, &*m.right), (&*m.right, &*m.left)] {
+                        if self.is_loop_var(strip(a)) && self.is_width(b) {
+                            return IndexClass::Row {
+                                width: Box::new(b.clone()),
+                                col: Box::new(col.clone()),
+                            };
                         }
                     }
                 }
@@ -392,7 +393,7 @@ impl Walker<'_> {
             let key = name.to_string();
             let access = match class {
                 IndexClass::Own => Access::Elem,
-                IndexClass::Row { width, .. } => Access::Row { width },
+                IndexClass::Row { width, .. } => Access::Row { width: *width },
                 IndexClass::Other => continue,
             };
             match self.splits.get(&key) {

@@ -269,13 +269,13 @@ fn parse_schedule(input: ParseStream) -> Result<Schedule> {
         }
         Some(e)
     };
-    if k == "runtime" {
-        if let Some(c) = &chunk {
-            return Err(Error::new(
-                c.span(),
-                "`schedule(runtime)` takes no chunk size: it comes from OMP_SCHEDULE, e.g. OMP_SCHEDULE=\"dynamic,16\"",
-            ));
-        }
+    if k == "runtime"
+        && let Some(c) = &chunk
+    {
+        return Err(Error::new(
+            c.span(),
+            "`schedule(runtime)` takes no chunk size: it comes from OMP_SCHEDULE, e.g. OMP_SCHEDULE=\"dynamic,16\"",
+        ));
     }
     Ok(Schedule { kind, chunk })
 }

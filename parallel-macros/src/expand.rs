@@ -218,6 +218,13 @@ fn generate(
 
     let pat = &form.pat;
     let label = &for_loop.label;
+    // Without reductions the closure returns the `()` of its last statement
+    // (an explicit `()` would look like user code to clippy's `unused_unit`).
+    let partials = if vars.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(( #(#vars,)* ))
+    };
     // The body closure carries the loop's span, so that an error about what
     // it captures (a value that is not `Sync`, say) points at the loop.
     let loop_span = for_loop.for_token.span;
@@ -239,7 +246,7 @@ fn generate(
                         }
                     }
                 }
-                ( #(#vars,)* )
+                #partials
             }
     };
     let run = quote! {

@@ -101,7 +101,7 @@ impl Host {
     /// Expands one loop; on error, records it and leaves the plain loop.
     fn expand_loop(&mut self, for_loop: &mut ExprForLoop, clauses: &Clauses) -> Expr {
         let generated = expand::parallel_for(for_loop, clauses, self.known.as_ref())
-            .and_then(|tokens| syn::parse2::<Expr>(tokens));
+            .and_then(syn::parse2::<Expr>);
         match generated {
             Ok(expr) => expr,
             Err(e) => {
@@ -129,27 +129,27 @@ fn directive_name(attr: &Attribute) -> Option<String> {
 
 impl VisitMut for Host {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
-        if let Expr::ForLoop(for_loop) = e {
-            if let Some(attr) = take_directive(&mut for_loop.attrs) {
-                let name = directive_name(&attr).unwrap_or_default();
-                if name != "parallel_for" {
-                    self.errors.push(Error::new_spanned(
-                        &attr,
-                        format!("`#[{name}]` is not supported yet; use `#[parallel_for]`"),
-                    ));
-                } else {
-                    let args = match &attr.meta {
-                        Meta::Path(_) => Ok(TokenStream::new()),
-                        Meta::List(list) => Ok(list.tokens.clone()),
-                        Meta::NameValue(nv) => Err(Error::new_spanned(
-                            nv,
-                            "write the clauses in parentheses: `#[parallel_for(schedule(static))]`",
-                        )),
-                    };
-                    match args.and_then(clause::parse) {
-                        Ok(clauses) => *e = self.expand_loop(for_loop, &clauses),
-                        Err(err) => self.errors.push(err),
-                    }
+        if let Expr::ForLoop(for_loop) = e
+            && let Some(attr) = take_directive(&mut for_loop.attrs)
+        {
+            let name = directive_name(&attr).unwrap_or_default();
+            if name != "parallel_for" {
+                self.errors.push(Error::new_spanned(
+                    &attr,
+                    format!("`#[{name}]` is not supported yet; use `#[parallel_for]`"),
+                ));
+            } else {
+                let args = match &attr.meta {
+                    Meta::Path(_) => Ok(TokenStream::new()),
+                    Meta::List(list) => Ok(list.tokens.clone()),
+                    Meta::NameValue(nv) => Err(Error::new_spanned(
+                        nv,
+                        "write the clauses in parentheses: `#[parallel_for(schedule(static))]`",
+                    )),
+                };
+                match args.and_then(clause::parse) {
+                    Ok(clauses) => *e = self.expand_loop(for_loop, &clauses),
+                    Err(err) => self.errors.push(err),
                 }
             }
         }
