@@ -15,14 +15,21 @@ fn mix(v: i128) -> u128 {
     x ^ (x >> 61)
 }
 
+/// One value into a fingerprint.
+fn step(p: Print, v: i128) -> Print {
+    (
+        p.0 + 1,
+        p.1.wrapping_add(mix(v)),
+        p.2 ^ mix(v),
+        p.3.min(v),
+        p.4.max(v),
+    )
+}
+
 fn print_of(values: impl Iterator<Item = i128>) -> Print {
     let mut p: Print = (0, 0, 0, i128::MAX, i128::MIN);
     for v in values {
-        p.0 += 1;
-        p.1 = p.1.wrapping_add(mix(v));
-        p.2 ^= mix(v);
-        p.3 = p.3.min(v);
-        p.4 = p.4.max(v);
+        p = step(p, v);
     }
     p
 }
@@ -38,41 +45,25 @@ macro_rules! range_tests {
                 let (mut c, mut s, mut x, mut lo, mut hi) = (0u64, 0u128, 0u128, i128::MAX, i128::MIN);
                 #[parallel_for(num_threads(threads), reduction(+: c, s), reduction(^: x), reduction(min: lo), reduction(max: hi))]
                 for i in (a..b).step_by(k) {
-                    c += 1;
-                    s = s.wrapping_add(mix(i as i128));
-                    x ^= mix(i as i128);
-                    lo = lo.min(i as i128);
-                    hi = hi.max(i as i128);
+                    (c, s, x, lo, hi) = step((c, s, x, lo, hi), i as i128);
                 }
                 out[0] = (c, s, x, lo, hi);
                 let (mut c, mut s, mut x, mut lo, mut hi) = (0u64, 0u128, 0u128, i128::MAX, i128::MIN);
                 #[parallel_for(schedule(dynamic, 3), num_threads(threads), reduction(+: c, s), reduction(^: x), reduction(min: lo), reduction(max: hi))]
                 for i in (a..=b).rev().step_by(k) {
-                    c += 1;
-                    s = s.wrapping_add(mix(i as i128));
-                    x ^= mix(i as i128);
-                    lo = lo.min(i as i128);
-                    hi = hi.max(i as i128);
+                    (c, s, x, lo, hi) = step((c, s, x, lo, hi), i as i128);
                 }
                 out[1] = (c, s, x, lo, hi);
                 let (mut c, mut s, mut x, mut lo, mut hi) = (0u64, 0u128, 0u128, i128::MAX, i128::MIN);
                 #[parallel_for(schedule(guided), num_threads(threads), reduction(+: c, s), reduction(^: x), reduction(min: lo), reduction(max: hi))]
                 for i in (a..=b).step_by(k).rev() {
-                    c += 1;
-                    s = s.wrapping_add(mix(i as i128));
-                    x ^= mix(i as i128);
-                    lo = lo.min(i as i128);
-                    hi = hi.max(i as i128);
+                    (c, s, x, lo, hi) = step((c, s, x, lo, hi), i as i128);
                 }
                 out[2] = (c, s, x, lo, hi);
                 let (mut c, mut s, mut x, mut lo, mut hi) = (0u64, 0u128, 0u128, i128::MAX, i128::MIN);
                 #[parallel_for(schedule(static, 2), num_threads(threads), reduction(+: c, s), reduction(^: x), reduction(min: lo), reduction(max: hi))]
                 for i in (a..b).rev() {
-                    c += 1;
-                    s = s.wrapping_add(mix(i as i128));
-                    x ^= mix(i as i128);
-                    lo = lo.min(i as i128);
-                    hi = hi.max(i as i128);
+                    (c, s, x, lo, hi) = step((c, s, x, lo, hi), i as i128);
                 }
                 out[3] = (c, s, x, lo, hi);
                 out
