@@ -55,6 +55,8 @@ enum IndexClass {
     Own,
     /// `i * n + j`, `n * i + j` or `j + i * n`.
     Row { width: Box<Expr>, col: Box<Expr> },
+    /// `i * n + j` where `n` cannot be evaluated before the loop.
+    BadWidth(Box<Expr>),
     /// Anything else.
     Other,
 }
@@ -281,7 +283,10 @@ impl Walker<'_> {
                     && let BinOp::Mul(_) = m.op
                 {
                     for (a, b) in [(&*m.left, &*m.right), (&*m.right, &*m.left)] {
-                        if self.is_loop_var(strip(a)) && self.is_width(b) {
+                        if self.is_loop_var(strip(a)) {
+                            if !self.is_width(b) {
+                                return IndexClass::BadWidth(Box::new(b.clone()));
+                            }
                             return IndexClass::Row {
                                 width: Box::new(b.clone()),
                                 col: Box::new(col.clone()),
@@ -365,6 +370,10 @@ impl Walker<'_> {
                     return;
                 }
                 match self.classify(idx) {
+                    IndexClass::BadWidth(width) => {
+                        self.errors
+                            .push(Error::new_spanned(whole, bad_width_message(x, &width)));
+                    }
                     IndexClass::Other => {
                         let var = self.var_name();
                         self.errors.push(Error::new_spanned(
@@ -394,7 +403,7 @@ impl Walker<'_> {
             let access = match class {
                 IndexClass::Own => Access::Elem,
                 IndexClass::Row { width, .. } => Access::Row { width: *width },
-                IndexClass::Other => continue,
+                IndexClass::Other | IndexClass::BadWidth(_) => continue,
             };
             match self.splits.get(&key) {
                 None => {
@@ -467,6 +476,12 @@ impl Walker<'_> {
                     .map_or_else(|| quote!(0usize), |v| v.to_token_stream());
                 let span = e.span();
                 *e = syn::parse_quote_spanned!(span=> #window.#row(#i)[#col]);
+            }
+            (_, IndexClass::BadWidth(width)) => {
+                if !write {
+                    self.errors
+                        .push(Error::new_spanned(&*e, bad_width_message(&name, &width)));
+                }
             }
             (access, _) => {
                 // A write of another element was reported by the first pass.
@@ -805,6 +820,13 @@ fn shared_write_message(x: &Ident, kind: WriteKind, whole: &Expr) -> String {
     }
 }
 
+fn bad_width_message(x: &impl std::fmt::Display, width: &Expr) -> String {
+    let n = show(width);
+    format!(
+        "`{x}` is indexed as rows of `{n}`, but `{n}` cannot be evaluated once before the loop: the array is split into rows when the loop starts. Use a row length declared before the loop, with no side effects (a local, a constant, a field, `v.len()`)"
+    )
+}
+
 fn compound_op(op: &BinOp) -> Option<ReduceOp> {
     Some(match op {
         BinOp::AddAssign(_) => ReduceOp::Plus,
@@ -929,7 +951,9 @@ pub fn show(node: &impl ToTokens) -> String {
                 .unwrap_or(' ');
             let next = chars.get(k + 1).copied().unwrap_or(' ');
             let after = chars.get(k + 2).copied().unwrap_or(' ');
-            if matches!(next, '[' | ']' | '(' | ')' | '.' | ',' | ';' | '?')
+            let call = prev.is_alphanumeric() || matches!(prev, '_' | ')' | ']' | '>' | '!');
+            if matches!(next, ']' | ')' | '.' | ',' | ';' | '?')
+                || (matches!(next, '[' | '(') && call)
                 || (next == '!' && after != '=')
                 || matches!(prev, '[' | '(' | '.' | '&' | '!')
             {
@@ -1139,15 +1163,28 @@ mod tests {
             )
             .contains("written both as")
         );
+        let msg = error(
+            quote!(),
+            parse_quote!({
+                let k = 2;
+                y[i * k + 1] = 2;
+            }),
+        );
         assert!(
-            error(
-                quote!(),
-                parse_quote!({
-                    let k = 2;
-                    y[i * k + 1] = 2;
-                })
-            )
-            .contains("writes an element")
+            msg.contains("`k` cannot be evaluated once before the loop"),
+            "{msg}"
+        );
+        let msg = error(
+            quote!(),
+            parse_quote!({
+                y[i * n + 1] = 2;
+                let m = 3;
+                let v = y[i * m + 0];
+            }),
+        );
+        assert!(
+            msg.contains("`m` cannot be evaluated once before the loop"),
+            "{msg}"
         );
     }
 
@@ -1251,7 +1288,7 @@ mod tests {
 
     #[test]
     fn show_reads_like_source() {
-        let e: Expr = parse_quote!(y[i + 1] = f(x.len(), &mut z[0]));
-        assert_eq!(show(&e), "y[i + 1] = f(x.len(), &mut z[0])");
+        let e: Expr = parse_quote!(y[i + 1] = f(x.len(), &mut z[0]) / (a + b[2]));
+        assert_eq!(show(&e), "y[i + 1] = f(x.len(), &mut z[0]) / (a + b[2])");
     }
 }
