@@ -17,22 +17,25 @@
 //!     use ::parallel::__private::HandleExt as _;
 //!     let __seq = ::parallel::__private::Seq::range(0, n);
 //!     let __cfg = ::parallel::__private::Config { schedule: Dynamic, chunk: None, .. };
-//!     let __parts = (y.__parallel_elem_handle(),);
+//!     let __parts = (y.__parallel_elem_handle(),);   // `y` split by element
 //!     let __ty_sum = ::parallel::__private::Ty::of(&sum);
-//!     if let Some(__partial) = ::parallel::__private::for_range(
-//!         &__cfg, &__seq, &__parts,
-//!         |__a, __b| (__ty_sum.plus(__a.0, __b.0),),
-//!         |__lo, __hi, __windows| {
-//!             let (mut __w_y,) = __windows;
+//!     if let Some((__p0,)) = ::parallel::__private::for_range(
+//!         &__cfg, &__seq, __parts,
+//!         |(__a0,), (__b0,)| (__ty_sum.plus(__a0, __b0),),
+//!         |__lo, __hi, __windows| {                  // one chunk of iterations
+//!             let (mut __w_y,) = __windows;          // this chunk's part of `y`
 //!             let mut sum = __ty_sum.plus_identity();
-//!             for __t in __lo..__hi {
-//!                 let i = __seq.get(__t);
-//!                 { __w_y[i] = 2.0 * x[i]; sum += x[i]; }
+//!             match __seq.unit_range(__lo, __hi) {
+//!                 Some(__range) => for i in __range { __w_y[i] = 2.0 * x[i]; sum += x[i]; },
+//!                 None => for __t in __lo..__hi {
+//!                     let i = __seq.get(__t);
+//!                     { __w_y[i] = 2.0 * x[i]; sum += x[i]; }
+//!                 },
 //!             }
 //!             (sum,)
 //!         },
 //!     ) {
-//!         sum = __ty_sum.plus(sum, __partial.0);
+//!         sum = __ty_sum.plus(sum, __p0);           // the value before the loop, once
 //!     }
 //! }
 //! ```

@@ -4,12 +4,12 @@
 //! entry points here are thin: each hands a `proc_macro2::TokenStream` to the
 //! library modules, one per phase:
 //!
-//! - [`clause`]: the clause grammar of `#[parallel_for(...)]`;
-//! - [`loop_form`]: which `for` loops can be split (`a..b`, `.step_by`, `.rev`);
-//! - [`scope`]: which names a loop body binds itself;
-//! - [`body`]: analysis of the body (writes, reads, control flow) and its rewrite;
-//! - [`expand`]: the generated code;
-//! - [`host`]: `#[parallel]`, which finds the loop directives inside an item.
+//! - `clause`: the clause grammar of `#[parallel_for(...)]`;
+//! - `loop_form`: which `for` loops can be split (`a..b`, `.step_by`, `.rev`);
+//! - `scope`: which names a loop body binds itself;
+//! - `body`: analysis of the body (writes, reads, control flow) and its rewrite;
+//! - `expand`: the generated code;
+//! - `host`: `#[parallel]`, which finds the loop directives inside an item.
 
 mod body;
 mod clause;
