@@ -102,6 +102,60 @@ where
     C: Fn(R, R) -> R + Sync,
     B: Fn(usize, usize, P::Windows) -> R + Sync,
 {
+    // Each member's accumulator is the fold of its chunks' results.
+    for_range_with(
+        cfg,
+        seq,
+        parts,
+        || None,
+        |a: Option<R>, b: Option<R>| merge(a, b, &combine),
+        |lo, hi, windows, acc: Option<R>| fold(acc, body(lo, hi, windows), &combine),
+    )
+    .flatten()
+}
+
+/// [`for_range`] with one accumulator per team member: each member starts
+/// from `init()` before its first chunk, and every chunk `body(lo, hi,
+/// windows, acc)` takes the member's accumulator and returns it updated. The
+/// members' accumulators are then combined as in [`for_range`].
+///
+/// This is what the macro uses: reduction variables, private copies and
+/// whole-array reductions live in the accumulator, so a histogram's private
+/// bins are made once per member, not once per chunk.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{for_range_with, Config, Schedule, Seq};
+///
+/// // A 4-bin histogram of i % 4 over 0..1000, with private bins per member.
+/// let seq = Seq::range(0usize, 1000);
+/// let cfg = Config { schedule: Schedule::Dynamic, num_threads: Some(2), ..Config::DEFAULT };
+/// let bins = for_range_with(&cfg, &seq, (), || [0u32; 4],
+///     |mut a, b| { for k in 0..4 { a[k] += b[k]; } a },
+///     |lo, hi, (), mut bins| {
+///         for t in lo..hi { bins[seq.get(t) % 4] += 1; }
+///         bins
+///     });
+/// assert_eq!(bins, Some([250; 4]));
+/// ```
+#[track_caller]
+pub fn for_range_with<T, P, R, I, C, B>(
+    cfg: &Config,
+    seq: &Seq<T>,
+    parts: P,
+    init: I,
+    combine: C,
+    body: B,
+) -> Option<R>
+where
+    T: LoopIndex,
+    P: Parts,
+    R: Send,
+    I: Fn() -> R + Sync,
+    C: Fn(R, R) -> R + Sync,
+    B: Fn(usize, usize, P::Windows, R) -> R + Sync,
+{
     let plan = Plan::new(cfg, env::runtime_schedule);
     let len = seq.len();
     if len == 0 {
@@ -123,11 +177,12 @@ where
     if team == 1 {
         let _member = Enter::new(State::inline(caller), None);
         // SAFETY: the only window of this loop.
-        return Some(body(0, len, unsafe { windows(&parts, seq, 0, len) }));
+        return Some(body(0, len, unsafe { windows(&parts, seq, 0, len) }, init()));
     }
     let job = Job {
         seq,
         parts: &parts,
+        init: &init,
         combine: &combine,
         body: &body,
         len,
@@ -249,9 +304,10 @@ impl Chunks {
 }
 
 /// One loop in flight: everything the members share, on the caller's stack.
-struct Job<'a, T: LoopIndex, P, C, B> {
+struct Job<'a, T: LoopIndex, P, I, C, B> {
     seq: &'a Seq<T>,
     parts: &'a P,
+    init: &'a I,
     combine: &'a C,
     body: &'a B,
     len: usize,
@@ -264,13 +320,14 @@ struct Job<'a, T: LoopIndex, P, C, B> {
     next: AtomicUsize,
 }
 
-impl<T, P, R, C, B> Job<'_, T, P, C, B>
+impl<T, P, R, I, C, B> Job<'_, T, P, I, C, B>
 where
     T: LoopIndex,
     P: Parts,
     R: Send,
+    I: Fn() -> R + Sync,
     C: Fn(R, R) -> R + Sync,
-    B: Fn(usize, usize, P::Windows) -> R + Sync,
+    B: Fn(usize, usize, P::Windows, R) -> R + Sync,
 {
     /// Runs the whole loop; called on a worker of the team's pool.
     fn run(&self) -> Option<R> {
@@ -300,13 +357,15 @@ where
         self.stop.load(Ordering::Relaxed)
     }
 
-    /// Runs the chunk `t0..t1` (non-empty).
+    /// Runs the chunk `t0..t1` (non-empty) on the member's accumulator (a
+    /// fresh `init()` for its first chunk).
     #[inline(always)]
-    fn chunk(&self, t0: usize, t1: usize) -> R {
+    fn chunk(&self, t0: usize, t1: usize, acc: Option<R>) -> R {
+        let acc = acc.unwrap_or_else(self.init);
         // SAFETY: every chunk of this loop is a distinct `t0..t1` of a
         // partition of `0..len` (see each schedule), and `for_range` checked
         // the first and last value.
-        (self.body)(t0, t1, unsafe { windows(self.parts, self.seq, t0, t1) })
+        (self.body)(t0, t1, unsafe { windows(self.parts, self.seq, t0, t1) }, acc)
     }
 
     /// Runs `chunks.get(j)` for `j` in `js` (offset by `base`), in order.
@@ -323,7 +382,7 @@ where
                 break;
             }
             let (lo, hi) = chunks.get(j);
-            acc = fold(acc, self.chunk(base + lo, base + hi), self.combine);
+            acc = Some(self.chunk(base + lo, base + hi, acc));
         }
         acc
     }
@@ -382,7 +441,7 @@ where
                         Ordering::Relaxed,
                     ) {
                         Ok(_) => {
-                            acc = fold(acc, self.chunk(cur, cur + size), self.combine);
+                            acc = Some(self.chunk(cur, cur + size, acc));
                             cur = self.next.load(Ordering::Relaxed);
                         }
                         Err(now) => cur = now,
@@ -412,7 +471,7 @@ where
             State::member(self.caller, worker, self.team),
             Some(&self.stop),
         );
-        Some(self.chunk(lo, hi))
+        Some(self.chunk(lo, hi, None))
     }
 }
 

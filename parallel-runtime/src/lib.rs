@@ -78,17 +78,19 @@
 mod drive;
 mod env;
 mod reduce;
+mod reduction;
 mod routines;
 mod schedule;
 mod seq;
 mod split;
 mod team;
 
-pub use drive::{INLINE_BELOW, for_range};
+pub use drive::{INLINE_BELOW, for_range, for_range_with};
 pub use reduce::{
     ReduceAnd, ReduceBitAnd, ReduceBitOr, ReduceBitXor, ReduceMax, ReduceMin, ReduceOr, ReducePlus,
     ReduceTimes, Reducer, Ty,
 };
+pub use reduction::{Combine, Fold, PrivateOf, combine, later, op};
 pub use routines::{in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime};
 pub use schedule::{Config, Schedule};
 pub use seq::{LoopIndex, Seq};
