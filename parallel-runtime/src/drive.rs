@@ -177,7 +177,12 @@ where
     if team == 1 {
         let _member = Enter::new(State::inline(caller), None);
         // SAFETY: the only window of this loop.
-        return Some(body(0, len, unsafe { windows(&parts, seq, 0, len) }, init()));
+        return Some(body(
+            0,
+            len,
+            unsafe { windows(&parts, seq, 0, len) },
+            init(),
+        ));
     }
     let job = Job {
         seq,
@@ -365,7 +370,12 @@ where
         // SAFETY: every chunk of this loop is a distinct `t0..t1` of a
         // partition of `0..len` (see each schedule), and `for_range` checked
         // the first and last value.
-        (self.body)(t0, t1, unsafe { windows(self.parts, self.seq, t0, t1) }, acc)
+        (self.body)(
+            t0,
+            t1,
+            unsafe { windows(self.parts, self.seq, t0, t1) },
+            acc,
+        )
     }
 
     /// Runs `chunks.get(j)` for `j` in `js` (offset by `base`), in order.

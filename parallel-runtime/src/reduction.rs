@@ -16,7 +16,9 @@ use crate::reduce::{
 
 /// The reduction operators, as types.
 pub mod op {
-        macro_rules! markers {
+    use core::marker::PhantomData;
+
+    macro_rules! markers {
         ($($name:ident: $doc:literal,)*) => {$(
             #[doc = concat!("The operator of `reduction(", $doc, ": ..)`.")]
             ///
@@ -224,13 +226,50 @@ operators! {
     Max => ReduceMax,
 }
 
-// A user-defined reducer: the copy is `R::identity()`.
-impl<R: Reducer<Value = V>, V: Send> PrivateOf<op::User<R>> for V {
-    type Private = V;
-    #[inline]
-    fn __parallel_private(&self, _: op::User<R>) -> V {
-        R::identity()
-    }
+// A user-defined reducer. Its variable is a plain value, so the expansion
+// calls `user_private` and `user_fold` directly (a blanket `PrivateOf` impl
+// over every `V` would capture method calls on `&mut [T]` variables).
+
+/// The private copy of a variable reduced by a user-defined [`Reducer`]:
+/// `R::identity()`, whose type must be the variable's.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{user_private, Reducer};
+///
+/// struct Concat;
+/// impl Reducer for Concat {
+///     type Value = String;
+///     fn identity() -> String { String::new() }
+///     fn combine(acc: &mut String, other: String) { acc.push_str(&other); }
+/// }
+/// assert_eq!(user_private::<Concat, _>(&"abc".to_owned()), "");
+/// ```
+pub fn user_private<R: Reducer<Value = V>, V>(_: &V) -> V {
+    R::identity()
+}
+
+/// Folds a member's copy into a variable reduced by a user-defined
+/// [`Reducer`].
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{user_fold, Reducer};
+///
+/// struct Concat;
+/// impl Reducer for Concat {
+///     type Value = String;
+///     fn identity() -> String { String::new() }
+///     fn combine(acc: &mut String, other: String) { acc.push_str(&other); }
+/// }
+/// let mut s = "ab".to_owned();
+/// user_fold::<Concat, _>(&mut s, "cd".to_owned());
+/// assert_eq!(s, "abcd");
+/// ```
+pub fn user_fold<R: Reducer<Value = V>, V>(v: &mut V, p: V) {
+    R::combine(v, p);
 }
 
 impl<R: Reducer<Value = V>, V> Combine<op::User<R>> for V {
@@ -238,13 +277,6 @@ impl<R: Reducer<Value = V>, V> Combine<op::User<R>> for V {
     fn combine(_: op::User<R>, mut a: V, b: V) -> V {
         R::combine(&mut a, b);
         a
-    }
-}
-
-impl<R: Reducer<Value = V>, V> Fold<op::User<R>, V> for V {
-    #[inline]
-    fn __parallel_fold(&mut self, _: op::User<R>, p: V) {
-        R::combine(self, p);
     }
 }
 
@@ -287,13 +319,17 @@ mod tests {
         assert_eq!([1u8, 2].__parallel_private(op::BitAnd), [u8::MAX; 2]);
         assert!(true.__parallel_private(op::And));
         let name = String::from("x");
-        assert_eq!(name.__parallel_private(op::User::<Concat>::new()), "");
+        assert_eq!(user_private::<Concat, _>(&name), "");
     }
 
     #[test]
     fn combine_and_fold_match_sequential_folds() {
         let parts = [vec![1u32, 2, 3], vec![10, 20, 30], vec![100, 200, 300]];
-        let merged = parts.iter().cloned().reduce(|a, b| combine(op::Plus, a, b)).unwrap();
+        let merged = parts
+            .iter()
+            .cloned()
+            .reduce(|a, b| combine(op::Plus, a, b))
+            .unwrap();
         assert_eq!(merged, vec![111, 222, 333]);
         let mut target = vec![1u32, 1, 1];
         target.__parallel_fold(op::Plus, merged.clone());
@@ -303,7 +339,7 @@ mod tests {
         assert_eq!(slice, [4, 0, 9]);
         let mut s = String::from("a");
         let c = combine(op::User::<Concat>::new(), "b".to_owned(), "c".to_owned());
-        s.__parallel_fold(op::User::<Concat>::new(), c);
+        user_fold::<Concat, _>(&mut s, c);
         assert_eq!(s, "abc");
         let mut m = 5.0f64;
         m.__parallel_fold(op::Min, f64::NAN);
