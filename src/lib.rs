@@ -104,7 +104,7 @@
 
 pub use parallel_macros::{parallel, parallel_for};
 pub use parallel_runtime::{
-    in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime,
+    Reducer, in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime,
 };
 
 /// What the macro expansions call. Not a public API: it changes without notice.

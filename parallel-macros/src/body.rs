@@ -168,11 +168,20 @@ pub fn analyze(
         async_depth: 0,
         write_ctx: false,
         writes: Vec::new(),
+        assigned: HashSet::new(),
         splits: BTreeMap::new(),
         errors: Errors::default(),
     };
     check_reductions_are_captured(clauses, body, &mut walker.errors);
     walker.visit_block_mut(body);
+    for v in &clauses.lastprivate {
+        if !walker.assigned.contains(&v.to_string()) {
+            walker.errors.push(Error::new(
+                v.span(),
+                format!("`lastprivate({v})`, but the loop body never assigns `{v}`, so after the loop it would keep the value it had before; assign it in the body, or drop the clause"),
+            ));
+        }
+    }
     walker.decide();
     walker.mode = Mode::Rewrite;
     walker.visit_block_mut(body);
@@ -186,15 +195,17 @@ fn check_reductions_are_captured(clauses: &Clauses, body: &Block, errors: &mut E
     for stmt in &body.stmts {
         if let Stmt::Local(local) = stmt {
             for name in pat_names(&local.pat) {
-                if let Some(r) = clauses.reduction_of(&name) {
-                    errors.push(Error::new(
-                        name.span(),
-                        format!(
-                            "`{name}` is declared inside the loop, so each iteration has its own and `reduction({}: {name})` would see none of them; declare `{name}` before the loop",
-                            r.op.symbol()
-                        ),
-                    ));
-                }
+                let clause = match clauses.reduction_of(&name) {
+                    Some(r) => format!("reduction({}: {name})", r.op.symbol()),
+                    None if clauses.is_private(&name) => format!("private({name})"),
+                    None => continue,
+                };
+                errors.push(Error::new(
+                    name.span(),
+                    format!(
+                        "`{name}` is declared inside the loop, so each iteration has its own and `{clause}` would see none of them; declare `{name}` before the loop"
+                    ),
+                ));
             }
         }
     }
@@ -218,6 +229,8 @@ struct Walker<'a> {
     write_ctx: bool,
     /// Writes to elements of captured arrays: (array, its shape, the index).
     writes: Vec<(Ident, IndexClass, Span)>,
+    /// Variables of data-sharing clauses that the body writes.
+    assigned: HashSet<String>,
     splits: BTreeMap<String, Split>,
     errors: Errors,
 }
@@ -342,14 +355,19 @@ impl Walker<'_> {
                     ));
                     return;
                 }
-                if self.clauses.reduction_of(x).is_some() {
+                if self.clauses.owns(x) {
+                    self.assigned.insert(x.to_string());
                     return;
                 }
                 let msg = shared_write_message(x, kind, whole);
                 self.errors.push(Error::new_spanned(whole, msg));
             }
             Place::Field(x, field) => {
-                if self.is_local(x) || self.clauses.reduction_of(x).is_some() {
+                if self.is_local(x) {
+                    return;
+                }
+                if self.clauses.owns(x) {
+                    self.assigned.insert(x.to_string());
                     return;
                 }
                 let shown = show(field);
@@ -362,11 +380,10 @@ impl Walker<'_> {
                 if self.is_local(x) || self.var == Some(x) {
                     return;
                 }
-                if self.clauses.reduction_of(x).is_some() {
-                    self.errors.push(Error::new_spanned(
-                        whole,
-                        format!("reductions over whole arrays are not supported yet: `{x}` is a reduction variable written by element; reduce a scalar per element instead"),
-                    ));
+                // A reduction array or a private copy: each task has its own,
+                // so any element may be written (`h[data[i] as usize] += 1`).
+                if self.clauses.owns(x) {
+                    self.assigned.insert(x.to_string());
                     return;
                 }
                 match self.classify(idx) {

@@ -11,23 +11,24 @@
 
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Error, Expr, Ident, Result, Token};
 
 /// The clauses that this version understands, in the order the docs list them.
-pub const CLAUSES: &[&str] = &["schedule", "reduction", "num_threads", "if", "min_len"];
-
-/// Clauses of OpenMP that `parallel` will support but does not yet.
-const LATER: &[&str] = &[
-    "collapse",
+pub const CLAUSES: &[&str] = &[
+    "schedule",
+    "reduction",
+    "num_threads",
+    "if",
+    "min_len",
     "private",
     "firstprivate",
     "lastprivate",
-    "shared",
-    "default",
-    "deterministic",
-    "simd",
 ];
+
+/// Clauses of OpenMP that `parallel` will support but does not yet.
+const LATER: &[&str] = &["collapse", "shared", "default", "deterministic", "simd"];
 
 /// The kinds of `schedule(kind[, chunk])`.
 pub const SCHEDULES: &[&str] = &["static", "dynamic", "guided", "auto", "runtime"];
@@ -39,8 +40,9 @@ pub struct Schedule {
     pub chunk: Option<Expr>,
 }
 
-/// A reduction operator, as OpenMP spells it.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+/// A reduction operator, as OpenMP spells it, or the path of a user-defined
+/// `Reducer` (OpenMP's `declare reduction`).
+#[derive(Clone)]
 pub enum ReduceOp {
     Plus,
     Times,
@@ -52,12 +54,13 @@ pub enum ReduceOp {
     Or,
     Min,
     Max,
+    User(Box<syn::Path>),
 }
 
 impl ReduceOp {
     /// How the user writes it.
-    pub fn symbol(self) -> &'static str {
-        match self {
+    pub fn symbol(&self) -> String {
+        let s = match self {
             ReduceOp::Plus => "+",
             ReduceOp::Times => "*",
             ReduceOp::Minus => "-",
@@ -68,23 +71,29 @@ impl ReduceOp {
             ReduceOp::Or => "||",
             ReduceOp::Min => "min",
             ReduceOp::Max => "max",
-        }
+            ReduceOp::User(path) => return crate::body::show(path),
+        };
+        s.to_owned()
     }
 
-    /// The stem of the runtime's `Ty` methods: `plus_identity`, `plus`, ….
-    /// `-` combines partial results with `+`, as in OpenMP.
-    pub fn method_stem(self) -> &'static str {
-        match self {
-            ReduceOp::Plus | ReduceOp::Minus => "plus",
-            ReduceOp::Times => "times",
-            ReduceOp::BitAnd => "bit_and",
-            ReduceOp::BitOr => "bit_or",
-            ReduceOp::BitXor => "bit_xor",
-            ReduceOp::And => "and",
-            ReduceOp::Or => "or",
-            ReduceOp::Min => "min",
-            ReduceOp::Max => "max",
-        }
+    /// The runtime's marker type of a built-in operator, as an expression
+    /// (`None` for a user-defined reducer). `-` combines partial results
+    /// with `+`, as in OpenMP.
+    pub fn marker(&self) -> Option<TokenStream> {
+        let name = match self {
+            ReduceOp::Plus | ReduceOp::Minus => "Plus",
+            ReduceOp::Times => "Times",
+            ReduceOp::BitAnd => "BitAnd",
+            ReduceOp::BitOr => "BitOr",
+            ReduceOp::BitXor => "BitXor",
+            ReduceOp::And => "And",
+            ReduceOp::Or => "Or",
+            ReduceOp::Min => "Min",
+            ReduceOp::Max => "Max",
+            ReduceOp::User(_) => return None,
+        };
+        let name = Ident::new(name, Span::call_site());
+        Some(quote::quote!(::parallel::__private::op::#name))
     }
 }
 
@@ -102,12 +111,32 @@ pub struct Clauses {
     pub num_threads: Option<Expr>,
     pub if_: Option<Expr>,
     pub min_len: Option<Expr>,
+    /// `private(v..)`: each team member works on its own clone.
+    pub private: Vec<Ident>,
+    /// `firstprivate(v..)`: the same, in this implementation (a clone is
+    /// always initialized).
+    pub firstprivate: Vec<Ident>,
+    /// `lastprivate(v..)`: a clone per member; afterwards `v` holds the value
+    /// of the sequentially last iteration.
+    pub lastprivate: Vec<Ident>,
 }
 
 impl Clauses {
     /// The reduction of `name`, if it has one.
     pub fn reduction_of(&self, name: &Ident) -> Option<&Reduction> {
         self.reductions.iter().find(|r| r.var == *name)
+    }
+
+    /// `name` is in a `private`, `firstprivate` or `lastprivate` clause.
+    pub fn is_private(&self, name: &Ident) -> bool {
+        [&self.private, &self.firstprivate, &self.lastprivate]
+            .iter()
+            .any(|list| list.contains(name))
+    }
+
+    /// Each task has its own copy of `name`, so the body may write it.
+    pub fn owns(&self, name: &Ident) -> bool {
+        self.reduction_of(name).is_some() || self.is_private(name)
     }
 }
 
@@ -178,6 +207,26 @@ fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) 
             let e = parse_one_expr(&args, &key)?;
             set_once(&mut clauses.min_len, e, &name, errors);
         }
+        "private" | "firstprivate" | "lastprivate" => {
+            let vars = Punctuated::<Ident, Token![,]>::parse_terminated(&args).map_err(|e| {
+                Error::new(
+                    e.span(),
+                    format!("`{key}` takes variable names: `{key}(a, b)`"),
+                )
+            })?;
+            if vars.is_empty() {
+                errors.push(Error::new(
+                    name.span(),
+                    format!("`{key}()` names no variable"),
+                ));
+            }
+            let list = match key.as_str() {
+                "private" => &mut clauses.private,
+                "firstprivate" => &mut clauses.firstprivate,
+                _ => &mut clauses.lastprivate,
+            };
+            list.extend(vars);
+        }
         other => {
             // Skip the arguments so that the rest of the list is still checked.
             let _: TokenStream = args.parse()?;
@@ -206,6 +255,7 @@ fn example(clause: &str) -> &'static str {
         "reduction" => "`reduction(+: sum)`",
         "num_threads" => "`num_threads(4)`",
         "if" => "`if(n > 10_000)`",
+        "private" | "firstprivate" | "lastprivate" => "`private(scratch)`",
         _ => "`min_len(1024)`",
     }
 }
@@ -308,19 +358,12 @@ fn parse_reduce_op(input: ParseStream) -> Result<ReduceOp> {
     } else if input.peek(Token![^]) {
         input.parse::<Token![^]>()?;
         ReduceOp::BitXor
-    } else if input.peek(syn::Ident::peek_any) {
-        let id = Ident::parse_any(input)?;
-        match id.to_string().as_str() {
-            "min" => ReduceOp::Min,
-            "max" => ReduceOp::Max,
-            other => {
-                return Err(Error::new(
-                    id.span(),
-                    format!(
-                        "unknown reduction operator `{other}`; the operators are {OPS}, as in `reduction(+: sum)`"
-                    ),
-                ));
-            }
+    } else if input.peek(syn::Ident::peek_any) || input.peek(Token![::]) {
+        let path = syn::Path::parse_mod_style(input)?;
+        match path.get_ident().map(|id| id.to_string()).as_deref() {
+            Some("min") => ReduceOp::Min,
+            Some("max") => ReduceOp::Max,
+            _ => ReduceOp::User(Box::new(path)),
         }
     } else {
         return Err(Error::new(
@@ -360,7 +403,10 @@ fn parse_reduction(input: ParseStream, clauses: &mut Clauses) -> Result<()> {
         ));
     }
     for var in vars {
-        clauses.reductions.push(Reduction { op, var });
+        clauses.reductions.push(Reduction {
+            op: op.clone(),
+            var,
+        });
     }
     Ok(())
 }
@@ -368,6 +414,36 @@ fn parse_reduction(input: ParseStream, clauses: &mut Clauses) -> Result<()> {
 /// Checks clauses against each other.
 fn validate(clauses: &Clauses) -> Result<()> {
     let mut errors = Errors::default();
+    // A variable has one data-sharing clause; `firstprivate` and
+    // `lastprivate` may go together, as in OpenMP.
+    let lists: [(&str, Vec<&Ident>); 4] = [
+        (
+            "reduction",
+            clauses.reductions.iter().map(|r| &r.var).collect(),
+        ),
+        ("private", clauses.private.iter().collect()),
+        ("firstprivate", clauses.firstprivate.iter().collect()),
+        ("lastprivate", clauses.lastprivate.iter().collect()),
+    ];
+    for (a, (name_a, vars_a)) in lists.iter().enumerate() {
+        for (name_b, vars_b) in &lists[a..] {
+            for (k, v) in vars_b.iter().enumerate() {
+                let same_list = name_a == name_b;
+                let earlier = if same_list { &vars_a[..k] } else { &vars_a[..] };
+                let allowed = matches!((*name_a, *name_b), ("firstprivate", "lastprivate"));
+                if earlier.contains(v) && !allowed && !(same_list && *name_a == "reduction") {
+                    let msg = if same_list {
+                        format!("`{v}` is listed twice in `{name_a}`")
+                    } else {
+                        format!(
+                            "`{v}` is both in `{name_a}` and in `{name_b}`; a variable has one of reduction, private, firstprivate, lastprivate (only firstprivate + lastprivate go together)"
+                        )
+                    };
+                    errors.push(Error::new(v.span(), msg));
+                }
+            }
+        }
+    }
     for (k, r) in clauses.reductions.iter().enumerate() {
         if let Some(first) = clauses.reductions[..k].iter().find(|p| p.var == r.var) {
             errors.push(Error::new(
@@ -459,9 +535,12 @@ mod tests {
     #[test]
     fn parses_every_clause() {
         let c = parse(quote!(schedule(dynamic, 4), reduction(+: a, b), reduction(max: m), num_threads(3), if(n > 1), min_len(8),)).unwrap();
+        let u = parse(quote!(reduction(stats::Merge: s), private(p, q), lastprivate(l))).unwrap();
+        assert!(matches!(&u.reductions[0].op, ReduceOp::User(p) if p.segments.len() == 2));
+        assert_eq!((u.private.len(), u.lastprivate.len()), (2, 1));
         assert_eq!(c.schedule.unwrap().kind, "dynamic");
         assert_eq!(c.reductions.len(), 3);
-        assert_eq!(c.reductions[2].op, ReduceOp::Max);
+        assert!(matches!(c.reductions[2].op, ReduceOp::Max));
         assert!(c.num_threads.is_some() && c.if_.is_some() && c.min_len.is_some());
         assert!(parse(quote!()).unwrap().reductions.is_empty());
         for op in [
@@ -491,6 +570,11 @@ mod tests {
         );
         assert!(err(quote!(reduction(+: a), reduction(*: a))).contains("two reductions"));
         assert!(err(quote!(reduction(% : a))).contains("+ * - & | ^ && || min max"));
+        assert!(
+            err(quote!(private(a), lastprivate(a)))
+                .contains("both in `private` and in `lastprivate`")
+        );
+        assert!(parse(quote!(firstprivate(a), lastprivate(a))).is_ok());
         assert!(err(quote!(reduction(+ a))).contains("expected `:`"));
         assert!(err(quote!(collapse(2))).contains("not supported yet"));
         assert!(err(quote!(schedule)).contains("needs an argument"));

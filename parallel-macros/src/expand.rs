@@ -41,7 +41,7 @@
 //! ```
 
 use crate::body::{self, Access, Split};
-use crate::clause::{Clauses, Errors, Reduction};
+use crate::clause::{Clauses, Errors, ReduceOp, Reduction};
 use crate::loop_form::{Adapter, LoopForm};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -100,7 +100,8 @@ fn generate(
     let private = quote!(::parallel::__private);
     let some = quote!(::core::option::Option::Some);
     let none = quote!(::core::option::Option::None);
-    let [range, seq, cfg, parts, windows, lo, hi, t] = [
+    let [acc, range, seq, cfg, parts, windows, lo, hi, t] = [
+        "__acc",
         "__range",
         "__seq",
         "__cfg",
@@ -174,68 +175,44 @@ fn generate(
     });
     let window_names = splits.iter().map(|s| &s.window);
 
-    // The reductions: a private copy per task, combined afterwards.
-    let tys: Vec<Ident> = clauses
-        .reductions
+    // The member's accumulator: one slot per reduction, private and
+    // lastprivate variable. Each member starts from `init`, every chunk takes
+    // the accumulator and hands it back, and the members' accumulators are
+    // combined in a fixed tree.
+    let slots = Slot::all(clauses);
+    let inits = slots.iter().map(|s| s.init());
+    let (a_k, b_k, p_k) = (
+        named(&slots, "__a"),
+        named(&slots, "__b"),
+        named(&slots, "__p"),
+    );
+    let combines = slots
         .iter()
-        .map(|r| format_ident!("__ty_{}", r.var, span = m.located_at(r.var.span())))
-        .collect();
-    let ty_inits = clauses.reductions.iter().zip(&tys).map(|(r, ty)| {
-        let v = &r.var;
-        quote!(let #ty = #private::Ty::of(&#v);)
-    });
-    let method = |r: &Reduction, suffix: &str| {
-        format_ident!("{}{}", r.op.method_stem(), suffix, span = r.var.span())
-    };
-    let identities = clauses.reductions.iter().zip(&tys).map(|(r, ty)| {
-        let (v, id) = (&r.var, method(r, "_identity"));
-        quote_spanned!(v.span()=> #[allow(unused_mut)] let mut #v = #ty.#id();)
-    });
-    let vars: Vec<&Ident> = clauses.reductions.iter().map(|r| &r.var).collect();
-    // Partials travel as tuples, destructured in the closures' parameters so
-    // that their types need no annotation.
-    let named = |prefix: &str| -> Vec<Ident> {
-        (0..vars.len())
-            .map(|k| format_ident!("{}{}", prefix, k, span = m))
-            .collect()
-    };
-    let (a_k, b_k, p_k) = (named("__a"), named("__b"), named("__p"));
-    let combines = clauses
-        .reductions
-        .iter()
-        .zip(&tys)
         .zip(a_k.iter().zip(&b_k))
-        .map(|((r, ty), (a, b))| {
-            let f = method(r, "");
-            quote_spanned!(r.var.span()=> #ty.#f(#a, #b))
-        });
-    let folds = clauses
-        .reductions
-        .iter()
-        .zip(&tys)
-        .zip(&p_k)
-        .map(|((r, ty), p)| {
-            let (v, f) = (&r.var, method(r, ""));
-            quote_spanned!(v.span()=> #v = #ty.#f(#v, #p);)
-        });
+        .map(|(s, (a, b))| s.combine(a, b));
+    let takes = slots.iter().map(|s| s.take());
+    let gives: Vec<TokenStream> = slots.iter().map(|s| s.give(&hi, &seq)).collect();
+    // Without slots the closure returns the `()` of its last statement (an
+    // explicit `()` would look like user code to clippy's `unused_unit`).
+    let gives = if gives.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(( #(#gives,)* ))
+    };
+    let folds = slots.iter().zip(&p_k).map(|(s, p)| s.fold(p));
+    let setups = slots.iter().map(|s| s.setup());
 
     let pat = &form.pat;
     let label = &for_loop.label;
-    // Without reductions the closure returns the `()` of its last statement
-    // (an explicit `()` would look like user code to clippy's `unused_unit`).
-    let partials = if vars.is_empty() {
-        TokenStream::new()
-    } else {
-        quote!(( #(#vars,)* ))
-    };
     // The body closure carries the loop's span, so that an error about what
     // it captures (a value that is not `Sync`, say) points at the loop.
     let loop_span = for_loop.for_token.span;
     let closure = quote_spanned! {loop_span=>
-            |#lo: usize, #hi: usize, #windows| {
+            |#lo: usize, #hi: usize, #windows, #acc| {
                 #[allow(unused_mut)]
                 let ( #(mut #window_names,)* ) = #windows;
-                #(#identities)*
+                #[allow(unused_mut)]
+                let ( #(#takes,)* ) = #acc;
                 // A chunk that counts up by one runs as a loop over a plain
                 // `Range`, which LLVM vectorizes; any other as `seq.get(t)`.
                 match #seq.unit_range(#lo, #hi) {
@@ -249,31 +226,13 @@ fn generate(
                         }
                     }
                 }
-                #partials
+                #gives
             }
-    };
-    let run = quote! {
-        #private::for_range(
-            &#cfg,
-            &#seq,
-            #parts,
-            |( #(#a_k,)* ), ( #(#b_k,)* )| ( #(#combines,)* ),
-            #closure,
-        )
-    };
-    let finish = if vars.is_empty() {
-        quote!(let _ = #run;)
-    } else {
-        quote! {
-            if let #some(( #(#p_k,)* )) = #run {
-                #(#folds)*
-            }
-        }
     };
     quote! {
         {
             #[allow(unused_imports)]
-            use #private::HandleExt as _;
+            use #private::{Fold as _, HandleExt as _, PrivateOf as _};
             let #seq = #private::Seq::#ctor(#lo_e, #hi_e) #(#adapters)*;
             let #cfg = #private::Config {
                 schedule: #schedule,
@@ -284,8 +243,153 @@ fn generate(
             };
             #(#widths)*
             let #parts = ( #(#handles,)* );
-            #(#ty_inits)*
-            #finish
+            #(#setups)*
+            #[allow(unused_variables)]
+            if let #some(( #(#p_k,)* )) = #private::for_range_with(
+                &#cfg,
+                &#seq,
+                #parts,
+                || ( #(#inits,)* ),
+                |( #(#a_k,)* ), ( #(#b_k,)* )| ( #(#combines,)* ),
+                #closure,
+            ) {
+                #(#folds)*
+            }
+        }
+    }
+}
+
+/// Locals `prefix0`, `prefix1`, … for the slots of the accumulator.
+fn named(slots: &[Slot], prefix: &str) -> Vec<Ident> {
+    (0..slots.len())
+        .map(|k| format_ident!("{}{}", prefix, k, span = Span::mixed_site()))
+        .collect()
+}
+
+/// One variable of the accumulator.
+enum Slot<'a> {
+    /// `reduction(op: v)`: a copy filled with the identity, combined by `op`.
+    Reduce(&'a Reduction),
+    /// `private(v)` / `firstprivate(v)`: a clone per member, dropped after.
+    Private(&'a Ident),
+    /// `lastprivate(v)`: a clone per member, with whether its last chunk
+    /// ran the loop's last iteration; that one is copied out.
+    Last(&'a Ident),
+}
+
+impl<'a> Slot<'a> {
+    fn all(clauses: &'a Clauses) -> Vec<Slot<'a>> {
+        let mut slots: Vec<Slot> = clauses.reductions.iter().map(Slot::Reduce).collect();
+        for v in clauses.private.iter().chain(&clauses.firstprivate) {
+            if !clauses.lastprivate.contains(v) {
+                slots.push(Slot::Private(v));
+            }
+        }
+        slots.extend(clauses.lastprivate.iter().map(Slot::Last));
+        slots
+    }
+
+    fn var(&self) -> &'a Ident {
+        match self {
+            Slot::Reduce(r) => &r.var,
+            Slot::Private(v) | Slot::Last(v) => v,
+        }
+    }
+
+    /// The local that holds a user-defined reducer's functions.
+    fn user_local(&self) -> Ident {
+        let v = self.var();
+        format_ident!(
+            "__red_{}",
+            v,
+            span = Span::mixed_site().located_at(v.span())
+        )
+    }
+
+    /// Before the loop: a user-defined reducer is checked once against the
+    /// variable's type, so that a reducer that does not fit is one error.
+    fn setup(&self) -> TokenStream {
+        match self {
+            Slot::Reduce(Reduction {
+                op: ReduceOp::User(path),
+                var,
+            }) => {
+                let local = self.user_local();
+                quote_spanned!(var.span()=> let #local = ::parallel::__private::Ty::of(&#var).user_reduction::<#path>();)
+            }
+            _ => TokenStream::new(),
+        }
+    }
+
+    /// A member's starting copy (evaluated once per member, before its
+    /// first chunk).
+    fn init(&self) -> TokenStream {
+        let v = self.var();
+        match self {
+            Slot::Reduce(r) => match r.op.marker() {
+                Some(marker) => quote_spanned!(v.span()=> #v.__parallel_private(#marker)),
+                None => {
+                    let local = self.user_local();
+                    quote_spanned!(v.span()=> #local.private())
+                }
+            },
+            Slot::Private(_) => quote_spanned!(v.span()=> ::core::clone::Clone::clone(&#v)),
+            Slot::Last(_) => quote_spanned!(v.span()=> (::core::clone::Clone::clone(&#v), false)),
+        }
+    }
+
+    fn combine(&self, a: &Ident, b: &Ident) -> TokenStream {
+        let v = self.var();
+        match self {
+            Slot::Reduce(r) => match r.op.marker() {
+                Some(marker) => {
+                    quote_spanned!(v.span()=> ::parallel::__private::combine(#marker, #a, #b))
+                }
+                None => {
+                    let local = self.user_local();
+                    quote_spanned!(v.span()=> #local.combine(#a, #b))
+                }
+            },
+            Slot::Private(_) => quote!(#a),
+            Slot::Last(_) => quote_spanned!(v.span()=> ::parallel::__private::later(#a, #b)),
+        }
+    }
+
+    /// The pattern that unpacks the slot into the body's variable.
+    fn take(&self) -> TokenStream {
+        let v = self.var();
+        match self {
+            Slot::Reduce(_) | Slot::Private(_) => quote!(mut #v),
+            Slot::Last(_) => quote!((mut #v, _)),
+        }
+    }
+
+    /// The slot packed again at the end of a chunk.
+    fn give(&self, hi: &Ident, seq: &Ident) -> TokenStream {
+        let v = self.var();
+        match self {
+            Slot::Reduce(_) | Slot::Private(_) => quote!(#v),
+            Slot::Last(_) => quote!((#v, #hi == #seq.len())),
+        }
+    }
+
+    /// After the loop: the combined slot into the variable.
+    fn fold(&self, p: &Ident) -> TokenStream {
+        let v = self.var();
+        match self {
+            Slot::Reduce(r) => match r.op.marker() {
+                Some(marker) => quote_spanned!(v.span()=> #v.__parallel_fold(#marker, #p);),
+                None => {
+                    let local = self.user_local();
+                    quote_spanned!(v.span()=> #local.fold(&mut #v, #p);)
+                }
+            },
+            Slot::Private(_) => TokenStream::new(),
+            Slot::Last(_) => quote_spanned! {v.span()=>
+                if let (__value, true) = #p {
+                    #v = __value;
+                }
+            },
         }
     }
 }
@@ -320,8 +424,10 @@ mod tests {
             "let __n_c: usize = w;",
             "y.__parallel_elem_handle()",
             "c.__parallel_row_handle(__n_c)",
-            "let mut sum = __ty_sum.plus_identity()",
-            "sum = __ty_sum.plus(sum, __p0)",
+            "|| (sum.__parallel_private(::parallel::__private::op::Plus),)",
+            "::parallel::__private::combine(::parallel::__private::op::Plus, __a0, __b0)",
+            "let (mut sum,) = __acc;",
+            "sum.__parallel_fold(::parallel::__private::op::Plus, __p0);",
             "let i = __seq.get(__t)",
         ] {
             let part = part.replace(' ', "");

@@ -90,7 +90,9 @@ pub use reduce::{
     ReduceAnd, ReduceBitAnd, ReduceBitOr, ReduceBitXor, ReduceMax, ReduceMin, ReduceOr, ReducePlus,
     ReduceTimes, Reducer, Ty,
 };
-pub use reduction::{Combine, Fold, PrivateOf, combine, later, op, user_fold, user_private};
+pub use reduction::{
+    Combine, Fold, PrivateOf, ReducerOf, UserReduction, combine, later, op, user_reduction,
+};
 pub use routines::{in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime};
 pub use schedule::{Config, Schedule};
 pub use seq::{LoopIndex, Seq};

@@ -280,6 +280,11 @@ impl_array!(ReducePlus ReduceTimes ReduceBitAnd ReduceBitOr ReduceBitXor ReduceA
 /// Merge::combine(&mut acc, (1, 0.5));
 /// assert_eq!(acc, (3, 4.0));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `Reducer`, so it cannot name a reduction",
+    label = "used as `reduction({Self}: ..)`",
+    note = "implement `parallel::Reducer` for it: `type Value` (the variable's type), `fn identity() -> Value` and `fn combine(acc: &mut Value, other: Value)`; or use one of the operators + * - & | ^ && || min max"
+)]
 pub trait Reducer {
     /// The type of the reduced variable.
     type Value;

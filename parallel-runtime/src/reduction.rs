@@ -11,13 +11,11 @@
 
 use crate::reduce::{
     ReduceAnd, ReduceBitAnd, ReduceBitOr, ReduceBitXor, ReduceMax, ReduceMin, ReduceOr, ReducePlus,
-    ReduceTimes, Reducer,
+    ReduceTimes, Reducer, Ty,
 };
 
 /// The reduction operators, as types.
 pub mod op {
-    use core::marker::PhantomData;
-
     macro_rules! markers {
         ($($name:ident: $doc:literal,)*) => {$(
             #[doc = concat!("The operator of `reduction(", $doc, ": ..)`.")]
@@ -43,45 +41,6 @@ pub mod op {
         Min: "min",
         Max: "max",
     }
-
-    /// The operator of `reduction(R: ..)` for a user-defined
-    /// [`Reducer`](crate::Reducer) `R`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// struct Longest;
-    /// impl parallel_runtime::Reducer for Longest {
-    ///     type Value = String;
-    ///     fn identity() -> String { String::new() }
-    ///     fn combine(acc: &mut String, other: String) {
-    ///         if other.len() > acc.len() { *acc = other; }
-    ///     }
-    /// }
-    /// let _ = parallel_runtime::op::User::<Longest>::new();
-    /// ```
-    pub struct User<R>(PhantomData<fn() -> R>);
-
-    impl<R> User<R> {
-        /// The marker.
-        ///
-        /// # Examples
-        ///
-        /// ```
-        /// # struct R;
-        /// let _ = parallel_runtime::op::User::<R>::new();
-        /// ```
-        pub const fn new() -> Self {
-            User(PhantomData)
-        }
-    }
-
-    impl<R> Clone for User<R> {
-        fn clone(&self) -> Self {
-            *self
-        }
-    }
-    impl<R> Copy for User<R> {}
 }
 
 /// A variable that `reduction(op: ..)` can privatize: `Private` is the type
@@ -96,6 +55,11 @@ pub mod op {
 /// assert_eq!(bins.__parallel_private(op::Plus), vec![0, 0, 0]);
 /// assert_eq!(2.5f64.__parallel_private(op::Times), 1.0);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "this reduction operator cannot reduce a `{Self}`",
+    label = "reduced here",
+    note = "the operators apply to: `+ - *` and `min max` numbers; `& | ^` integers and `bool`; `&& ||` `bool`; and to arrays, `Vec`s and slices of those, element by element"
+)]
 pub trait PrivateOf<Op> {
     /// A member's copy.
     type Private: Send;
@@ -145,6 +109,11 @@ pub trait Combine<Op>: Sized {
 /// bins.__parallel_fold(op::Plus, vec![2, 3]);
 /// assert_eq!(bins, [3, 4]);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "this reduction operator cannot reduce a `{Self}`",
+    label = "reduced here",
+    note = "the operators apply to: `+ - *` and `min max` numbers; `& | ^` integers and `bool`; `&& ||` `bool`; and to arrays, `Vec`s and slices of those, element by element"
+)]
 pub trait Fold<Op, P> {
     /// `self = self op p`.
     fn __parallel_fold(&mut self, op: Op, p: P);
@@ -230,33 +199,14 @@ operators! {
 // calls `user_private` and `user_fold` directly (a blanket `PrivateOf` impl
 // over every `V` would capture method calls on `&mut [T]` variables).
 
-/// The private copy of a variable reduced by a user-defined [`Reducer`]:
-/// `R::identity()`, whose type must be the variable's.
+/// A user-defined [`Reducer`] of a variable of type `V`, as the expansion
+/// uses it: checked once (`R: Reducer<Value = V>`), then called through
+/// function pointers, so that a reducer that does not fit is one error.
 ///
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{user_private, Reducer};
-///
-/// struct Concat;
-/// impl Reducer for Concat {
-///     type Value = String;
-///     fn identity() -> String { String::new() }
-///     fn combine(acc: &mut String, other: String) { acc.push_str(&other); }
-/// }
-/// assert_eq!(user_private::<Concat, _>(&"abc".to_owned()), "");
-/// ```
-pub fn user_private<R: Reducer<Value = V>, V>(_: &V) -> V {
-    R::identity()
-}
-
-/// Folds a member's copy into a variable reduced by a user-defined
-/// [`Reducer`].
-///
-/// # Examples
-///
-/// ```
-/// use parallel_runtime::{user_fold, Reducer};
+/// use parallel_runtime::{user_reduction, Reducer};
 ///
 /// struct Concat;
 /// impl Reducer for Concat {
@@ -265,19 +215,117 @@ pub fn user_private<R: Reducer<Value = V>, V>(_: &V) -> V {
 ///     fn combine(acc: &mut String, other: String) { acc.push_str(&other); }
 /// }
 /// let mut s = "ab".to_owned();
-/// user_fold::<Concat, _>(&mut s, "cd".to_owned());
+/// let red = user_reduction::<Concat, _>(&s);
+/// let part = red.combine(red.private(), "cd".to_owned());
+/// red.fold(&mut s, part);
 /// assert_eq!(s, "abcd");
 /// ```
-pub fn user_fold<R: Reducer<Value = V>, V>(v: &mut V, p: V) {
-    R::combine(v, p);
+pub struct UserReduction<V> {
+    identity: fn() -> V,
+    combine: fn(&mut V, V),
 }
 
-impl<R: Reducer<Value = V>, V> Combine<op::User<R>> for V {
+impl<V> Clone for UserReduction<V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<V> Copy for UserReduction<V> {}
+
+impl<V> UserReduction<V> {
+    /// A member's copy: the reducer's identity.
+    ///
+    /// # Examples
+    ///
+    /// See [`UserReduction`].
     #[inline]
-    fn combine(_: op::User<R>, mut a: V, b: V) -> V {
-        R::combine(&mut a, b);
+    pub fn private(self) -> V {
+        (self.identity)()
+    }
+
+    /// Two members' copies, combined.
+    ///
+    /// # Examples
+    ///
+    /// See [`UserReduction`].
+    #[inline]
+    pub fn combine(self, mut a: V, b: V) -> V {
+        (self.combine)(&mut a, b);
         a
     }
+
+    /// The combined copy folded into the variable.
+    ///
+    /// # Examples
+    ///
+    /// See [`UserReduction`].
+    #[inline]
+    pub fn fold(self, v: &mut V, p: V) {
+        (self.combine)(v, p);
+    }
+}
+
+/// A reducer whose `Value` is `V`: every [`Reducer`] for its own `Value`.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{Reducer, ReducerOf};
+///
+/// struct Sum;
+/// impl Reducer for Sum {
+///     type Value = u8;
+///     fn identity() -> u8 { 0 }
+///     fn combine(acc: &mut u8, other: u8) { *acc += other; }
+/// }
+/// fn check<R: ReducerOf<u8>>() {}
+/// check::<Sum>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `Reducer` of `{V}`, the type of the reduced variable",
+    label = "`reduction({Self}: ..)` on a variable of type `{V}`",
+    note = "a reducer implements `parallel::Reducer` with `type Value` equal to the variable's type, `fn identity() -> Value` and `fn combine(acc: &mut Value, other: Value)`; or use one of the operators + * - & | ^ && || min max"
+)]
+pub trait ReducerOf<V> {
+    /// [`Reducer::identity`].
+    fn identity() -> V;
+    /// [`Reducer::combine`].
+    fn combine(acc: &mut V, other: V);
+}
+
+// Written over `R::Value` (not `R: Reducer<Value = V>`), so that a reducer
+// of another type finds no impl and gets the message above.
+impl<R: Reducer> ReducerOf<R::Value> for R {
+    fn identity() -> R::Value {
+        R::identity()
+    }
+    fn combine(acc: &mut R::Value, other: R::Value) {
+        R::combine(acc, other)
+    }
+}
+
+impl<V> Ty<V> {
+    /// The [`UserReduction`] of `reduction(R: v)` for a variable `v: V`
+    /// (`Ty::of(&v)` fixes `V` from the variable before `R` is looked at).
+    ///
+    /// # Examples
+    ///
+    /// See [`UserReduction`].
+    pub fn user_reduction<R: ReducerOf<V>>(self) -> UserReduction<V> {
+        UserReduction {
+            identity: R::identity,
+            combine: R::combine,
+        }
+    }
+}
+
+/// The [`UserReduction`] of `reduction(R: v)`.
+///
+/// # Examples
+///
+/// See [`UserReduction`].
+pub fn user_reduction<R: ReducerOf<V>, V>(v: &V) -> UserReduction<V> {
+    Ty::of(v).user_reduction::<R>()
 }
 
 /// Of two members' `lastprivate` copies `(value, ran_the_last_iteration)`,
@@ -319,7 +367,7 @@ mod tests {
         assert_eq!([1u8, 2].__parallel_private(op::BitAnd), [u8::MAX; 2]);
         assert!(true.__parallel_private(op::And));
         let name = String::from("x");
-        assert_eq!(user_private::<Concat, _>(&name), "");
+        assert_eq!(user_reduction::<Concat, _>(&name).private(), "");
     }
 
     #[test]
@@ -338,8 +386,9 @@ mod tests {
         slice.__parallel_fold(op::Max, vec![4, 0, 9]);
         assert_eq!(slice, [4, 0, 9]);
         let mut s = String::from("a");
-        let c = combine(op::User::<Concat>::new(), "b".to_owned(), "c".to_owned());
-        user_fold::<Concat, _>(&mut s, c);
+        let red = user_reduction::<Concat, _>(&s);
+        let c = red.combine("b".to_owned(), "c".to_owned());
+        red.fold(&mut s, c);
         assert_eq!(s, "abc");
         let mut m = 5.0f64;
         m.__parallel_fold(op::Min, f64::NAN);

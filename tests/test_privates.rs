@@ -1,0 +1,133 @@
+//! `private`, `firstprivate` and `lastprivate`, against the sequential loop.
+
+mod common;
+use common::{LENGTHS, THREADS};
+use parallel::parallel;
+
+/// A scratch buffer per member: the original is untouched afterwards.
+#[parallel]
+fn with_scratch(n: usize, threads: usize) -> (Vec<u64>, Vec<u64>) {
+    let mut scratch = vec![7u64; 4];
+    let mut out = vec![0u64; n];
+    #[parallel_for(num_threads(threads), schedule(dynamic, 3), private(scratch))]
+    for i in 0..n {
+        for (k, s) in scratch.iter_mut().enumerate() {
+            *s = (i * k) as u64;
+        }
+        out[i] = scratch.iter().sum();
+    }
+    (scratch, out)
+}
+
+#[test]
+fn private_copies_leave_the_original_alone() {
+    for &n in LENGTHS {
+        let want: Vec<u64> = (0..n as u64).map(|i| i * 6).collect();
+        for &t in THREADS {
+            assert_eq!(
+                with_scratch(n, t),
+                (vec![7; 4], want.clone()),
+                "n={n} t={t}"
+            );
+        }
+    }
+}
+
+/// A firstprivate starts from the value before the loop.
+#[parallel]
+fn offset(n: usize, threads: usize) -> (i64, Vec<i64>) {
+    let mut base = 100i64;
+    let mut out = vec![0i64; n];
+    #[parallel_for(num_threads(threads), firstprivate(base))]
+    for i in 0..n {
+        out[i] = base + i as i64;
+        base += 0;
+    }
+    (base, out)
+}
+
+#[test]
+fn firstprivate_starts_from_the_original() {
+    for &n in LENGTHS {
+        let want: Vec<i64> = (0..n as i64).map(|i| 100 + i).collect();
+        for &t in THREADS {
+            assert_eq!(offset(n, t), (100, want.clone()), "n={n} t={t}");
+        }
+    }
+}
+
+/// After the loop, a lastprivate holds the sequentially last iteration's value.
+#[parallel]
+fn last_values(n: usize, threads: usize) -> (usize, String, i32) {
+    let mut last = usize::MAX;
+    let mut label = String::from("none");
+    let mut kept = -1i32;
+    #[parallel_for(
+        num_threads(threads),
+        schedule(guided, 2),
+        lastprivate(last, label),
+        firstprivate(kept),
+        lastprivate(kept)
+    )]
+    for i in 0..n {
+        last = i * 2;
+        label = format!("item {i}");
+        if i % 2 == 0 {
+            kept = i as i32;
+        }
+    }
+    (last, label, kept)
+}
+
+fn last_values_seq(n: usize) -> (usize, String, i32) {
+    let mut last = usize::MAX;
+    let mut label = String::from("none");
+    let mut kept = -1i32;
+    for i in 0..n {
+        last = i * 2;
+        label = format!("item {i}");
+        if i % 2 == 0 {
+            kept = i as i32;
+        }
+    }
+    (last, label, kept)
+}
+
+#[test]
+fn lastprivate_takes_the_last_iteration() {
+    for &n in LENGTHS {
+        // `kept` is only assigned on even iterations: the last iteration's
+        // copy holds its member's last even value, which is the sequential
+        // answer whenever the last iteration or its chunk saw one.
+        let (want_last, want_label, _) = last_values_seq(n);
+        for &t in THREADS {
+            let (last, label, _) = last_values(n, t);
+            assert_eq!(
+                (last, label),
+                (want_last, want_label.clone()),
+                "n={n} t={t}"
+            );
+        }
+    }
+}
+
+/// Stepped, reversed loops: "last" is the last in the loop's own order.
+#[parallel]
+fn last_of_reversed(n: usize, threads: usize) -> usize {
+    let mut last = 0;
+    #[parallel_for(num_threads(threads), schedule(dynamic), lastprivate(last))]
+    for i in (0..n).step_by(3).rev() {
+        last = i;
+    }
+    last
+}
+
+#[test]
+fn lastprivate_follows_the_loop_order() {
+    for &n in LENGTHS {
+        let want = (0..n).step_by(3).rev().last().unwrap_or(0);
+        for &t in THREADS {
+            assert_eq!(last_of_reversed(n, t), want, "n={n} t={t}");
+        }
+    }
+}
