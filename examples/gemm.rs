@@ -78,6 +78,7 @@ pub fn run(n: usize, reps: usize) -> Row {
         par,
         Check::exact,
     )
+    .0
 }
 
 pub const PATTERN: Pattern = Pattern {

@@ -20,12 +20,16 @@
 //! thread counts or views they do not.) The escape counts are integers: the
 //! check is exact.
 //!
+//! The escape counts are written as `mandelbrot.png` into Cargo's target
+//! directory (`target/mandelbrot.png`; not with `--quick`): the set in black,
+//! the points outside coloured by how fast they escape.
+//!
 //! `cargo run --release --example mandelbrot [-- --quick] [-- --threads N]`
 
 #[allow(dead_code)] // `crate::common` when run alone; unused in the tour, which has its own
 #[path = "common/mod.rs"]
 mod common;
-use crate::common::{Check, Pattern, Row, compare, in_place};
+use crate::common::{Check, Image, Pattern, Row, compare, in_place, ramp};
 use parallel::parallel;
 
 /// Iterations after which a point counts as inside the set.
@@ -82,9 +86,39 @@ pub fn run(side: usize, reps: usize) -> Row {
     let seq = in_place(|img: &mut Vec<u32>| mandelbrot_seq(side, img));
     let par = in_place(|img: &mut Vec<u32>| mandelbrot_par(side, img));
     let size = format!("{side}×{side}, {MAX_ITER} iter");
-    compare(&PATTERN, size, reps, image, seq, par, |s, p| {
+    let (row, img) = compare(&PATTERN, size, reps, image, seq, par, |s, p| {
         Check::exact(s, p)
-    })
+    });
+    Row {
+        image: Some(picture(side, &img)),
+        ..row
+    }
+}
+
+/// The escape counts as colours: black inside the set; outside, from dark
+/// blue (escapes at once) through white and orange (escapes late).
+pub fn picture(w: usize, img: &[u32]) -> Image {
+    const STOPS: [[u8; 3]; 5] = [
+        [0, 7, 100],
+        [32, 107, 203],
+        [237, 255, 255],
+        [255, 170, 0],
+        [120, 40, 0],
+    ];
+    let scale = (MAX_ITER as f64).ln();
+    let rgb = img
+        .iter()
+        .map(|&k| match k {
+            MAX_ITER => [0, 0, 0],
+            _ => ramp(&STOPS, (k as f64).ln() / scale),
+        })
+        .collect();
+    Image {
+        file: "mandelbrot.png",
+        width: w,
+        height: img.len() / w,
+        rgb,
+    }
 }
 
 pub const PATTERN: Pattern = Pattern {

@@ -52,7 +52,7 @@ pub fn run(n: usize, reps: usize) -> Row {
     let seq = in_place(|y: &mut Vec<f32>| (0..SWEEPS).for_each(|_| saxpy_seq(a, &x, y)));
     let par = in_place(|y: &mut Vec<f32>| (0..SWEEPS).for_each(|_| saxpy_par(a, &x, y)));
     let size = format!("n = 2^{}, {SWEEPS} sweeps", n.ilog2());
-    compare(&PATTERN, size, reps, y, seq, par, Check::exact)
+    compare(&PATTERN, size, reps, y, seq, par, Check::exact).0
 }
 
 pub const PATTERN: Pattern = Pattern {

@@ -1,11 +1,15 @@
 //! What every example shares: the command line, best-of-N timing, the
-//! sequential-versus-parallel check and the results table.
+//! sequential-versus-parallel check, the results table and the PNG writer.
 //!
 //! Each pattern file includes this module as `crate::common` and exposes a
 //! [`Pattern`]; its `main` and the tour's `main` both call [`main`], with one
-//! pattern or with all of them.
+//! pattern or with all of them. `tests/test_tour.rs` includes the same files
+//! and calls [`run`] and [`report`], the parts of [`main`] that do not exit.
 
 use std::fmt::Write as _;
+use std::hint::black_box;
+use std::io;
+use std::path::{Path, PathBuf};
 
 /// One pattern of the tour: its kernels are run and compared by `run`.
 pub struct Pattern {
@@ -31,6 +35,8 @@ pub struct Row {
     pub seq: f64,
     pub par: f64,
     pub check: Check,
+    /// A picture of the result, written as a PNG by [`main`] (not with `--quick`).
+    pub image: Option<Image>,
 }
 
 /// Whether the parallel result matches the sequential one, and how closely.
@@ -56,17 +62,74 @@ impl Check {
         Check { ok, detail }
     }
 
-    /// Agreement to a relative tolerance, for float reductions: a parallel
-    /// reduction adds the partial sums in another order than the sequential
-    /// loop, so the last bits may differ.
-    pub fn close(seq: f64, par: f64, tol: f64) -> Check {
-        let rel = (seq - par).abs() / seq.abs().max(f64::MIN_POSITIVE);
+    /// Agreement of two float sums of the same `n` terms, added in different
+    /// orders: each is within about `n·ε·Σ|xᵢ|` of the exact sum, so they may
+    /// differ by twice that, and no more. `abs_sum` is `Σ|xᵢ|`.
+    pub fn sums(seq: f64, par: f64, n: usize, abs_sum: f64) -> Check {
+        let bound = 2.0 * n as f64 * f64::EPSILON * abs_sum;
+        let diff = (seq - par).abs();
         Check {
-            ok: rel <= tol,
+            ok: diff <= bound,
             detail: format!(
-                "{seq:.15} vs {par:.15}: relative difference {rel:.1e} (tolerance {tol:.0e})"
+                "{seq:.15} vs {par:.15}: differ by {diff:.1e}, bound 2nε·Σ|x| = {bound:.1e}"
             ),
         }
+    }
+}
+
+/// An RGB picture of a result, 8 bits per channel, row by row from the top.
+pub struct Image {
+    /// File name, e.g. `mandelbrot.png`.
+    pub file: &'static str,
+    pub width: usize,
+    pub height: usize,
+    pub rgb: Vec<[u8; 3]>,
+}
+
+impl Image {
+    /// Encodes the picture as a PNG (with the `png` crate) into `out`.
+    pub fn encode(&self, out: impl io::Write) -> io::Result<()> {
+        let size = |v: usize| u32::try_from(v).map_err(io::Error::other);
+        let mut encoder = png::Encoder::new(out, size(self.width)?, size(self.height)?);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(io::Error::other)?;
+        writer
+            .write_image_data(self.rgb.as_flattened())
+            .map_err(io::Error::other)?;
+        writer.finish().map_err(io::Error::other)
+    }
+
+    /// Writes the PNG into `dir` and returns its path.
+    pub fn write(&self, dir: &Path) -> io::Result<PathBuf> {
+        let path = dir.join(self.file);
+        let file = std::fs::File::create(&path)?;
+        self.encode(io::BufWriter::new(file))?;
+        Ok(path)
+    }
+}
+
+/// Linear interpolation through evenly spaced colours; `t` is clamped to 0..=1.
+pub fn ramp(stops: &[[u8; 3]], t: f64) -> [u8; 3] {
+    let x = t.clamp(0.0, 1.0) * (stops.len() - 1) as f64;
+    let k = (x as usize).min(stops.len() - 2);
+    let f = x - k as f64;
+    let mix =
+        |c: usize| (stops[k][c] as f64 * (1.0 - f) + stops[k + 1][c] as f64 * f).round() as u8;
+    [mix(0), mix(1), mix(2)]
+}
+
+/// Where the examples write their images: the Cargo target directory (the
+/// examples run from `<target>/<profile>/examples/`), else the current one.
+pub fn image_dir() -> PathBuf {
+    let exe = std::env::current_exe().ok();
+    let target = exe.as_deref().and_then(|exe| {
+        let examples = exe.parent()?;
+        (examples.file_name()? == "examples").then_some(examples.parent()?.parent()?)
+    });
+    match target {
+        Some(dir) => dir.to_path_buf(),
+        None => PathBuf::from("."),
     }
 }
 
@@ -94,7 +157,8 @@ pub fn in_place<T>(kernel: impl Fn(&mut T)) -> impl Fn(T) -> T {
 }
 
 /// Runs the sequential and the parallel kernel on the same input, best of
-/// `reps` each, and checks the two results against each other.
+/// `reps` each, and checks the two results against each other. Returns the
+/// row and the parallel result.
 pub fn compare<I, O>(
     pattern: &Pattern,
     size: String,
@@ -103,44 +167,60 @@ pub fn compare<I, O>(
     seq: impl Fn(I) -> O,
     par: impl Fn(I) -> O,
     check: impl Fn(&O, &O) -> Check,
-) -> Row {
+) -> (Row, O) {
     let (seq_time, seq_out) = best_of(reps, &input, seq);
     let (par_time, par_out) = best_of(reps, &input, par);
-    Row {
+    let row = Row {
         pattern: pattern.name,
         directive: pattern.directive,
         size,
         seq: seq_time,
         par: par_time,
         check: check(&seq_out, &par_out),
+        image: None,
+    };
+    (row, par_out)
+}
+
+/// Calls `kernel` `times` times and returns the last result, for kernels
+/// too quick to time once. Both the kernel and its result pass through
+/// `black_box`, so that the optimizer cannot call a kernel without side
+/// effects only once.
+pub fn repeat<O>(times: usize, kernel: impl Fn() -> O) -> O {
+    let mut out = black_box(&kernel)();
+    for _ in 1..times {
+        out = black_box(black_box(&kernel)());
     }
+    out
 }
 
 /// The command line shared by every example: `[--quick] [--threads N]`.
-pub struct Args {
+#[derive(Debug)]
+pub struct Options {
     pub quick: bool,
     pub threads: Option<usize>,
 }
 
-impl Args {
-    fn parse() -> Args {
-        let mut args = Args {
+impl Options {
+    /// Parses the arguments after the program name.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
+        let mut opts = Options {
             quick: false,
             threads: None,
         };
-        let mut it = std::env::args().skip(1);
+        let mut it = args.into_iter();
         while let Some(arg) = it.next() {
             match arg.as_str() {
-                "--quick" => args.quick = true,
+                "--quick" => opts.quick = true,
                 "--threads" => match it.next().and_then(|n| n.parse().ok()) {
-                    Some(n) if n > 0 => args.threads = Some(n),
-                    _ => usage("--threads needs a positive number, e.g. --threads 2"),
+                    Some(n) if n > 0 => opts.threads = Some(n),
+                    _ => return Err("--threads needs a positive number, e.g. --threads 2".into()),
                 },
-                "-h" | "--help" => usage(""),
-                other => usage(&format!("unknown argument `{other}`")),
+                "-h" | "--help" => return Err(String::new()),
+                other => return Err(format!("unknown argument `{other}`")),
             }
         }
-        args
+        Ok(opts)
     }
 }
 
@@ -149,22 +229,22 @@ fn usage(problem: &str) -> ! {
         eprintln!("error: {problem}");
     }
     eprintln!("usage: cargo run --release --example <name> -- [--quick] [--threads N]");
-    eprintln!("  --quick      tiny problem sizes (a smoke test, also fine in a debug build)");
+    eprintln!(
+        "  --quick      tiny problem sizes, no images (a smoke test, also fine in a debug build)"
+    );
     eprintln!("  --threads N  call parallel::set_num_threads(N) first");
     std::process::exit(if problem.is_empty() { 0 } else { 2 });
 }
 
-/// The `main` of every example: runs `patterns` (progress on stderr), prints
-/// the table on stdout, and exits with status 1 if any check failed.
-pub fn main(patterns: &[Pattern]) {
-    let args = Args::parse();
-    if let Some(n) = args.threads {
+/// Runs `patterns` at the sizes `opts` asks for, with progress on stderr.
+pub fn run(patterns: &[Pattern], opts: &Options) -> Vec<Row> {
+    if let Some(n) = opts.threads {
         parallel::set_num_threads(n);
     }
-    let reps = if args.quick { 1 } else { 3 };
+    let reps = reps(opts);
     let mut rows = Vec::new();
     for (k, p) in patterns.iter().enumerate() {
-        let size = if args.quick { p.quick } else { p.full };
+        let size = if opts.quick { p.quick } else { p.full };
         eprint!("[{}/{}] {:<10} ", k + 1, patterns.len(), p.name);
         let row = (p.run)(size, reps);
         eprintln!(
@@ -176,23 +256,63 @@ pub fn main(patterns: &[Pattern]) {
         );
         rows.push(row);
     }
+    rows
+}
+
+fn reps(opts: &Options) -> usize {
+    if opts.quick { 1 } else { 3 }
+}
+
+/// What [`main`] prints on stdout: a line on how the rows were measured, then
+/// the table.
+pub fn report(rows: &[Row], opts: &Options) -> String {
     let build = if cfg!(debug_assertions) {
         "debug"
     } else {
         "release"
     };
-    println!(
-        "{} thread(s), best of {reps}, {build} build{}",
+    format!(
+        "{} thread(s), best of {}, {build} build{}\n\n{}",
         parallel::max_threads(),
-        if args.quick { ", --quick sizes" } else { "" }
-    );
-    println!();
-    print!("{}", table(&rows));
-    let failed: Vec<&str> = rows
-        .iter()
+        reps(opts),
+        if opts.quick { ", --quick sizes" } else { "" },
+        table(rows)
+    )
+}
+
+/// The names of the patterns whose check failed.
+pub fn failures(rows: &[Row]) -> Vec<&'static str> {
+    rows.iter()
         .filter(|r| !r.check.ok)
         .map(|r| r.pattern)
-        .collect();
+        .collect()
+}
+
+/// The `main` of every example: runs `patterns` (progress on stderr), prints
+/// the table on stdout, writes the patterns' images (not with `--quick`) and
+/// exits with status 1 if any check failed.
+pub fn main(patterns: &[Pattern]) {
+    let opts = Options::parse(std::env::args().skip(1)).unwrap_or_else(|e| usage(&e));
+    let rows = run(patterns, &opts);
+    print!("{}", report(&rows, &opts));
+    let images: Vec<&Image> = rows.iter().filter_map(|r| r.image.as_ref()).collect();
+    if !images.is_empty() && !opts.quick {
+        let dir = image_dir();
+        let cwd = std::env::current_dir().unwrap_or_default();
+        println!();
+        for image in images {
+            match image.write(&dir) {
+                Ok(path) => println!(
+                    "wrote {} ({}×{})",
+                    path.strip_prefix(&cwd).unwrap_or(&path).display(),
+                    image.width,
+                    image.height
+                ),
+                Err(e) => eprintln!("could not write {}: {e}", dir.join(image.file).display()),
+            }
+        }
+    }
+    let failed = failures(&rows);
     if !failed.is_empty() {
         eprintln!(
             "FAILED: the parallel result differs from the sequential one for {}",
@@ -211,7 +331,7 @@ fn secs(t: f64) -> String {
 }
 
 /// The rows as a Markdown table, padded so that it also reads well in a terminal.
-fn table(rows: &[Row]) -> String {
+pub fn table(rows: &[Row]) -> String {
     let header = [
         "pattern",
         "directive",
