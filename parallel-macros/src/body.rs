@@ -152,6 +152,7 @@ const EXPR_MACROS: &[&str] = &[
 /// Analyzes `body` and rewrites it in place. Returns the arrays to split.
 pub fn analyze(
     var: Option<&Ident>,
+    bound: &[Ident],
     label: Option<&Lifetime>,
     clauses: &Clauses,
     body: &mut Block,
@@ -173,6 +174,9 @@ pub fn analyze(
         errors: Errors::default(),
     };
     check_reductions_are_captured(clauses, body, &mut walker.errors);
+    // Names the loop's pattern binds (an iterator loop's items) are private.
+    let outer: HashSet<String> = bound.iter().map(|n| n.to_string()).collect();
+    walker.scopes.push(outer.clone());
     walker.visit_block_mut(body);
     for v in &clauses.lastprivate {
         if !walker.assigned.contains(&v.to_string()) {
@@ -185,6 +189,7 @@ pub fn analyze(
     walker.decide();
     walker.mode = Mode::Rewrite;
     walker.visit_block_mut(body);
+    walker.scopes.pop();
     walker.errors.finish()?;
     Ok(walker.splits.into_values().collect())
 }
@@ -993,7 +998,7 @@ mod tests {
         let clauses = crate::clause::parse(clauses)?;
         let var: Ident = parse_quote!(i);
         let mut body = body;
-        let splits = analyze(Some(&var), None, &clauses, &mut body)?;
+        let splits = analyze(Some(&var), &[], None, &clauses, &mut body)?;
         Ok((splits, show(&body)))
     }
 

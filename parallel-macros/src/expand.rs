@@ -42,7 +42,7 @@
 
 use crate::body::{self, Access, Split};
 use crate::clause::{Clauses, Errors, ReduceOp, Reduction};
-use crate::loop_form::{Adapter, LoopForm};
+use crate::loop_form::{Adapter, Header, Item, Source};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use std::collections::HashSet;
@@ -71,11 +71,18 @@ pub fn parallel_for(
             }
         }
     }
-    let form = LoopForm::parse(for_loop);
+    let form = Header::parse(for_loop);
     let mut body = for_loop.body.clone();
     let label = for_loop.label.as_ref().map(|l| &l.name);
-    let var = form.as_ref().ok().and_then(|f| f.var.as_ref());
-    let splits = body::analyze(var, label, clauses, &mut body);
+    let var = form.as_ref().ok().and_then(|f| f.var());
+    let bound = match &form {
+        Ok(Header::Iter(f)) => crate::scope::pat_names(&f.pat)
+            .into_iter()
+            .filter(|n| Some(n) != f.index.as_ref())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let splits = body::analyze(var, &bound, label, clauses, &mut body);
     match (form, splits) {
         (Ok(form), Ok(splits)) => {
             errors.finish()?;
@@ -91,7 +98,7 @@ pub fn parallel_for(
 
 fn generate(
     for_loop: &ExprForLoop,
-    form: &LoopForm,
+    form: &Header,
     clauses: &Clauses,
     splits: &[Split],
     body: &syn::Block,
@@ -113,17 +120,8 @@ fn generate(
     ]
     .map(|n| Ident::new(n, m));
 
-    // The iteration space.
-    let (lo_e, hi_e) = (&form.lo, &form.hi);
-    let ctor = if form.inclusive {
-        quote!(range_inclusive)
-    } else {
-        quote!(range)
-    };
-    let adapters = form.adapters.iter().map(|ad| match ad {
-        Adapter::StepBy(k) => quote!(.step_by(#k)),
-        Adapter::Rev => quote!(.rev()),
-    });
+    // The iteration space, and for iterator loops the slices they walk.
+    let space = Space::new(form, &seq, &t);
 
     // The clauses, evaluated once before the loop.
     let schedule = match &clauses.schedule {
@@ -173,7 +171,12 @@ fn generate(
             }
         }
     });
-    let window_names = splits.iter().map(|s| &s.window);
+    let window_names: Vec<&Ident> = space
+        .windows
+        .iter()
+        .chain(splits.iter().map(|s| &s.window))
+        .collect();
+    let source_handles = &space.handles;
 
     // The member's accumulator: one slot per reduction, private and
     // lastprivate variable. Each member starts from `init`, every chunk takes
@@ -202,17 +205,12 @@ fn generate(
     let folds = slots.iter().zip(&p_k).map(|(s, p)| s.fold(p));
     let setups = slots.iter().map(|s| s.setup());
 
-    let pat = &form.pat;
     let label = &for_loop.label;
-    // The body closure carries the loop's span, so that an error about what
-    // it captures (a value that is not `Sync`, say) points at the loop.
-    let loop_span = for_loop.for_token.span;
-    let closure = quote_spanned! {loop_span=>
-            |#lo: usize, #hi: usize, #windows, #acc| {
-                #[allow(unused_mut)]
-                let ( #(mut #window_names,)* ) = #windows;
-                #[allow(unused_mut)]
-                let ( #(#takes,)* ) = #acc;
+    let space_setup = &space.setup;
+    let chunk_loop = match form {
+        Header::Range(form) => {
+            let pat = &form.pat;
+            quote! {
                 // A chunk that counts up by one runs as a loop over a plain
                 // `Range`, which LLVM vectorizes; any other as `seq.get(t)`.
                 match #seq.unit_range(#lo, #hi) {
@@ -226,6 +224,28 @@ fn generate(
                         }
                     }
                 }
+            }
+        }
+        Header::Iter(form) => {
+            let (pat, item) = (&form.pat, &space.item);
+            quote! {
+                #label for #t in #lo..#hi {
+                    let #pat = #item;
+                    #body
+                }
+            }
+        }
+    };
+    // The body closure carries the loop's span, so that an error about what
+    // it captures (a value that is not `Sync`, say) points at the loop.
+    let loop_span = for_loop.for_token.span;
+    let closure = quote_spanned! {loop_span=>
+            |#lo: usize, #hi: usize, #windows, #acc| {
+                #[allow(unused_mut)]
+                let ( #(mut #window_names,)* ) = #windows;
+                #[allow(unused_mut)]
+                let ( #(#takes,)* ) = #acc;
+                #chunk_loop
                 #gives
             }
     };
@@ -233,7 +253,7 @@ fn generate(
         {
             #[allow(unused_imports)]
             use #private::{Fold as _, HandleExt as _, PrivateOf as _};
-            let #seq = #private::Seq::#ctor(#lo_e, #hi_e) #(#adapters)*;
+            #space_setup
             let #cfg = #private::Config {
                 schedule: #schedule,
                 chunk: #chunk,
@@ -242,7 +262,7 @@ fn generate(
                 min_len: #min_len,
             };
             #(#widths)*
-            let #parts = ( #(#handles,)* );
+            let #parts = ( #(#source_handles,)* #(#handles,)* );
             #(#setups)*
             #[allow(unused_variables)]
             if let #some(( #(#p_k,)* )) = #private::for_range_with(
@@ -255,6 +275,122 @@ fn generate(
             ) {
                 #(#folds)*
             }
+        }
+    }
+}
+
+/// The iteration space of a loop, as code.
+struct Space {
+    /// Statements before the loop that define `__seq` (and the slices).
+    setup: TokenStream,
+    /// Handles of the slices an iterator loop writes (`iter_mut`, `chunks_mut`).
+    handles: Vec<TokenStream>,
+    /// Their windows, in the same order.
+    windows: Vec<Ident>,
+    /// An iterator loop's item for iteration `__t`.
+    item: TokenStream,
+}
+
+impl Space {
+    // Input:  for i in (a..b).step_by(k)
+    // Output: let __seq = Seq::range(a, b).step_by(k);
+    //
+    // Input:  for (i, (x, y)) in xs.iter().zip(ys.iter_mut()).enumerate()
+    // Output: let __src0 = &(xs)[..];
+    //         let __h1 = (ys).__parallel_elem_handle();
+    //         let __seq = Seq::range(0usize, min(__src0.len(), __h1.elements()));
+    //         ... per iteration: let (i, (x, y)) = (__t, (&__src0[__t], &mut __iw1[__t]));
+    fn new(form: &Header, seq: &Ident, t: &Ident) -> Space {
+        let m = Span::mixed_site();
+        let private = quote!(::parallel::__private);
+        match form {
+            Header::Range(form) => {
+                let (lo, hi) = (&form.lo, &form.hi);
+                let ctor = if form.inclusive {
+                    quote!(range_inclusive)
+                } else {
+                    quote!(range)
+                };
+                let adapters = form.adapters.iter().map(|ad| match ad {
+                    Adapter::StepBy(k) => quote!(.step_by(#k)),
+                    Adapter::Rev => quote!(.rev()),
+                });
+                Space {
+                    setup: quote!(let #seq = #private::Seq::#ctor(#lo, #hi) #(#adapters)*;),
+                    handles: Vec::new(),
+                    windows: Vec::new(),
+                    item: TokenStream::new(),
+                }
+            }
+            Header::Iter(form) => {
+                let mut setup = TokenStream::new();
+                let mut handles = Vec::new();
+                let mut windows = Vec::new();
+                let mut lens = Vec::new();
+                let mut items = Vec::new();
+                for (k, source) in form.sources.iter().enumerate() {
+                    let [src, h, w, chunk] = ["__src", "__h", "__iw", "__k"]
+                        .map(|p| format_ident!("{}{}", p, k, span = m));
+                    match source {
+                        Source::Iter(e) => {
+                            setup.extend(quote!(let #src: &[_] = &(#e)[..];));
+                            lens.push(quote!(#src.len()));
+                            items.push(quote!(&#src[#t]));
+                        }
+                        Source::Chunks(e, size) => {
+                            setup.extend(quote! {
+                                let #src: &[_] = &(#e)[..];
+                                let #chunk: usize = #size;
+                            });
+                            lens.push(quote!(#private::chunk_count(#src.len(), #chunk)));
+                            items.push(quote!(#private::chunk(#src, #chunk, #t)));
+                        }
+                        Source::IterMut(e) => {
+                            setup.extend(quote!(let #h = (#e).__parallel_elem_handle();));
+                            lens.push(quote!(#h.elements()));
+                            handles.push(quote!(#h));
+                            items.push(quote!(&mut #w[#t]));
+                            windows.push(w);
+                        }
+                        Source::ChunksMut(e, size) => {
+                            setup.extend(quote! {
+                                let #chunk: usize = #size;
+                                let #h = (#e).__parallel_row_handle(#chunk);
+                            });
+                            lens.push(quote!(#h.rows()));
+                            handles.push(quote!(#h));
+                            items.push(quote!(#w.row(#t)));
+                            windows.push(w);
+                        }
+                    }
+                }
+                let len = lens
+                    .into_iter()
+                    .reduce(|a, b| quote!(::core::cmp::min(#a, #b)))
+                    .unwrap_or_else(|| quote!(0usize));
+                setup.extend(quote!(let #seq = #private::Seq::range(0usize, #len);));
+                Space {
+                    setup,
+                    handles,
+                    windows,
+                    item: item_expr(&form.item, &items, t),
+                }
+            }
+        }
+    }
+}
+
+/// The item of iteration `t`: sources' elements, enumerated and zipped.
+fn item_expr(item: &Item, sources: &[TokenStream], t: &Ident) -> TokenStream {
+    match item {
+        Item::Source(k) => sources.get(*k).cloned().unwrap_or_default(),
+        Item::Enumerate(inner) => {
+            let inner = item_expr(inner, sources, t);
+            quote!((#t, #inner))
+        }
+        Item::Zip(a, b) => {
+            let (a, b) = (item_expr(a, sources, t), item_expr(b, sources, t));
+            quote!((#a, #b))
         }
     }
 }
@@ -439,7 +575,7 @@ mod tests {
     fn independent_errors_come_together() {
         let err = expand(
             quote!(),
-            parse_quote!(for (a, b) in xs {
+            parse_quote!(for (a, b) in 0..n {
                 s += 1;
                 break;
             }),

@@ -1,5 +1,7 @@
 //! Which `for` loops `#[parallel_for]` can split: integer ranges `a..b` and
-//! `a..=b`, followed by any chain of `.step_by(k)` and `.rev()`.
+//! `a..=b`, followed by any chain of `.step_by(k)` and `.rev()`; and slice
+//! iterators: `iter()`, `iter_mut()`, `&v`, `&mut v`, `chunks(k)`,
+//! `chunks_mut(k)`, combined with `enumerate()` and `zip(..)`.
 
 use syn::spanned::Spanned;
 use syn::{Error, Expr, ExprForLoop, Ident, Pat, RangeLimits, Result};
@@ -22,7 +24,146 @@ pub struct LoopForm {
     pub adapters: Vec<Adapter>,
 }
 
-const FORMS: &str = "`#[parallel_for]` splits integer ranges: write `for i in a..b` or `for i in a..=b`, optionally with `.step_by(k)` and `.rev()`";
+const FORMS: &str = "`#[parallel_for]` splits integer ranges (`for i in a..b`, `a..=b`, with `.step_by(k)` and `.rev()`) and slices (`v.iter()`, `v.iter_mut()`, `&v`, `&mut v`, `v.chunks(k)`, `v.chunks_mut(k)`, with `.enumerate()` and `.zip(..)`)";
+
+/// One slice an iterator loop walks.
+pub enum Source {
+    /// `v.iter()`, `&v`
+    Iter(Expr),
+    /// `v.iter_mut()`, `&mut v`
+    IterMut(Expr),
+    /// `v.chunks(k)`
+    Chunks(Expr, Expr),
+    /// `v.chunks_mut(k)`
+    ChunksMut(Expr, Expr),
+}
+
+/// The shape of the items: which sources, enumerated or zipped how.
+pub enum Item {
+    /// The source with this number.
+    Source(usize),
+    Enumerate(Box<Item>),
+    Zip(Box<Item>, Box<Item>),
+}
+
+/// An iterator loop: `for pat in <item>`.
+pub struct IterForm {
+    pub pat: Pat,
+    pub sources: Vec<Source>,
+    pub item: Item,
+    /// `i` in `for (i, x) in v.iter().enumerate()`: the iteration number,
+    /// which the body may use to write its own elements (`out[i] = ..`).
+    pub index: Option<Ident>,
+}
+
+/// A loop header `#[parallel_for]` can split.
+pub enum Header {
+    Range(Box<LoopForm>),
+    Iter(Box<IterForm>),
+}
+
+impl Header {
+    pub fn parse(for_loop: &ExprForLoop) -> Result<Header> {
+        if is_range_chain(&for_loop.expr) {
+            return LoopForm::parse(for_loop).map(|f| Header::Range(Box::new(f)));
+        }
+        IterForm::parse(for_loop).map(|f| Header::Iter(Box::new(f)))
+    }
+
+    /// The variable that indexes the iteration's own elements.
+    pub fn var(&self) -> Option<&Ident> {
+        match self {
+            Header::Range(f) => f.var.as_ref(),
+            Header::Iter(f) => f.index.as_ref(),
+        }
+    }
+}
+
+/// `a..b`, `(a..b).rev()`, …: a range under any chain of `step_by`/`rev`.
+fn is_range_chain(mut expr: &Expr) -> bool {
+    loop {
+        match expr {
+            Expr::Paren(p) => expr = &p.expr,
+            Expr::Group(g) => expr = &g.expr,
+            Expr::MethodCall(c) if c.method == "step_by" || c.method == "rev" => expr = &c.receiver,
+            Expr::Range(_) => return true,
+            _ => return false,
+        }
+    }
+}
+
+impl IterForm {
+    fn parse(for_loop: &ExprForLoop) -> Result<IterForm> {
+        let mut sources = Vec::new();
+        let item = parse_item(&for_loop.expr, &mut sources)?;
+        let index = match (&item, &*for_loop.pat) {
+            (Item::Enumerate(_), Pat::Tuple(t)) if t.elems.len() == 2 => match t.elems.first() {
+                Some(Pat::Ident(p)) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    Some(p.ident.clone())
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        Ok(IterForm {
+            pat: (*for_loop.pat).clone(),
+            sources,
+            item,
+            index,
+        })
+    }
+}
+
+fn parse_item(expr: &Expr, sources: &mut Vec<Source>) -> Result<Item> {
+    let mut push = |s: Source| {
+        sources.push(s);
+        Item::Source(sources.len() - 1)
+    };
+    match expr {
+        Expr::Paren(p) => parse_item(&p.expr, sources),
+        Expr::Group(g) => parse_item(&g.expr, sources),
+        Expr::Reference(r) => {
+            let e = (*r.expr).clone();
+            Ok(push(if r.mutability.is_some() {
+                Source::IterMut(e)
+            } else {
+                Source::Iter(e)
+            }))
+        }
+        Expr::MethodCall(call) => {
+            let recv = (*call.receiver).clone();
+            let arg = call.args.first().cloned();
+            match (call.method.to_string().as_str(), call.args.len(), arg) {
+                ("iter", 0, _) => Ok(push(Source::Iter(recv))),
+                ("iter_mut", 0, _) => Ok(push(Source::IterMut(recv))),
+                ("chunks", 1, Some(k)) => Ok(push(Source::Chunks(recv, k))),
+                ("chunks_mut", 1, Some(k)) => Ok(push(Source::ChunksMut(recv, k))),
+                ("enumerate", 0, _) => Ok(Item::Enumerate(Box::new(parse_item(
+                    &call.receiver,
+                    sources,
+                )?))),
+                ("zip", 1, Some(other)) => {
+                    let a = parse_item(&call.receiver, sources)?;
+                    let b = parse_item(&other, sources)?;
+                    Ok(Item::Zip(Box::new(a), Box::new(b)))
+                }
+                (m, _, _) => Err(Error::new(
+                    call.method.span(),
+                    format!("`.{m}(..)` is not a loop form `#[parallel_for]` can split; {FORMS}"),
+                )),
+            }
+        }
+        // A name: a slice reference (`xs: &[T]`) or a `Vec` iterated by
+        // shared reference.
+        Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
+            Ok(push(Source::Iter(expr.clone())))
+        }
+        other => Err(Error::new(
+            other.span(),
+            format!("{FORMS}; to loop over a `Vec` or slice `xs`, write `xs.iter()` or `&xs`"),
+        )),
+    }
+}
 
 impl LoopForm {
     /// Reads the header of `for pat in expr`.
@@ -117,11 +258,38 @@ mod tests {
     }
 
     #[test]
+    fn reads_iterator_forms() {
+        let f = match Header::parse(&parse_quote!(for (i, (a, b)) in
+            x.iter().zip(&mut y).enumerate()
+        {
+        })) {
+            Ok(Header::Iter(f)) => f,
+            _ => panic!("not an iterator form"),
+        };
+        assert_eq!(f.index.unwrap(), "i");
+        assert!(matches!(
+            f.sources[..],
+            [Source::Iter(_), Source::IterMut(_)]
+        ));
+        assert!(matches!(f.item, Item::Enumerate(_)));
+        let f = match Header::parse(&parse_quote!(for c in v.chunks_mut(4) {})) {
+            Ok(Header::Iter(f)) => f,
+            _ => panic!("not an iterator form"),
+        };
+        assert!(f.index.is_none() && matches!(f.sources[..], [Source::ChunksMut(_, _)]));
+    }
+
+    #[test]
     fn rejects_what_it_cannot_split() {
-        let msg = |e: ExprForLoop| form(e).err().unwrap().to_string();
-        assert!(msg(parse_quote!(for x in xs {})).contains("0..xs.len()"));
+        let msg = |e: ExprForLoop| match Header::parse(&e) {
+            Ok(_) => panic!("accepted"),
+            Err(e) => e.to_string(),
+        };
+        assert!(msg(parse_quote!(for x in xs.into_iter() {})).contains("`.into_iter(..)`"));
+        assert!(msg(parse_quote!(for x in f(xs) {})).contains("write `xs.iter()` or `&xs`"));
         assert!(msg(parse_quote!(for i in 0.. {})).contains("open range"));
-        assert!(msg(parse_quote!(for x in xs.iter() {})).contains("`.iter(..)`"));
+        assert!(msg(parse_quote!(for x in xs.windows(2) {})).contains("`.windows(..)`"));
         assert!(msg(parse_quote!(for (a, b) in 0..n {})).contains("plain name"));
+        assert!(form(parse_quote!(for x in xs.iter() {})).is_err());
     }
 }

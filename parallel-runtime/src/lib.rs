@@ -77,6 +77,7 @@
 
 mod drive;
 mod env;
+mod iter;
 mod reduce;
 mod reduction;
 mod routines;
@@ -86,6 +87,7 @@ mod split;
 mod team;
 
 pub use drive::{INLINE_BELOW, for_range, for_range_with};
+pub use iter::{chunk, chunk_count};
 pub use reduce::{
     ReduceAnd, ReduceBitAnd, ReduceBitOr, ReduceBitXor, ReduceMax, ReduceMin, ReduceOr, ReducePlus,
     ReduceTimes, Reducer, Ty,

@@ -154,6 +154,20 @@ impl<'a, T> ElemHandle<'a, T> {
             _borrow: PhantomData,
         }
     }
+
+    /// The number of elements: the trip count of `for x in y.iter_mut()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::ElemHandle;
+    ///
+    /// let mut a = [1.0f32; 8];
+    /// assert_eq!(ElemHandle::new(&mut a).elements(), 8);
+    /// ```
+    pub fn elements(&self) -> usize {
+        self.len
+    }
 }
 
 /// The elements `lo ..= hi` of an array (clamped to its length), owned by one
@@ -311,6 +325,23 @@ impl<'a, T> RowHandle<'a, T> {
             n,
             _borrow: PhantomData,
         }
+    }
+
+    /// The number of rows, the last one possibly shorter: the trip count of
+    /// `for row in c.chunks_mut(n)`. Panics like std's `chunks_mut(0)` when
+    /// `n == 0`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::RowHandle;
+    ///
+    /// let mut grid = vec![0u8; 11];
+    /// assert_eq!(RowHandle::new(&mut grid, 5).rows(), 3);
+    /// ```
+    #[track_caller]
+    pub fn rows(&self) -> usize {
+        crate::chunk_count(self.len, self.n)
     }
 }
 
