@@ -125,7 +125,7 @@ fn last_of_reversed(n: usize, threads: usize) -> usize {
 #[test]
 fn lastprivate_follows_the_loop_order() {
     for &n in LENGTHS {
-        let want = (0..n).step_by(3).rev().last().unwrap_or(0);
+        let want = (0..n).step_by(3).rev().next_back().unwrap_or(0);
         for &t in THREADS {
             assert_eq!(last_of_reversed(n, t), want, "n={n} t={t}");
         }
