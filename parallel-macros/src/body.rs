@@ -21,7 +21,7 @@
 
 use crate::clause::{Clauses, Errors, ReduceOp};
 use crate::scope::pat_names;
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 use std::collections::{BTreeMap, HashSet};
 use syn::punctuated::Punctuated;
@@ -156,7 +156,7 @@ pub fn analyze(
     label: Option<&Lifetime>,
     clauses: &Clauses,
     body: &mut Block,
-) -> Result<Vec<Split>> {
+) -> Result<Analysis> {
     let mut walker = Walker {
         mode: Mode::Collect,
         var,
@@ -171,6 +171,10 @@ pub fn analyze(
         writes: Vec::new(),
         assigned: HashSet::new(),
         splits: BTreeMap::new(),
+        critical: None,
+        atomics: BTreeMap::new(),
+        sections: BTreeMap::new(),
+        uses: Vec::new(),
         errors: Errors::default(),
     };
     check_reductions_are_captured(clauses, body, &mut walker.errors);
@@ -186,12 +190,137 @@ pub fn analyze(
             ));
         }
     }
+    walker.check_strays();
     walker.decide();
     walker.mode = Mode::Rewrite;
     walker.visit_block_mut(body);
     walker.scopes.pop();
     walker.errors.finish()?;
-    Ok(walker.splits.into_values().collect())
+    let mut sections: BTreeMap<String, Section> = BTreeMap::new();
+    for (name, ident) in walker.sections.into_values() {
+        let section = sections.entry(name.clone()).or_insert_with(|| Section {
+            lock: format_ident!("__crit_{}", name, span = Span::mixed_site()),
+            vars: Vec::new(),
+        });
+        section.vars.push(ident);
+    }
+    let atomics = walker.atomics.into_values().collect();
+    Ok(Analysis {
+        splits: walker.splits.into_values().collect(),
+        atomics,
+        sections: sections.into_values().collect(),
+    })
+}
+
+/// What the expansion needs from the analysis.
+pub struct Analysis {
+    /// Arrays split among the tasks.
+    pub splits: Vec<Split>,
+    /// Scalars updated with `#[atomic]`.
+    pub atomics: Vec<Ident>,
+    /// `#[critical]` sections and the variables they protect.
+    pub sections: Vec<Section>,
+}
+
+/// One `#[critical(name)]` section: a lock over the variables written in it.
+pub struct Section {
+    /// The local that holds the lock.
+    pub lock: Ident,
+    pub vars: Vec<Ident>,
+}
+
+/// The local that holds an `#[atomic]` variable during the loop.
+pub fn atomic_local(x: &Ident) -> Ident {
+    format_ident!("__at_{}", x, span = Span::mixed_site())
+}
+
+/// The binding of a critical variable inside its section.
+fn critical_local(x: &Ident) -> Ident {
+    format_ident!("__c_{}", x, span = Span::mixed_site())
+}
+
+/// Removes the `#[atomic]` and `#[critical]` directives from code that is
+/// emitted unexpanded (after an error), so that only the error is reported.
+pub fn strip_directives(block: &mut Block) {
+    struct Strip;
+    impl VisitMut for Strip {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            let attrs = match e {
+                Expr::Path(p) => Some(&mut p.attrs),
+                Expr::Binary(b) => Some(&mut b.attrs),
+                Expr::Assign(a) => Some(&mut a.attrs),
+                Expr::Block(b) => Some(&mut b.attrs),
+                _ => None,
+            };
+            if let Some(attrs) = attrs {
+                attrs.retain(|a| !a.path().is_ident("atomic") && !a.path().is_ident("critical"));
+            }
+            visit_mut::visit_expr_mut(self, e);
+        }
+    }
+    Strip.visit_block_mut(block);
+}
+
+/// `#[atomic] x += e` parses with the attribute on `x`, the left operand.
+fn left_has_atomic(left: &Expr) -> bool {
+    matches!(left, Expr::Path(p) if has_directive(&p.attrs, "atomic"))
+}
+
+fn strip_left_atomic(left: &mut Expr, take: bool) {
+    if let Expr::Path(p) = left {
+        directive(&mut p.attrs, "atomic", take);
+    }
+}
+
+fn has_directive(attrs: &[syn::Attribute], name: &str) -> bool {
+    attrs.iter().any(|a| a.path().is_ident(name))
+}
+
+/// `#[name]` or `#[name(..)]` among `attrs`, removed from them when `take`.
+fn directive(attrs: &mut Vec<syn::Attribute>, name: &str, take: bool) -> Option<syn::Attribute> {
+    let pos = attrs.iter().position(|a| a.path().is_ident(name))?;
+    if take {
+        Some(attrs.remove(pos))
+    } else {
+        attrs.get(pos).cloned()
+    }
+}
+
+/// The section name of `#[critical]` (`""`) or `#[critical(name)]`.
+fn section_name(attr: &syn::Attribute) -> Result<String> {
+    match &attr.meta {
+        syn::Meta::Path(_) => Ok(String::new()),
+        syn::Meta::List(list) => {
+            let id: Ident = syn::parse2(list.tokens.clone()).map_err(|e| {
+                Error::new(
+                    e.span(),
+                    "`#[critical]` takes an optional section name: `#[critical(log)]`",
+                )
+            })?;
+            Ok(id.to_string())
+        }
+        syn::Meta::NameValue(nv) => Err(Error::new_spanned(
+            nv,
+            "`#[critical]` takes an optional section name: `#[critical(log)]`",
+        )),
+    }
+}
+
+/// The binary operator of a compound assignment: `+` for `+=`.
+fn update_op(op: &BinOp) -> Option<TokenStream> {
+    Some(match op {
+        BinOp::AddAssign(_) => quote!(+),
+        BinOp::SubAssign(_) => quote!(-),
+        BinOp::MulAssign(_) => quote!(*),
+        BinOp::DivAssign(_) => quote!(/),
+        BinOp::RemAssign(_) => quote!(%),
+        BinOp::BitAndAssign(_) => quote!(&),
+        BinOp::BitOrAssign(_) => quote!(|),
+        BinOp::BitXorAssign(_) => quote!(^),
+        BinOp::ShlAssign(_) => quote!(<<),
+        BinOp::ShrAssign(_) => quote!(>>),
+        _ => return None,
+    })
 }
 
 /// A reduction variable declared at the top of the body would be private to
@@ -237,10 +366,54 @@ struct Walker<'a> {
     /// Variables of data-sharing clauses that the body writes.
     assigned: HashSet<String>,
     splits: BTreeMap<String, Split>,
+    /// The `#[critical]` section being visited (`""` for the unnamed one).
+    critical: Option<String>,
+    /// Scalars updated with `#[atomic]`, by name.
+    atomics: BTreeMap<String, Ident>,
+    /// Captured variables written inside `#[critical]`: their section.
+    sections: BTreeMap<String, (String, Ident)>,
+    /// Every use of a captured name: (name, section it is in).
+    uses: Vec<(Ident, Option<String>)>,
     errors: Errors,
 }
 
 impl Walker<'_> {
+    /// After pass 1: an `#[atomic]` or `#[critical]` variable used anywhere
+    /// else in the body would race with the protected updates.
+    fn check_strays(&mut self) {
+        for (x, ident) in &self.atomics {
+            if let Some((_, (section, _))) = self.sections.iter().find(|(k, _)| *k == x) {
+                let _ = section;
+                self.errors.push(Error::new(
+                    ident.span(),
+                    format!("`{x}` is updated both with `#[atomic]` and inside `#[critical]`; the two do not exclude each other: use one of them for every update of `{x}`"),
+                ));
+            }
+        }
+        let uses = std::mem::take(&mut self.uses);
+        for (name, section) in &uses {
+            let key = name.to_string();
+            if self.atomics.contains_key(&key) {
+                self.errors.push(Error::new(
+                    name.span(),
+                    format!("`{key}` is updated with `#[atomic]` in this loop, so every use of it in the body must be an `#[atomic] {key} op= ..` update: this use would race with them. Read `{key}` after the loop"),
+                ));
+            } else if let Some((owner, _)) = self.sections.get(&key)
+                && section.as_ref() != Some(owner)
+            {
+                let block = if owner.is_empty() {
+                    "#[critical]".to_owned()
+                } else {
+                    format!("#[critical({owner})]")
+                };
+                self.errors.push(Error::new(
+                    name.span(),
+                    format!("`{key}` is written inside `{block}`, so every use of it in the body must be inside a `{block}` block: this use would race with those writes. Move it into the block, or use `{key}` after the loop"),
+                ));
+            }
+        }
+    }
+
     fn is_local(&self, name: &Ident) -> bool {
         let name = name.to_string();
         self.scopes.iter().any(|s| s.contains(&name))
@@ -348,6 +521,29 @@ impl Walker<'_> {
 
     /// Pass 1: a write to `place`.
     fn on_write(&mut self, place: &Expr, kind: WriteKind, whole: &Expr) {
+        if let Some(section) = self.critical.clone() {
+            let root = match split_place(place) {
+                Place::Var(x) | Place::Field(x, _) | Place::Indexed(x, _) => Some(x),
+                Place::Other => None,
+            };
+            if let Some(x) = root
+                && !self.is_local(x)
+                && self.var != Some(x)
+                && !self.clauses.owns(x)
+            {
+                let key = x.to_string();
+                match self.sections.get(&key) {
+                    Some((other, _)) if *other != section => self.errors.push(Error::new_spanned(
+                        whole,
+                        format!("`{key}` is written in two different `#[critical]` sections, which do not exclude each other; write it in one of them"),
+                    )),
+                    _ => {
+                        self.sections.insert(key, (section, x.clone()));
+                    }
+                }
+                return;
+            }
+        }
         match split_place(place) {
             Place::Var(x) => {
                 if self.is_local(x) {
@@ -527,6 +723,107 @@ impl Walker<'_> {
         }
     }
 
+    // Input:  #[atomic] x += e;
+    // Output: { let __v = e; __at_x.update(|__old| __old + __v); }
+    fn atomic_update(&mut self, e: &mut Expr) {
+        let collect = self.mode == Mode::Collect;
+        let Expr::Binary(b) = e else { return };
+        let op = update_op(&b.op);
+        let target = single_ident(strip(&b.left)).cloned();
+        match (&target, &op) {
+            (Some(x), Some(_))
+                if self.captured(strip(&b.left)).is_some() && !self.clauses.owns(x) =>
+            {
+                if collect {
+                    self.atomics
+                        .entry(x.to_string())
+                        .or_insert_with(|| x.clone());
+                }
+            }
+            _ => {
+                if collect {
+                    let mut left = (*b.left).clone();
+                    strip_left_atomic(&mut left, true);
+                    let shown = show(&left);
+                    self.errors.push(Error::new_spanned(
+                        &*b,
+                        format!("`#[atomic]` updates a scalar variable declared before the loop, as in `#[atomic] total += x`; `{shown}` is not one"),
+                    ));
+                }
+            }
+        }
+        self.visit_expr_mut(&mut b.right);
+        if collect {
+            return;
+        }
+        directive(&mut b.attrs, "atomic", true);
+        strip_left_atomic(&mut b.left, true);
+        if let (Some(x), Some(op)) = (target, op) {
+            let (cell, rhs) = (atomic_local(&x), &b.right);
+            let m = Span::mixed_site();
+            let (v, old) = (Ident::new("__v", m), Ident::new("__old", m));
+            *e = syn::parse_quote_spanned! {x.span()=>
+                {
+                    let #v = #rhs;
+                    #cell.update(|#old| #old #op #v);
+                }
+            };
+        }
+    }
+
+    // Input:  #[critical] { log.push(i); count += 1; }
+    // Output: {
+    //             let mut __guard = __crit_.lock();
+    //             let (__c_count, __c_log) = &mut *__guard;
+    //             { (**__c_log).push(i); (**__c_count) += 1; }
+    //         }
+    fn critical_block(&mut self, e: &mut Expr) {
+        let collect = self.mode == Mode::Collect;
+        let Expr::Block(b) = e else { return };
+        let name = match directive(&mut b.attrs, "critical", !collect).map(|a| section_name(&a)) {
+            Some(Ok(name)) => name,
+            Some(Err(err)) => {
+                if collect {
+                    self.errors.push(err);
+                }
+                String::new()
+            }
+            None => String::new(),
+        };
+        if self.critical.is_some() {
+            if collect {
+                self.errors.push(Error::new_spanned(
+                    &*b,
+                    "`#[critical]` blocks do not nest: the inner one would wait for the lock the outer one holds",
+                ));
+            }
+            return;
+        }
+        let saved = self.critical.replace(name.clone());
+        self.visit_block_mut(&mut b.block);
+        self.critical = saved;
+        if collect {
+            return;
+        }
+        let vars: Vec<Ident> = self
+            .sections
+            .values()
+            .filter(|(s, _)| *s == name)
+            .map(|(_, x)| critical_local(x))
+            .collect();
+        let lock = format_ident!("__crit_{}", name, span = Span::mixed_site());
+        let guard = Ident::new("__guard", Span::mixed_site());
+        let block = &b.block;
+        *e = syn::parse_quote! {
+            {
+                let mut #guard = #lock.lock();
+                #[allow(unused_variables)]
+                let ( #(#vars,)* ) = &mut *#guard;
+                #block
+            }
+        };
+    }
+
     fn check_break(&mut self, e: &syn::ExprBreak) {
         if self.closure_depth > 0 {
             return;
@@ -629,6 +926,47 @@ impl VisitMut for Walker<'_> {
         // Only the base of a place chain (`x[k].f`) inherits a write context.
         let write = std::mem::replace(&mut self.write_ctx, false);
         match e {
+            Expr::Binary(b) if has_directive(&b.attrs, "atomic") || left_has_atomic(&b.left) => {
+                self.atomic_update(e);
+            }
+            Expr::Assign(a) if has_directive(&a.attrs, "atomic") || left_has_atomic(&a.left) => {
+                if collect {
+                    let shown = single_ident(strip(&a.left))
+                        .map_or_else(|| "x".to_owned(), |x| x.to_string());
+                    self.errors.push(Error::new_spanned(
+                        &*a,
+                        format!("`#[atomic]` applies to an update `{shown} op= ..` (`+=`, `-=`, `*=`, `&=`, ..), like OpenMP's `atomic update`; a plain assignment has no old value to combine: write the update as `{shown} += ..`, or protect the assignment with `#[critical] {{ .. }}`"),
+                    ));
+                }
+                if let Expr::Assign(a) = e {
+                    directive(&mut a.attrs, "atomic", !collect);
+                    strip_left_atomic(&mut a.left, !collect);
+                    visit_mut::visit_expr_assign_mut(self, a);
+                }
+            }
+            Expr::Block(b) if has_directive(&b.attrs, "critical") => {
+                self.critical_block(e);
+            }
+            Expr::Path(p)
+                if !collect
+                    && self.critical.is_some()
+                    && p.path.get_ident().is_some_and(|x| {
+                        self.captured(&Expr::Path(p.clone())).is_some()
+                            && self.sections.get(&x.to_string()).map(|(s, _)| s)
+                                == self.critical.as_ref()
+                    }) =>
+            {
+                if let Some(x) = p.path.get_ident() {
+                    let local = critical_local(x);
+                    let span = x.span();
+                    *e = syn::parse_quote_spanned!(span=> (**#local));
+                }
+            }
+            Expr::Path(_) if collect && self.captured(e).is_some() => {
+                if let Some(x) = self.captured(e).cloned() {
+                    self.uses.push((x, self.critical.clone()));
+                }
+            }
             Expr::Index(ix) if !collect && self.split_of(&ix.expr).is_some() => {
                 self.rewrite_index(e, write);
             }
@@ -940,7 +1278,7 @@ fn split_place(e: &Expr) -> Place<'_> {
 
 fn single_ident(e: &Expr) -> Option<&Ident> {
     match e {
-        Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() => p.path.get_ident(),
+        Expr::Path(p) if p.qself.is_none() => p.path.get_ident(),
         _ => None,
     }
 }
@@ -998,7 +1336,7 @@ mod tests {
         let clauses = crate::clause::parse(clauses)?;
         let var: Ident = parse_quote!(i);
         let mut body = body;
-        let splits = analyze(Some(&var), &[], None, &clauses, &mut body)?;
+        let splits = analyze(Some(&var), &[], None, &clauses, &mut body)?.splits;
         Ok((splits, show(&body)))
     }
 

@@ -40,7 +40,7 @@
 //! }
 //! ```
 
-use crate::body::{self, Access, Split};
+use crate::body::{self, Access, Analysis, atomic_local};
 use crate::clause::{Clauses, Errors, ReduceOp, Reduction};
 use crate::loop_form::{Adapter, Header, Item, Source};
 use proc_macro2::{Span, TokenStream};
@@ -82,15 +82,15 @@ pub fn parallel_for(
             .collect(),
         _ => Vec::new(),
     };
-    let splits = body::analyze(var, &bound, label, clauses, &mut body);
-    match (form, splits) {
-        (Ok(form), Ok(splits)) => {
+    let analysis = body::analyze(var, &bound, label, clauses, &mut body);
+    match (form, analysis) {
+        (Ok(form), Ok(analysis)) => {
             errors.finish()?;
-            Ok(generate(for_loop, &form, clauses, &splits, &body))
+            Ok(generate(for_loop, &form, clauses, &analysis, &body))
         }
-        (form, splits) => {
+        (form, analysis) => {
             errors.extend(form.err());
-            errors.extend(splits.err());
+            errors.extend(analysis.err());
             errors.fail()
         }
     }
@@ -100,9 +100,10 @@ fn generate(
     for_loop: &ExprForLoop,
     form: &Header,
     clauses: &Clauses,
-    splits: &[Split],
+    analysis: &Analysis,
     body: &syn::Block,
 ) -> TokenStream {
+    let splits = &analysis.splits;
     let m = Span::mixed_site();
     let private = quote!(::parallel::__private);
     let some = quote!(::core::option::Option::Some);
@@ -205,6 +206,21 @@ fn generate(
     let folds = slots.iter().zip(&p_k).map(|(s, p)| s.fold(p));
     let setups = slots.iter().map(|s| s.setup());
 
+    // `#[atomic]` scalars live in an atomic cell during the loop; the
+    // variables of each `#[critical]` section behind one lock.
+    let mut shared_setup = Vec::new();
+    let mut shared_finish = Vec::new();
+    for x in &analysis.atomics {
+        let cell = atomic_local(x);
+        shared_setup.push(quote_spanned!(x.span()=> let #cell = #private::AtomicCell::new(#x);));
+        shared_finish.push(quote_spanned!(x.span()=> #x = #cell.into_inner();));
+    }
+    for section in &analysis.sections {
+        let (lock, vars) = (&section.lock, &section.vars);
+        shared_setup.push(quote! {
+            let #lock = #private::Critical::new(( #((#vars).__parallel_mut(),)* ));
+        });
+    }
     let label = &for_loop.label;
     let space_setup = &space.setup;
     let chunk_loop = match form {
@@ -252,7 +268,7 @@ fn generate(
     quote! {
         {
             #[allow(unused_imports)]
-            use #private::{Fold as _, HandleExt as _, PrivateOf as _};
+            use #private::{Fold as _, HandleExt as _, MutExt as _, PrivateOf as _};
             #space_setup
             let #cfg = #private::Config {
                 schedule: #schedule,
@@ -264,6 +280,7 @@ fn generate(
             #(#widths)*
             let #parts = ( #(#source_handles,)* #(#handles,)* );
             #(#setups)*
+            #(#shared_setup)*
             #[allow(unused_variables)]
             if let #some(( #(#p_k,)* )) = #private::for_range_with(
                 &#cfg,
@@ -275,6 +292,7 @@ fn generate(
             ) {
                 #(#folds)*
             }
+            #(#shared_finish)*
         }
     }
 }

@@ -106,7 +106,9 @@ impl Host {
             Ok(expr) => expr,
             Err(e) => {
                 self.errors.push(e);
-                Expr::ForLoop(for_loop.clone())
+                let mut plain = for_loop.clone();
+                crate::body::strip_directives(&mut plain.body);
+                Expr::ForLoop(plain)
             }
         }
     }

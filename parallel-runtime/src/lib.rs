@@ -84,6 +84,7 @@ mod routines;
 mod schedule;
 mod seq;
 mod split;
+mod sync;
 mod team;
 
 pub use drive::{INLINE_BELOW, for_range, for_range_with};
@@ -99,6 +100,7 @@ pub use routines::{in_parallel, max_threads, num_threads, set_num_threads, threa
 pub use schedule::{Config, Schedule};
 pub use seq::{LoopIndex, Seq};
 pub use split::{ElemHandle, ElemWindow, Part, Parts, RowHandle, RowWindow, SplitIndex};
+pub use sync::{AtomicCell, AtomicScalar, Critical, MutExt};
 pub use team::{TeamSize, team_size};
 
 /// Seals [`LoopIndex`] and [`TeamSize`]: only the primitive integer types.
