@@ -131,3 +131,32 @@ fn lastprivate_follows_the_loop_order() {
         }
     }
 }
+
+/// `default(none)` with every variable listed compiles and runs as usual.
+#[parallel]
+fn listed(a: f64, x: &[f64], threads: usize) -> (Vec<f64>, f64) {
+    let mut y = vec![0.0; x.len()];
+    let mut total = 0.0;
+    let mut scratch = 0.0;
+    #[parallel_for(default(none), shared(a, x, y, threads), reduction(+: total), private(scratch), num_threads(threads))]
+    for i in 0..x.len() {
+        scratch = a * x[i];
+        y[i] = scratch.sqrt();
+        total += y[i];
+    }
+    scratch += 1.0;
+    (y, total + scratch - 1.0)
+}
+
+#[test]
+fn default_none_with_everything_listed() {
+    for &n in LENGTHS {
+        let x: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let want: Vec<f64> = x.iter().map(|v| (2.0 * v).sqrt()).collect();
+        for &t in THREADS {
+            let (y, total) = listed(2.0, &x, t);
+            assert_eq!(y, want, "n={n} t={t}");
+            assert!(common::close(total, want.iter().sum(), n), "n={n} t={t}");
+        }
+    }
+}

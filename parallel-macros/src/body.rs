@@ -190,6 +190,7 @@ pub fn analyze(
             ));
         }
     }
+    walker.check_default_none();
     walker.check_strays();
     walker.decide();
     walker.mode = Mode::Rewrite;
@@ -378,6 +379,39 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
+    /// After pass 1: under `default(none)`, every captured variable the body
+    /// uses must be listed in a clause.
+    fn check_default_none(&mut self) {
+        let Some(clause) = &self.clauses.default_none else {
+            return;
+        };
+        let listed = |x: &Ident| self.clauses.owns(x) || self.clauses.shared.contains(x);
+        let mut missing: Vec<String> = self
+            .uses
+            .iter()
+            .map(|(x, _)| x)
+            // Constants, statics and unit structs are named in upper case.
+            .filter(|x| !listed(x) && !x.to_string().starts_with(|c: char| c.is_uppercase()))
+            .map(|x| x.to_string())
+            .collect();
+        missing.sort();
+        missing.dedup();
+        if !missing.is_empty() {
+            let names = missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.errors.push(Error::new(
+                clause.span(),
+                format!(
+                    "`default(none)`: the loop uses {names} without listing them in a clause; add `shared({})` for what the loop reads (or writes by element, `y[i]`), or the clause that fits: `reduction`, `private`, `firstprivate`, `lastprivate`",
+                    missing.join(", ")
+                ),
+            ));
+        }
+    }
+
     /// After pass 1: an `#[atomic]` or `#[critical]` variable used anywhere
     /// else in the body would race with the protected updates.
     fn check_strays(&mut self) {
@@ -960,6 +994,12 @@ impl VisitMut for Walker<'_> {
                     let local = critical_local(x);
                     let span = x.span();
                     *e = syn::parse_quote_spanned!(span=> (**#local));
+                }
+            }
+            Expr::Call(c) if collect && single_ident(&c.func).is_some() => {
+                // `f(x)`: `f` names a function, not a captured variable.
+                for arg in c.args.iter_mut() {
+                    self.visit_expr_mut(arg);
                 }
             }
             Expr::Path(_) if collect && self.captured(e).is_some() => {

@@ -25,6 +25,8 @@ pub const CLAUSES: &[&str] = &[
     "private",
     "firstprivate",
     "lastprivate",
+    "default",
+    "shared",
 ];
 
 /// Clauses of OpenMP that `parallel` will support but does not yet.
@@ -119,6 +121,10 @@ pub struct Clauses {
     /// `lastprivate(v..)`: a clone per member; afterwards `v` holds the value
     /// of the sequentially last iteration.
     pub lastprivate: Vec<Ident>,
+    /// `default(none)`: every captured variable must be listed in a clause.
+    pub default_none: Option<Ident>,
+    /// `shared(v..)`: listed as shared, for `default(none)`.
+    pub shared: Vec<Ident>,
 }
 
 impl Clauses {
@@ -207,7 +213,20 @@ fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) 
             let e = parse_one_expr(&args, &key)?;
             set_once(&mut clauses.min_len, e, &name, errors);
         }
-        "private" | "firstprivate" | "lastprivate" => {
+        "default" => {
+            use syn::ext::IdentExt;
+            let kind = Ident::parse_any(&args)?;
+            match kind.to_string().as_str() {
+                "none" => set_once(&mut clauses.default_none, kind, &name, errors),
+                // OpenMP's default: variables are shared (read-only here).
+                "shared" => {}
+                other => errors.push(Error::new(
+                    kind.span(),
+                    format!("`default({other})` is not supported; write `default(none)` (every variable the loop uses must be listed in a clause) or `default(shared)`"),
+                )),
+            }
+        }
+        "private" | "firstprivate" | "lastprivate" | "shared" => {
             let vars = Punctuated::<Ident, Token![,]>::parse_terminated(&args).map_err(|e| {
                 Error::new(
                     e.span(),
@@ -223,6 +242,7 @@ fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) 
             let list = match key.as_str() {
                 "private" => &mut clauses.private,
                 "firstprivate" => &mut clauses.firstprivate,
+                "shared" => &mut clauses.shared,
                 _ => &mut clauses.lastprivate,
             };
             list.extend(vars);
@@ -255,7 +275,8 @@ fn example(clause: &str) -> &'static str {
         "reduction" => "`reduction(+: sum)`",
         "num_threads" => "`num_threads(4)`",
         "if" => "`if(n > 10_000)`",
-        "private" | "firstprivate" | "lastprivate" => "`private(scratch)`",
+        "private" | "firstprivate" | "lastprivate" | "shared" => "`private(scratch)`",
+        "default" => "`default(none)`",
         _ => "`min_len(1024)`",
     }
 }
