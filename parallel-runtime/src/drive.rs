@@ -9,7 +9,9 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::schedule::{Config, Plan, Schedule};
-use crate::seq::{LoopIndex, Seq};
+use crate::seq::Iterations;
+#[cfg(test)]
+use crate::seq::Seq;
 use crate::split::Parts;
 use crate::team::{self, Enter, State};
 use crate::{env, routines};
@@ -88,15 +90,9 @@ const STATIC_PIECE: usize = 4096;
 /// assert_eq!(y[10], 20.0);
 /// ```
 #[track_caller]
-pub fn for_range<T, P, R, C, B>(
-    cfg: &Config,
-    seq: &Seq<T>,
-    parts: P,
-    combine: C,
-    body: B,
-) -> Option<R>
+pub fn for_range<S, P, R, C, B>(cfg: &Config, seq: &S, parts: P, combine: C, body: B) -> Option<R>
 where
-    T: LoopIndex,
+    S: Iterations,
     P: Parts,
     R: Send,
     C: Fn(R, R) -> R + Sync,
@@ -140,16 +136,16 @@ where
 /// assert_eq!(bins, Some([250; 4]));
 /// ```
 #[track_caller]
-pub fn for_range_with<T, P, R, I, C, B>(
+pub fn for_range_with<S, P, R, I, C, B>(
     cfg: &Config,
-    seq: &Seq<T>,
+    seq: &S,
     parts: P,
     init: I,
     combine: C,
     body: B,
 ) -> Option<R>
 where
-    T: LoopIndex,
+    S: Iterations,
     P: Parts,
     R: Send,
     I: Fn() -> R + Sync,
@@ -162,8 +158,7 @@ where
         return None;
     }
     if !P::IS_EMPTY {
-        check_index(seq.get(0));
-        check_index(seq.get(len - 1));
+        seq.check_indices();
     }
     let caller = team::current();
     // `if(false)` decides before anything else: it must not touch the pool
@@ -205,25 +200,6 @@ where
     }
 }
 
-/// Checks that a loop value is a valid index.
-#[inline]
-#[track_caller]
-fn check_index<T: LoopIndex>(value: T) {
-    if value.__to_usize().is_none() {
-        bad_index(value);
-    }
-}
-
-#[cold]
-#[inline(never)]
-#[track_caller]
-fn bad_index<T: LoopIndex>(value: T) -> ! {
-    panic!(
-        "the loop variable takes the value {value}, which is not a valid index \
-         (x[i as usize] needs 0 <= i <= usize::MAX)"
-    )
-}
-
 /// The windows of the chunk `t0..t1` (`t0 < t1 <= seq.len()`): for the loop
 /// values between `seq.get(t0)` and `seq.get(t1 - 1)`.
 ///
@@ -233,24 +209,17 @@ fn bad_index<T: LoopIndex>(value: T) -> ! {
 /// (all chunks of one loop are), and the first and last value of the loop
 /// must have passed `check_index`.
 #[inline(always)]
-unsafe fn windows<T: LoopIndex, P: Parts>(
-    parts: &P,
-    seq: &Seq<T>,
-    t0: usize,
-    t1: usize,
-) -> P::Windows {
+unsafe fn windows<S: Iterations, P: Parts>(parts: &P, seq: &S, t0: usize, t1: usize) -> P::Windows {
     if P::IS_EMPTY {
         // SAFETY: a `Parts` with `IS_EMPTY` hands out no windows.
         return unsafe { parts.windows(0, 0) };
     }
-    // Monotone values between two valid indices are valid indices, so the
-    // casts are exact.
-    let a = seq.get(t0).__as_usize();
-    let b = seq.get(t1 - 1).__as_usize();
+    let a = seq.index(t0);
+    let b = seq.index(t1 - 1);
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-    // SAFETY: `Seq` values are strictly monotone in `t`, so disjoint chunks
-    // have disjoint value intervals `lo ..= hi`; our caller keeps chunks of
-    // live windows disjoint.
+    // SAFETY: `Iterations` promises indices strictly monotone in `t` once
+    // `check_indices` returned, so disjoint chunks have disjoint index
+    // intervals `lo ..= hi`; our caller keeps chunks of live windows disjoint.
     unsafe { parts.windows(lo, hi) }
 }
 
@@ -309,8 +278,8 @@ impl Chunks {
 }
 
 /// One loop in flight: everything the members share, on the caller's stack.
-struct Job<'a, T: LoopIndex, P, I, C, B> {
-    seq: &'a Seq<T>,
+struct Job<'a, S, P, I, C, B> {
+    seq: &'a S,
     parts: &'a P,
     init: &'a I,
     combine: &'a C,
@@ -325,9 +294,9 @@ struct Job<'a, T: LoopIndex, P, I, C, B> {
     next: AtomicUsize,
 }
 
-impl<T, P, R, I, C, B> Job<'_, T, P, I, C, B>
+impl<S, P, R, I, C, B> Job<'_, S, P, I, C, B>
 where
-    T: LoopIndex,
+    S: Iterations,
     P: Parts,
     R: Send,
     I: Fn() -> R + Sync,

@@ -98,7 +98,7 @@ pub use reduction::{
 };
 pub use routines::{in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime};
 pub use schedule::{Config, Schedule};
-pub use seq::{LoopIndex, Seq};
+pub use seq::{Flat2, Iterations, LoopIndex, Seq};
 pub use split::{ElemHandle, ElemWindow, Part, Parts, RowHandle, RowWindow, SplitIndex};
 pub use sync::{AtomicCell, AtomicScalar, Critical, MutExt};
 pub use team::{TeamSize, team_size};

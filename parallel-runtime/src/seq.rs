@@ -299,6 +299,210 @@ impl<T: LoopIndex> Seq<T> {
     }
 }
 
+/// The iterations of a loop as the driver sees them: how many there are,
+/// and the array index that each one owns when the loop splits arrays.
+///
+/// # Safety
+///
+/// Once `check_indices` has returned, `index` must be strictly monotone in
+/// `t` over `0..len()`: the driver gives disjoint chunks of iterations the
+/// windows `index(first) ..= index(last)`, and relies on them being disjoint.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{Iterations, Seq};
+///
+/// let seq = Seq::range(2u8, 9).step_by(3);
+/// seq.check_indices();
+/// assert_eq!((seq.len(), seq.index(1)), (3, 5));
+/// ```
+pub unsafe trait Iterations: Sync {
+    /// The trip count.
+    fn len(&self) -> usize;
+    /// Whether there is no iteration.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Panics, naming the problem, unless every iteration's index is a
+    /// valid `usize`. Called once before a loop that splits arrays.
+    fn check_indices(&self);
+    /// The index iteration `t` owns (meaningful after `check_indices`).
+    fn index(&self, t: usize) -> usize;
+}
+
+// SAFETY: a `Seq` is strictly monotone, and `as usize` of values between
+// two valid indices (checked: the first and the last) is exact and monotone.
+unsafe impl<T: LoopIndex> Iterations for Seq<T> {
+    fn len(&self) -> usize {
+        Seq::len(self)
+    }
+    #[track_caller]
+    fn check_indices(&self) {
+        if let Some(last) = Seq::len(self).checked_sub(1) {
+            check_index(self.get(0));
+            check_index(self.get(last));
+        }
+    }
+    #[inline(always)]
+    fn index(&self, t: usize) -> usize {
+        self.get(t).__as_usize()
+    }
+}
+
+/// Checks that a loop value is a valid index.
+#[inline]
+#[track_caller]
+fn check_index<T: LoopIndex>(value: T) {
+    if value.__to_usize().is_none() {
+        bad_index(value);
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn bad_index<T: LoopIndex>(value: T) -> ! {
+    panic!(
+        "the loop variable takes the value {value}, which is not a valid index \
+         (x[i as usize] needs 0 <= i <= usize::MAX)"
+    )
+}
+
+/// The iterations of `collapse(2)` over `for i in outer { for j in inner }`,
+/// in the nest's order: iteration `t` is `(outer[t / n], inner[t % n])` with
+/// `n = inner.len()`, and owns the row-major element `i * width + j`.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{Flat2, Iterations, Seq};
+///
+/// // for i in 1..3 { for j in 1..4 { c[i * 5 + j] } }
+/// let flat = Flat2::new(Seq::range(1usize, 3), Seq::range(1usize, 4), 5);
+/// flat.check_indices();
+/// assert_eq!(flat.len(), 6);
+/// assert_eq!((0..6).map(|t| flat.index(t)).collect::<Vec<_>>(), [6, 7, 8, 11, 12, 13]);
+/// assert_eq!(flat.at(4), (2, 2));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Flat2<A: LoopIndex, B: LoopIndex> {
+    outer: Seq<A>,
+    inner: Seq<B>,
+    inner_len: usize,
+    len: usize,
+    width: usize,
+}
+
+impl<A: LoopIndex, B: LoopIndex> Flat2<A, B> {
+    /// The nest of `outer` and `inner`, for rows of `width` elements.
+    ///
+    /// # Panics
+    ///
+    /// If the nest has more than `usize::MAX` iterations.
+    ///
+    /// # Examples
+    ///
+    /// See [`Flat2`].
+    #[track_caller]
+    pub fn new(outer: Seq<A>, inner: Seq<B>, width: usize) -> Self {
+        let (outer_len, inner_len) = (outer.len(), inner.len());
+        let len = outer_len.checked_mul(inner_len).unwrap_or_else(|| {
+            panic!("collapse(2): the nest has {outer_len} x {inner_len} iterations, more than usize::MAX")
+        });
+        Flat2 {
+            outer,
+            inner,
+            inner_len,
+            len,
+            width,
+        }
+    }
+
+    /// The loop values `(i, j)` of iteration `t`.
+    ///
+    /// # Examples
+    ///
+    /// See [`Flat2`].
+    #[inline(always)]
+    pub fn at(&self, t: usize) -> (A, B) {
+        (
+            self.outer.get(t / self.inner_len),
+            self.inner.get(t % self.inner_len),
+        )
+    }
+
+    /// The inner loop's trip count.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{Flat2, Seq};
+    /// assert_eq!(Flat2::new(Seq::range(0, 2), Seq::range(0, 7), 7).inner_len(), 7);
+    /// ```
+    #[inline(always)]
+    pub fn inner_len(&self) -> usize {
+        self.inner_len
+    }
+
+    /// The outer and inner sequences.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{Flat2, Seq};
+    /// let (outer, _) = Flat2::new(Seq::range(3, 5), Seq::range(0, 2), 2).parts();
+    /// assert_eq!(outer.get(0), 3);
+    /// ```
+    #[inline(always)]
+    pub fn parts(&self) -> (Seq<A>, Seq<B>) {
+        (self.outer, self.inner)
+    }
+}
+
+// SAFETY: `check_indices` establishes that both loops count up, `j` stays in
+// `0..width` and `i * width + j` does not overflow; then `(i, j) -> i * width
+// + j` is strictly increasing in the nest's order: within a row because `j`
+// increases, and across rows because `j < width` and `i` increases.
+unsafe impl<A: LoopIndex, B: LoopIndex> Iterations for Flat2<A, B> {
+    fn len(&self) -> usize {
+        self.len
+    }
+    #[track_caller]
+    fn check_indices(&self) {
+        let Some(last) = self.len.checked_sub(1) else {
+            return;
+        };
+        let ((i0, j0), (i1, j1)) = (self.at(0), self.at(last));
+        let (oi, ii) = (self.outer.len(), self.inner_len);
+        let ok = (oi <= 1 || i0 < i1)
+            && (ii <= 1 || j0 < j1)
+            && [i0.__to_usize(), i1.__to_usize()]
+                .iter()
+                .all(Option::is_some)
+            && [j0.__to_usize(), j1.__to_usize()]
+                .iter()
+                .all(|j| j.is_some_and(|j| j < self.width))
+            && i1
+                .__as_usize()
+                .checked_mul(self.width)
+                .and_then(|r| r.checked_add(j1.__as_usize()))
+                .is_some();
+        if !ok {
+            panic!(
+                "collapse(2): the row-major write `c[i * {w} + j]` needs both loops to count up, \
+                 i >= 0 and 0 <= j < {w}; here i runs {i0}..={i1} and j runs {j0}..={j1}",
+                w = self.width
+            );
+        }
+    }
+    #[inline(always)]
+    fn index(&self, t: usize) -> usize {
+        let (i, j) = self.at(t);
+        i.__as_usize() * self.width + j.__as_usize()
+    }
+}
+
 #[cold]
 #[inline(never)]
 #[track_caller]
@@ -329,6 +533,41 @@ mod tests {
         assert_eq!(seq.len(), expected.len(), "{seq:?}");
         assert_eq!(seq.is_empty(), expected.is_empty(), "{seq:?}");
         assert_eq!(values(&seq), expected, "{seq:?}");
+    }
+
+    /// `Flat2` indices are the row-major elements of the nest, strictly
+    /// increasing, and nests it cannot split that way are refused.
+    #[test]
+    fn flat2_indices_follow_the_nest() {
+        for (outer, inner, width) in [
+            (0..0, 0..3, 3),
+            (0..4, 0..3, 3),
+            (1..5, 1..4, 5),
+            (2..3, 0..1, 1),
+        ] {
+            let flat = Flat2::new(
+                Seq::range(outer.start, outer.end),
+                Seq::range(inner.start, inner.end),
+                width,
+            );
+            flat.check_indices();
+            let mut want = Vec::new();
+            for i in outer.clone() {
+                for j in inner.clone() {
+                    want.push(i * width + j);
+                }
+            }
+            let got: Vec<usize> = (0..flat.len()).map(|t| flat.index(t)).collect();
+            assert_eq!(got, want);
+            assert!(got.windows(2).all(|w| w[0] < w[1]));
+        }
+        for bad in [
+            Flat2::new(Seq::range(0usize, 3), Seq::range(0usize, 4), 3),
+            Flat2::new(Seq::range(0usize, 3).rev(), Seq::range(0usize, 2), 3),
+        ] {
+            let r = std::panic::catch_unwind(|| bad.check_indices());
+            assert!(r.is_err());
+        }
     }
 
     /// `unit_range` gives the same values as `get`, or declines.
