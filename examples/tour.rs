@@ -48,10 +48,10 @@ patterns! {
     saxpy: "saxpy.rs",
     dot: "dot.rs",
     minmax: "minmax.rs",
-    // histogram: "histogram.rs", once `reduction(+: bins)` takes arrays
     mandelbrot: "mandelbrot.rs",
     heat: "heat.rs",
     gemm: "gemm.rs",
+    histogram: "histogram.rs",
 }
 
 fn main() {
