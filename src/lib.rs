@@ -37,69 +37,249 @@
 //! attribute [`parallel`] goes on the enclosing `fn` (or `impl` block, or
 //! inline `mod`) and rewrites the `#[parallel_for(...)]` loops inside it.
 //!
+//! # The guide
+//!
+//! - [From OpenMP](#from-openmp), below: every directive, clause, routine
+//!   and environment variable, and what to write here instead.
+//! - [`guide::patterns`]: the "common core" of parallel programming (π,
+//!   saxpy, dot product, min/max search, Mandelbrot, a heat stencil, matrix
+//!   multiply, a histogram), each with its loop and what the macro writes
+//!   for you.
+//! - [`guide::schedules`]: how the iterations are split, and how to choose.
+//! - [`guide::races`]: the race catalogue: every program the macro rejects,
+//!   why it would race, and what to write instead.
+//! - [`guide::reductions`]: how reductions work, and what they do to floats.
+//!
+//! Each pattern is also a program in `examples/` that times the plain loop
+//! against the annotated one and checks that they agree. The tour runs them
+//! all:
+//!
+//! ```text
+//! cargo run --release --example tour               # the table: pattern, directive, times, speedup, check
+//! cargo run --release --example mandelbrot         # one pattern; writes target/mandelbrot.png
+//! cargo run --release --example tour -- --quick --threads 3
+//! ```
+//!
 //! # From OpenMP
+//!
+//! A C loop under `#pragma omp parallel for` becomes a Rust loop under
+//! `#[parallel_for]`, with the clauses spelled the same way between the
+//! parentheses, separated by commas:
+//!
+//! ```c
+//! #pragma omp parallel for schedule(dynamic, 4) reduction(+:sum) num_threads(8)
+//! for (int i = 0; i < n; i++) sum += f(i);
+//! ```
+//!
+//! ```
+//! # use parallel::parallel;
+//! # fn f(i: usize) -> f64 { i as f64 }
+//! #[parallel]
+//! fn total(n: usize) -> f64 {
+//!     let mut sum = 0.0;
+//!     #[parallel_for(schedule(dynamic, 4), reduction(+: sum), num_threads(8))]
+//!     for i in 0..n {
+//!         sum += f(i);
+//!     }
+//!     sum
+//! }
+//! # assert_eq!(total(100), 4950.0);
+//! ```
+//!
+//! ## Directives
 //!
 //! | OpenMP | `parallel` |
 //! |---|---|
-//! | `#pragma omp parallel for` | `#[parallel_for]` |
-//! | `schedule(static)`, `schedule(static, c)` | `schedule(static)`, `schedule(static, c)` (the default) |
-//! | `schedule(dynamic[, c])`, `schedule(guided[, c])` | the same |
-//! | `schedule(auto)` | `schedule(auto)`: work-stealing splits |
-//! | `schedule(runtime)` + `OMP_SCHEDULE` | the same; `OMP_SCHEDULE` is read once |
-//! | `reduction(+: sum)` (and `* - & \| ^ && \|\| min max`) | the same; the clause may repeat |
-//! | `num_threads(n)` | `num_threads(n)`: a team of exactly `n` |
-//! | `if(n > 1000)` | `if(n > 1000)` |
-//! | (grain size) | `min_len(n)`: no task smaller than `n` iterations |
-//! | `omp_get_thread_num()`, `omp_get_num_threads()` | [`thread_num()`], [`num_threads()`] |
-//! | `omp_get_max_threads()`, `omp_set_num_threads(n)` | [`max_threads()`], [`set_num_threads()`] |
-//! | `omp_in_parallel()`, `omp_get_wtime()` | [`in_parallel()`], [`wtime()`] |
-//! | `OMP_NUM_THREADS` | `OMP_NUM_THREADS`, else `RAYON_NUM_THREADS`, else the core count |
+//! | `#pragma omp parallel for` on a `for` loop | `#[parallel_for(clauses)]` on the loop, `#[parallel]` on the enclosing `fn`, `impl` or `mod` |
+//! | `#pragma omp parallel` + `#pragma omp for` | the combined form only: one `#[parallel_for]` per loop; the pool's threads persist between loops |
+//! | `#pragma omp atomic` (update) on `x += e` | `#[atomic]` on the statement `x += e`, or any other `x op= e`; integer and float scalars |
+//! | `#pragma omp critical`, `critical(name)` on a block | `#[critical]`, `#[critical(name)]` on the block: one thread at a time per name |
+//! | `nowait` | none: every loop ends with its iterations done (and its reductions combined) |
+//! | `collapse(n)`, `simd`, `ordered` | not yet: the macro says so and names the clauses it knows |
+//!
+//! ```
+//! use parallel::parallel;
+//!
+//! #[parallel]
+//! fn tally(x: &[u32]) -> (u64, Vec<u32>) {
+//!     let mut total = 0u64;
+//!     let mut big = Vec::new();
+//!     #[parallel_for]
+//!     for i in 0..x.len() {
+//!         #[atomic]
+//!         total += x[i] as u64;
+//!         if x[i] > 90 {
+//!             #[critical]
+//!             {
+//!                 big.push(x[i]);
+//!             }
+//!         }
+//!     }
+//!     big.sort(); // pushed in no particular order
+//!     (total, big)
+//! }
+//!
+//! let x: Vec<u32> = (0..100).collect();
+//! assert_eq!(tally(&x), (4950, vec![91, 92, 93, 94, 95, 96, 97, 98, 99]));
+//! ```
+//!
+//! A variable updated under `#[atomic]` may be used only in such updates
+//! inside the loop, and one written in a `#[critical]` block only inside such
+//! blocks; the macro rejects any other use as a race. Both make the threads
+//! wait for each other at every update: where a reduction fits (as it does
+//! for `total` here), it is much faster.
+//!
+//! ## Clauses
+//!
+//! | OpenMP | `parallel` | meaning |
+//! |---|---|---|
+//! | `schedule(static)` | `schedule(static)`, also the default | one contiguous block of iterations per thread |
+//! | `schedule(static, c)` | `schedule(static, c)` | chunks of `c` iterations, dealt round-robin |
+//! | `schedule(dynamic[, c])` | `schedule(dynamic[, c])` | threads claim chunks of `c` (default 1) as they finish |
+//! | `schedule(guided[, c])` | `schedule(guided[, c])` | claimed chunks of `max(c, remaining / threads)`: large first, then shrinking |
+//! | `schedule(auto)` | `schedule(auto)` | work stealing: the range is halved recursively on rayon |
+//! | `schedule(runtime)` | `schedule(runtime)` | whatever `OMP_SCHEDULE` says, read once (`static` when unset) |
+//! | `reduction(+: s)` | `reduction(+: s)` | each thread adds into its own `s`; the copies and the value before the loop are combined at the end ([`guide::reductions`]) |
+//! | operators `+ * - & \| ^ && \|\| min max` | the same | one clause may list several variables, and clauses may repeat |
+//! | array sections, `reduction(+: h[0:n])` | `reduction(+: h)` on a whole `[T; N]`, `Vec<T>` or `&mut [T]` | element-wise: a histogram's bins |
+//! | `declare reduction(merge: T: ...)` | `impl` [`Reducer`] for a type, then `reduction(Merge: v)` | a user-defined reduction |
+//! | `num_threads(n)` | `num_threads(n)` | a team of exactly `n` threads (one pool per size, made once) |
+//! | `if(n > 1000)` | `if(n > 1000)` | when false, the plain loop on the calling thread |
+//! | `private(v)` | `private(v)` | each thread works on its own copy of `v`, a clone (Rust has no uninitialized variables); `v` itself is untouched |
+//! | `firstprivate(v)` | `firstprivate(v)` | each thread's copy starts as a clone of `v` |
+//! | `lastprivate(v)` | `lastprivate(v)` | after the loop, `v` holds the value of the sequentially last iteration |
+//! | `shared(v)`, `default(shared)` | `shared(v)`, or nothing: the default | captured variables are shared, read-only, except as [below](#what-the-body-may-do) |
+//! | `default(none)` | `default(none)` | every variable the body uses from outside must be listed in a clause (`shared`, `reduction`, `private`, ...) |
+//! | (a grain size, as TBB's or rayon's `with_min_len`) | `min_len(n)` | no chunk smaller than `n` iterations |
+//!
+//! ```
+//! use parallel::parallel;
+//!
+//! /// The median of each row of an `n`-column matrix, and the last row's index.
+//! #[parallel]
+//! fn medians(n: usize, m: &[f64]) -> (Vec<f64>, usize) {
+//!     let mut row = vec![0.0; n]; // scratch space: each thread sorts its own copy
+//!     let mut out = vec![0.0; m.len() / n];
+//!     let mut last = 0;
+//!     #[parallel_for(private(row), lastprivate(last))]
+//!     for i in 0..out.len() {
+//!         row.copy_from_slice(&m[i * n..(i + 1) * n]);
+//!         row.sort_by(f64::total_cmp);
+//!         out[i] = row[n / 2];
+//!         last = i;
+//!     }
+//!     (out, last)
+//! }
+//!
+//! let m = [3.0, 1.0, 2.0, 9.0, 7.0, 8.0];
+//! assert_eq!(medians(3, &m), (vec![2.0, 8.0], 1));
+//! ```
+//!
+//! ## Runtime routines
+//!
+//! | OpenMP | `parallel` |
+//! |---|---|
+//! | `omp_get_thread_num()` | [`thread_num()`]: 0-based index in the team; 0 outside a loop |
+//! | `omp_get_num_threads()` | [`num_threads()`]: the team's size; 1 outside a loop |
+//! | `omp_get_max_threads()` | [`max_threads()`]: the team size a loop without `num_threads` gets |
+//! | `omp_set_num_threads(n)` | [`set_num_threads()`]: for later loops, process-wide |
+//! | `omp_in_parallel()` | [`in_parallel()`] |
+//! | `omp_get_wtime()` | [`wtime()`]: seconds, monotonic |
+//!
+//! ```
+//! use parallel::{parallel, thread_num};
+//!
+//! /// Which thread ran each iteration.
+//! #[parallel]
+//! fn owners(n: usize) -> Vec<usize> {
+//!     let mut who = vec![0; n];
+//!     #[parallel_for(num_threads(2))]
+//!     for i in 0..n {
+//!         who[i] = thread_num();
+//!     }
+//!     who
+//! }
+//!
+//! // schedule(static): thread 0 runs the first half, thread 1 the second.
+//! let who = owners(100);
+//! assert!(who[..50].iter().all(|&t| t == 0) && who[50..].iter().all(|&t| t == 1));
+//! ```
+//!
+//! ## Environment variables
+//!
+//! | variable | effect |
+//! |---|---|
+//! | `OMP_NUM_THREADS=4` | the default team size (of a list such as `4,2`, the first) |
+//! | `RAYON_NUM_THREADS=4` | the same, when `OMP_NUM_THREADS` is unset; else the number of CPUs |
+//! | `OMP_SCHEDULE="dynamic,4"` | the schedule of `schedule(runtime)` loops: `static`, `dynamic`, `guided` or `auto`, an optional chunk, an optional `monotonic:`/`nonmonotonic:` prefix |
+//!
+//! Each is read once, when first needed; a malformed value panics with a
+//! message that names the variable.
 //!
 //! # Loop forms
 //!
-//! Integer ranges of any integer type: `a..b`, `a..=b`, with `.step_by(k)`
-//! and `.rev()` in any order. Ranges that touch the type's `MIN` or `MAX` are
-//! exact. Each iteration's value is computed from its position, so the loop
-//! is split without walking it.
+//! - Integer ranges of any integer type: `a..b`, `a..=b`, with `.step_by(k)`
+//!   and `.rev()` in any order. Ranges that touch the type's `MIN` or `MAX`
+//!   are exact. Each iteration's value is computed from its position, so the
+//!   loop is split without walking it.
+//! - Slices and `Vec`s: `v.iter()`, `&v`, `v.iter_mut()`, `&mut v`,
+//!   `v.chunks(k)`, `v.chunks_mut(k)`, combined with `.enumerate()` and
+//!   `.zip(..)`; the loop runs over the shortest of the zipped lengths.
+//!
+//! ```
+//! use parallel::parallel;
+//!
+//! #[parallel]
+//! fn dot(x: &[f64], y: &[f64]) -> f64 {
+//!     let mut s = 0.0;
+//!     #[parallel_for(reduction(+: s))]
+//!     for (a, b) in x.iter().zip(y) {
+//!         s += a * b;
+//!     }
+//!     s
+//! }
+//!
+//! #[parallel]
+//! fn countdown(out: &mut [u32]) {
+//!     #[parallel_for]
+//!     for (i, v) in out.iter_mut().enumerate() {
+//!         *v = 100 - i as u32;
+//!     }
+//! }
+//!
+//! assert_eq!(dot(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]), 32.0);
+//! let mut out = [0; 3];
+//! countdown(&mut out);
+//! assert_eq!(out, [100, 99, 98]);
+//! ```
 //!
 //! # What the body may do
 //!
 //! Variables declared in the body are private to the iteration. Variables
 //! captured from outside are shared and read-only, except:
 //!
-//! - reduction variables: each task works on its own copy, started at the
+//! - reduction variables: each thread works on its own copy, started at the
 //!   operator's identity; the copies and the value before the loop are
 //!   combined once the loop ends;
+//! - `private`, `firstprivate` and `lastprivate` variables: each thread works
+//!   on its own clone;
 //! - elements indexed by the loop variable: `y[i] = ..`, `y[i] += ..`,
 //!   `grid[i][j] = ..`, `pts[i].x = ..`, and `t[b as usize]` (the cast is
 //!   checked to be lossless once, before the loop);
 //! - row-major elements `c[i * n + j]` (or `n * i + j`): the array is split
 //!   into rows of `n`, so `j` is checked against the row and a write can never
-//!   reach another iteration's row. `n` is evaluated once, before the loop.
+//!   reach another iteration's row. `n` is evaluated once, before the loop;
+//! - the items an iterator loop hands out: `*v = ..` for `v` from `iter_mut()`;
+//! - variables updated under `#[atomic]`, or written inside `#[critical]`
+//!   blocks, when every use of them in the body is.
 //!
 //! Inside the loop, an array that the loop writes may be read only at the
 //! iteration's own element (and asked its `len()`); reading a neighbour would
 //! see another thread's write in progress. `continue` works; `break`,
 //! `return`, `?` and `.await` would leave the loop part-way and are rejected.
-//!
-//! # The race catalogue
-//!
-//! | you wrote | why it races | write instead |
-//! |---|---|---|
-//! | `sum += x[i]` | every iteration updates one `sum` | `reduction(+: sum)` |
-//! | `y[i + 1] = ..` | iteration `i + 1` writes the same element | write `y[i]`, or a second array |
-//! | `y[i] = y[i - 1] + ..` | reads an element another thread writes | read from a copy, write another array |
-//! | `v.push(x)` | one `Vec` changed from every thread | `out[i] = x` into a preallocated array |
-//! | `let s: f64 = y.iter().sum()` while writing `y[i]` | reads all of `y` mid-write | sum after the loop |
-//! | `break` | there is no "rest of the loop" | `continue`, or `reduction(min: first)` |
-//!
-//! # Float reductions
-//!
-//! A parallel `+` or `*` reduction adds the terms in a different grouping
-//! than the sequential loop, so a float result may differ from it in the
-//! last bits (by at most about `n * ε * Σ|xᵢ|` for `n` terms). Integer
-//! reductions wrap like `wrapping_add` / `wrapping_mul`, and are exact.
-//! `min`/`max` on floats ignore NaN, like [`f64::min`].
+//! Shared values must be [`Sync`]: a `Mutex` or an atomic may be used from
+//! the body (that is no data race), an `Rc` or a `Cell` may not. The
+//! [race catalogue](guide::races) lists every rejection.
 #![deny(missing_docs)]
 
 pub use parallel_macros::{parallel, parallel_for};
@@ -126,4 +306,20 @@ pub mod __private {
         }
     }
     impl<S: SplitIndex + ?Sized> HandleExt for S {}
+}
+
+/// The guide: longer topics of the crate documentation, one page each. These
+/// modules hold documentation only.
+pub mod guide {
+    #[doc = include_str!("guide/patterns.md")]
+    pub mod patterns {}
+
+    #[doc = include_str!("guide/schedules.md")]
+    pub mod schedules {}
+
+    #[doc = include_str!("guide/races.md")]
+    pub mod races {}
+
+    #[doc = include_str!("guide/reductions.md")]
+    pub mod reductions {}
 }
