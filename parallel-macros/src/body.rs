@@ -57,6 +57,8 @@ enum IndexClass {
     Row { width: Box<Expr>, col: Box<Expr> },
     /// `i * n + j` where `n` cannot be evaluated before the loop.
     BadWidth(Box<Expr>),
+    /// Under `collapse(2)`: `i * m + j` on the two collapsed variables.
+    Flat { width: Box<Expr> },
     /// Anything else.
     Other,
 }
@@ -152,6 +154,7 @@ const EXPR_MACROS: &[&str] = &[
 /// Analyzes `body` and rewrites it in place. Returns the arrays to split.
 pub fn analyze(
     var: Option<&Ident>,
+    flat: Option<(usize, Option<&Ident>, Option<&Ident>)>,
     bound: &[Ident],
     label: Option<&Lifetime>,
     clauses: &Clauses,
@@ -171,6 +174,8 @@ pub fn analyze(
         writes: Vec::new(),
         assigned: HashSet::new(),
         splits: BTreeMap::new(),
+        flat,
+        flat_width: None,
         critical: None,
         atomics: BTreeMap::new(),
         sections: BTreeMap::new(),
@@ -207,6 +212,7 @@ pub fn analyze(
     }
     let atomics = walker.atomics.into_values().collect();
     Ok(Analysis {
+        flat_width: walker.flat_width,
         splits: walker.splits.into_values().collect(),
         atomics,
         sections: sections.into_values().collect(),
@@ -215,6 +221,8 @@ pub fn analyze(
 
 /// What the expansion needs from the analysis.
 pub struct Analysis {
+    /// Under `collapse(2)`, the row length of the row-major writes.
+    pub flat_width: Option<Expr>,
     /// Arrays split among the tasks.
     pub splits: Vec<Split>,
     /// Scalars updated with `#[atomic]`.
@@ -367,6 +375,11 @@ struct Walker<'a> {
     /// Variables of data-sharing clauses that the body writes.
     assigned: HashSet<String>,
     splits: BTreeMap<String, Split>,
+    /// Under `collapse(n)`: `n`, and for `n == 2` the outer and inner loop
+    /// variables, whose row-major element `c[i * m + j]` is the iteration's own.
+    flat: Option<(usize, Option<&'a Ident>, Option<&'a Ident>)>,
+    /// The row length of those writes (one per loop).
+    flat_width: Option<Expr>,
     /// The `#[critical]` section being visited (`""` for the unnamed one).
     critical: Option<String>,
     /// Scalars updated with `#[atomic]`, by name.
@@ -491,6 +504,9 @@ impl Walker<'_> {
 
     fn classify(&self, idx: &Expr) -> IndexClass {
         let idx = strip(idx);
+        if let Some((_, Some(i), Some(j))) = self.flat {
+            return self.classify_flat(idx, i, j);
+        }
         if self.is_loop_var(idx) {
             return IndexClass::Own;
         }
@@ -515,6 +531,35 @@ impl Walker<'_> {
                             return IndexClass::Row {
                                 width: Box::new(b.clone()),
                                 col: Box::new(col.clone()),
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        IndexClass::Other
+    }
+
+    /// `i * m + j` (or `m * i + j`, `j + i * m`) on the collapsed `i` and `j`.
+    fn classify_flat(&self, idx: &Expr, i: &Ident, j: &Ident) -> IndexClass {
+        let is = |e: &Expr, v: &Ident| single_ident(strip(e)) == Some(v);
+        if let Expr::Binary(add) = idx
+            && let BinOp::Add(_) = add.op
+        {
+            for (mul, col) in [(&*add.left, &*add.right), (&*add.right, &*add.left)] {
+                if !is(col, j) {
+                    continue;
+                }
+                if let Expr::Binary(m) = strip(mul)
+                    && let BinOp::Mul(_) = m.op
+                {
+                    for (a, w) in [(&*m.left, &*m.right), (&*m.right, &*m.left)] {
+                        if is(a, i) {
+                            if !self.is_width(w) {
+                                return IndexClass::BadWidth(Box::new(w.clone()));
+                            }
+                            return IndexClass::Flat {
+                                width: Box::new(w.clone()),
                             };
                         }
                     }
@@ -626,6 +671,17 @@ impl Walker<'_> {
                         self.errors
                             .push(Error::new_spanned(whole, bad_width_message(x, &width)));
                     }
+                    IndexClass::Other if self.flat.is_some() => {
+                        let n = self.flat.map_or(2, |f| f.0);
+                        let form = match self.flat {
+                            Some((2, Some(i), Some(j))) => format!("`{x}[{i} * m + {j}]`"),
+                            _ => "none under collapse(3) and deeper yet".to_owned(),
+                        };
+                        self.errors.push(Error::new_spanned(
+                            whole,
+                            format!("`{}`: under collapse({n}), iterations that share an outer index run in different tasks, so the only element an iteration owns is its row-major one ({form}); write that form (nested containers like `grid[i][j]` are not split under collapse yet), or drop the clause", show(place)),
+                        ));
+                    }
                     IndexClass::Other => {
                         let var = self.var_name();
                         self.errors.push(Error::new_spanned(
@@ -654,6 +710,17 @@ impl Walker<'_> {
             let key = name.to_string();
             let access = match class {
                 IndexClass::Own => Access::Elem,
+                IndexClass::Flat { width } => {
+                    match &self.flat_width {
+                        Some(w) if show(w) != show(&*width) => self.errors.push(Error::new(
+                            span,
+                            format!("collapse(2): the row-major writes use rows of `{}` and of `{}`; a loop splits its arrays one way: use one row length", show(w), show(&*width)),
+                        )),
+                        Some(_) => {}
+                        None => self.flat_width = Some(*width),
+                    }
+                    Access::Elem
+                }
                 IndexClass::Row { width, .. } => Access::Row { width: *width },
                 IndexClass::Other | IndexClass::BadWidth(_) => continue,
             };
@@ -712,7 +779,7 @@ impl Walker<'_> {
         };
         let var = self.var_name();
         match (access, class) {
-            (Access::Elem, IndexClass::Own) => {
+            (Access::Elem, IndexClass::Own | IndexClass::Flat { .. }) => {
                 if let Expr::Index(ix) = e {
                     *ix.expr = syn::parse_quote!(#window);
                     self.visit_expr_mut(&mut ix.index);
@@ -1376,7 +1443,7 @@ mod tests {
         let clauses = crate::clause::parse(clauses)?;
         let var: Ident = parse_quote!(i);
         let mut body = body;
-        let splits = analyze(Some(&var), &[], None, &clauses, &mut body)?.splits;
+        let splits = analyze(Some(&var), None, &[], None, &clauses, &mut body)?.splits;
         Ok((splits, show(&body)))
     }
 

@@ -27,6 +27,7 @@ pub const CLAUSES: &[&str] = &[
     "lastprivate",
     "default",
     "shared",
+    "collapse",
 ];
 
 /// Clauses of OpenMP that `parallel` will support but does not yet.
@@ -125,6 +126,8 @@ pub struct Clauses {
     pub default_none: Option<Ident>,
     /// `shared(v..)`: listed as shared, for `default(none)`.
     pub shared: Vec<Ident>,
+    /// `collapse(n)`: the number of nested loops flattened into one space.
+    pub collapse: Option<(usize, Span)>,
 }
 
 impl Clauses {
@@ -213,6 +216,21 @@ fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) 
             let e = parse_one_expr(&args, &key)?;
             set_once(&mut clauses.min_len, e, &name, errors);
         }
+        "collapse" => {
+            let lit: syn::LitInt = args.parse().map_err(|e| {
+                Error::new(
+                    e.span(),
+                    "`collapse` takes the number of nested loops: `collapse(2)`",
+                )
+            })?;
+            match lit.base10_parse::<usize>() {
+                Ok(n) if n >= 1 => set_once(&mut clauses.collapse, (n, lit.span()), &name, errors),
+                _ => errors.push(Error::new(
+                    lit.span(),
+                    "`collapse` takes the number of nested loops, at least 1: `collapse(2)`",
+                )),
+            }
+        }
         "default" => {
             use syn::ext::IdentExt;
             let kind = Ident::parse_any(&args)?;
@@ -277,6 +295,7 @@ fn example(clause: &str) -> &'static str {
         "if" => "`if(n > 10_000)`",
         "private" | "firstprivate" | "lastprivate" | "shared" => "`private(scratch)`",
         "default" => "`default(none)`",
+        "collapse" => "`collapse(2)`",
         _ => "`min_len(1024)`",
     }
 }
@@ -597,7 +616,12 @@ mod tests {
         );
         assert!(parse(quote!(firstprivate(a), lastprivate(a))).is_ok());
         assert!(err(quote!(reduction(+ a))).contains("expected `:`"));
-        assert!(err(quote!(collapse(2))).contains("not supported yet"));
+        assert!(err(quote!(deterministic(2))).contains("not supported yet"));
+        assert!(err(quote!(collapse(0))).contains("at least 1"));
+        assert_eq!(
+            parse(quote!(collapse(3))).unwrap().collapse.map(|c| c.0),
+            Some(3)
+        );
         assert!(err(quote!(schedule)).contains("needs an argument"));
         assert!(err(quote!(schedule(runtime, 4))).contains("OMP_SCHEDULE"));
         assert!(err(quote!(if(a, b))).contains("one expression"));

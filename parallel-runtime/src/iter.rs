@@ -37,6 +37,28 @@ pub fn chunk<T>(s: &[T], k: usize, t: usize) -> &[T] {
     &s[lo..s.len().min(lo + k)]
 }
 
+/// The trip count of a `collapse(n)` nest: the product of the loops' trip
+/// counts.
+///
+/// # Panics
+///
+/// If the product exceeds `usize::MAX`.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(parallel_runtime::nest_len(&[3, 4, 5]), 60);
+/// assert_eq!(parallel_runtime::nest_len(&[3, 0, 5]), 0);
+/// ```
+#[track_caller]
+pub fn nest_len(lens: &[usize]) -> usize {
+    lens.iter()
+        .try_fold(1usize, |a, &n| a.checked_mul(n))
+        .unwrap_or_else(|| {
+            panic!("collapse: the nest has more than usize::MAX iterations ({lens:?} per loop)")
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

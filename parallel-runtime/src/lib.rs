@@ -88,7 +88,7 @@ mod sync;
 mod team;
 
 pub use drive::{INLINE_BELOW, for_range, for_range_with};
-pub use iter::{chunk, chunk_count};
+pub use iter::{chunk, chunk_count, nest_len};
 pub use reduce::{
     ReduceAnd, ReduceBitAnd, ReduceBitOr, ReduceBitXor, ReduceMax, ReduceMin, ReduceOr, ReducePlus,
     ReduceTimes, Reducer, Ty,
