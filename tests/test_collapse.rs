@@ -134,3 +134,53 @@ fn a_nest_wider_than_its_rows_is_refused_before_it_runs() {
         .unwrap_or_default();
     assert!(msg.contains("0 <= j < 4"), "{msg}");
 }
+
+/// Nested containers under collapse(2): `grid[i][j]`, also with a field.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Cell {
+    v: u32,
+    w: u32,
+}
+
+#[parallel]
+fn nested(rows: usize, cols: usize, threads: usize) -> (Vec<Vec<u32>>, Vec<[Cell; 4]>) {
+    let mut grid = vec![vec![0u32; cols]; rows];
+    let mut cells = vec![[Cell::default(); 4]; rows];
+    #[parallel_for(collapse(2), num_threads(threads), schedule(dynamic, 3))]
+    for i in 0..rows {
+        for j in 0..cols {
+            grid[i][j] = (i * 100 + j) as u32;
+            if j < 4 {
+                cells[i][j].v = grid[i][j];
+                cells[i][j].w += 1;
+            }
+        }
+    }
+    (grid, cells)
+}
+
+#[test]
+fn nested_containers_under_collapse() {
+    for &(rows, cols) in &[(0, 3), (1, 1), (2, 50), (7, 3), (30, 30)] {
+        let mut grid = vec![vec![0u32; cols]; rows];
+        let mut cells = vec![[Cell::default(); 4]; rows];
+        for i in 0..rows {
+            for j in 0..cols {
+                grid[i][j] = (i * 100 + j) as u32;
+                if j < 4 {
+                    cells[i][j] = Cell {
+                        v: grid[i][j],
+                        w: 1,
+                    };
+                }
+            }
+        }
+        for &t in THREADS {
+            assert_eq!(
+                nested(rows, cols, t),
+                (grid.clone(), cells.clone()),
+                "{rows}x{cols} t={t}"
+            );
+        }
+    }
+}

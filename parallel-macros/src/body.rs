@@ -36,6 +36,8 @@ pub enum Access {
     Elem,
     /// `c[i * n + j]`: row `i` (of `n` elements) belongs to iteration `i`.
     Row { width: Expr },
+    /// Under `collapse(2)`: `grid[i][j]` belongs to iteration `(i, j)`.
+    Nested,
 }
 
 /// An array the loop writes, split among the tasks.
@@ -59,6 +61,8 @@ enum IndexClass {
     BadWidth(Box<Expr>),
     /// Under `collapse(2)`: `i * m + j` on the two collapsed variables.
     Flat { width: Box<Expr> },
+    /// Under `collapse(2)`: `grid[i][j]`, a nested container.
+    Nested,
     /// Anything else.
     Other,
 }
@@ -540,6 +544,34 @@ impl Walker<'_> {
         IndexClass::Other
     }
 
+    /// Under `collapse(2)`, `x[i][j]..` on the collapsed `i` and `j`: the
+    /// array and its two index expressions.
+    fn nested_ij<'e>(&self, place: &'e Expr) -> Option<(&'e Ident, &'e Expr, &'e Expr)> {
+        let Some((_, Some(i), Some(j))) = self.flat else {
+            return None;
+        };
+        let mut e = strip(place);
+        loop {
+            match e {
+                Expr::Index(outer) => {
+                    if let Expr::Index(inner) = strip(&outer.expr)
+                        && let Some(x) = single_ident(strip(&inner.expr))
+                    {
+                        let is = |e: &Expr, v: &Ident| single_ident(strip(e)) == Some(v);
+                        return (is(&inner.index, i) && is(&outer.index, j)).then_some((
+                            x,
+                            &*inner.index,
+                            &*outer.index,
+                        ));
+                    }
+                    e = strip(&outer.expr);
+                }
+                Expr::Field(f) => e = strip(&f.base),
+                _ => return None,
+            }
+        }
+    }
+
     /// `i * m + j` (or `m * i + j`, `j + i * m`) on the collapsed `i` and `j`.
     fn classify_flat(&self, idx: &Expr, i: &Ident, j: &Ident) -> IndexClass {
         let is = |e: &Expr, v: &Ident| single_ident(strip(e)) == Some(v);
@@ -666,6 +698,11 @@ impl Walker<'_> {
                     self.assigned.insert(x.to_string());
                     return;
                 }
+                if self.nested_ij(place).is_some() {
+                    self.writes
+                        .push((x.clone(), IndexClass::Nested, whole.span()));
+                    return;
+                }
                 match self.classify(idx) {
                     IndexClass::BadWidth(width) => {
                         self.errors
@@ -674,12 +711,14 @@ impl Walker<'_> {
                     IndexClass::Other if self.flat.is_some() => {
                         let n = self.flat.map_or(2, |f| f.0);
                         let form = match self.flat {
-                            Some((2, Some(i), Some(j))) => format!("`{x}[{i} * m + {j}]`"),
+                            Some((2, Some(i), Some(j))) => {
+                                format!("`{x}[{i} * m + {j}]` or `{x}[{i}][{j}]`")
+                            }
                             _ => "none under collapse(3) and deeper yet".to_owned(),
                         };
                         self.errors.push(Error::new_spanned(
                             whole,
-                            format!("`{}`: under collapse({n}), iterations that share an outer index run in different tasks, so the only element an iteration owns is its row-major one ({form}); write that form (nested containers like `grid[i][j]` are not split under collapse yet), or drop the clause", show(place)),
+                            format!("`{}`: under collapse({n}), iterations that share an outer index run in different tasks, so the only element an iteration owns is its own one ({form}); write that form, or drop the clause", show(place)),
                         ));
                     }
                     IndexClass::Other => {
@@ -722,6 +761,7 @@ impl Walker<'_> {
                     Access::Elem
                 }
                 IndexClass::Row { width, .. } => Access::Row { width: *width },
+                IndexClass::Nested => Access::Nested,
                 IndexClass::Other | IndexClass::BadWidth(_) => continue,
             };
             match self.splits.get(&key) {
@@ -745,7 +785,7 @@ impl Walker<'_> {
                 Some(prev) => {
                     let var = self.var_name();
                     let clash = match (&prev.access, &access) {
-                        (Access::Elem, Access::Elem) => None,
+                        (Access::Elem, Access::Elem) | (Access::Nested, Access::Nested) => None,
                         (Access::Row { width: a }, Access::Row { width: b }) => {
                             let (a, b) = (show(a), show(b));
                             (a != b).then(|| format!("`{key}` is written as rows of `{a}` and as rows of `{b}`; a loop splits an array one way: use one row length"))
@@ -760,6 +800,21 @@ impl Walker<'_> {
                 }
             }
         }
+    }
+
+    /// Pass 2: `grid[i][j]` where `grid` is split as a nested container: its
+    /// window and the two indices.
+    fn nested_split(&self, e: &Expr) -> Option<(Ident, Expr, Expr)> {
+        let Expr::Index(outer) = e else { return None };
+        let Expr::Index(inner) = strip(&outer.expr) else {
+            return None;
+        };
+        let split = self.split_of(strip(&inner.expr))?;
+        if !matches!(split.access, Access::Nested) {
+            return None;
+        }
+        let (_, i, j) = self.nested_ij(e)?;
+        Some((split.window.clone(), i.clone(), j.clone()))
     }
 
     /// Pass 2: `x[idx]` where `x` is split.
@@ -808,6 +863,7 @@ impl Walker<'_> {
                     let own = match access {
                         Access::Elem => format!("{name}[{var}]"),
                         Access::Row { width } => format!("{name}[{var} * {} + j]", show(&width)),
+                        Access::Nested => format!("{name}[i][j]"),
                     };
                     self.errors.push(Error::new_spanned(
                         &*e,
@@ -1060,7 +1116,7 @@ impl VisitMut for Walker<'_> {
                 if let Some(x) = p.path.get_ident() {
                     let local = critical_local(x);
                     let span = x.span();
-                    *e = syn::parse_quote_spanned!(span=> (**#local));
+                    *e = syn::parse_quote_spanned!(span=> **#local);
                 }
             }
             Expr::Call(c) if collect && single_ident(&c.func).is_some() => {
@@ -1072,6 +1128,13 @@ impl VisitMut for Walker<'_> {
             Expr::Path(_) if collect && self.captured(e).is_some() => {
                 if let Some(x) = self.captured(e).cloned() {
                     self.uses.push((x, self.critical.clone()));
+                }
+            }
+            Expr::Index(_) if !collect && self.nested_split(e).is_some() => {
+                if let Some((window, i, j)) = self.nested_split(e) {
+                    let at = if write { quote!(at) } else { quote!(at_ref) };
+                    let span = e.span();
+                    *e = syn::parse_quote_spanned!(span=> *#window.#at(#i, #j));
                 }
             }
             Expr::Index(ix) if !collect && self.split_of(&ix.expr).is_some() => {

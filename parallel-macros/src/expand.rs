@@ -149,7 +149,8 @@ fn generate(
     .map(|n| Ident::new(n, m));
 
     // The iteration space, and for iterator loops the slices they walk.
-    let space = Space::new(form, &seq, &t, analysis.flat_width.as_ref());
+    let nested = splits.iter().any(|s| matches!(s.access, Access::Nested));
+    let space = Space::new(form, &seq, &t, analysis.flat_width.as_ref(), nested);
 
     // The clauses, evaluated once before the loop.
     let schedule = match &clauses.schedule {
@@ -182,10 +183,16 @@ fn generate(
     };
 
     // The arrays the loop writes, each split among the tasks.
+    let flat_width = Ident::new("__fw", m);
     let widths = splits.iter().filter_map(|s| match &s.access {
         Access::Row { width } => {
             let local = &s.width_local;
             Some(quote!(let #local: usize = #width;))
+        }
+        // The rows of a nested container, borrowed for the loop.
+        Access::Nested => {
+            let (local, name) = (&s.width_local, &s.name);
+            Some(quote_spanned!(name.span()=> let #local = #name.__parallel_nested_rows();))
         }
         Access::Elem => None,
     });
@@ -196,6 +203,10 @@ fn generate(
             Access::Row { .. } => {
                 let local = &s.width_local;
                 quote_spanned!(name.span()=> #name.__parallel_row_handle(#local))
+            }
+            Access::Nested => {
+                let local = &s.width_local;
+                quote!(#local.handle(#flat_width))
             }
         }
     });
@@ -299,7 +310,7 @@ fn generate(
     quote! {
         {
             #[allow(unused_imports)]
-            use #private::{Fold as _, HandleExt as _, MutExt as _, PrivateOf as _};
+            use #private::{Fold as _, HandleExt as _, MutExt as _, NestedExt as _, PrivateOf as _};
             #space_setup
             let #cfg = #private::Config {
                 schedule: #schedule,
@@ -349,7 +360,13 @@ impl Space {
     //         let __h1 = (ys).__parallel_elem_handle();
     //         let __seq = Seq::range(0usize, min(__src0.len(), __h1.elements()));
     //         ... per iteration: let (i, (x, y)) = (__t, (&__src0[__t], &mut __iw1[__t]));
-    fn new(form: &Header, seq: &Ident, t: &Ident, flat_width: Option<&syn::Expr>) -> Space {
+    fn new(
+        form: &Header,
+        seq: &Ident,
+        t: &Ident,
+        flat_width: Option<&syn::Expr>,
+        nested: bool,
+    ) -> Space {
         let m = Span::mixed_site();
         let private = quote!(::parallel::__private);
         match form {
@@ -395,8 +412,18 @@ impl Space {
                 }
                 match seqs.as_slice() {
                     [s0, s1] => {
-                        let width = flat_width.map_or_else(|| quote!(0usize), |w| quote!(#w));
-                        setup.extend(quote!(let #seq = #private::Flat2::new(#s0, #s1, #width);));
+                        // The row length of `c[i * m + j]`, or for nested
+                        // containers alone one that holds every `j`.
+                        let width = match flat_width {
+                            Some(w) => quote!(#w),
+                            None if nested => quote!(#private::index_span(&#s1)),
+                            None => quote!(0usize),
+                        };
+                        let fw = Ident::new("__fw", m);
+                        setup.extend(quote! {
+                            let #fw: usize = #width;
+                            let #seq = #private::Flat2::new(#s0, #s1, #fw);
+                        });
                     }
                     _ => setup.extend(quote! {
                         let #seq = #private::Seq::range(0usize, #private::nest_len(&[ #(#seqs.len(),)* ]));

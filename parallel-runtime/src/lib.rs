@@ -78,6 +78,7 @@
 mod drive;
 mod env;
 mod iter;
+mod nested;
 mod reduce;
 mod reduction;
 mod routines;
@@ -89,6 +90,7 @@ mod team;
 
 pub use drive::{INLINE_BELOW, for_range, for_range_with};
 pub use iter::{chunk, chunk_count, nest_len};
+pub use nested::{NestedExt, NestedHandle, NestedRows, NestedWindow};
 pub use reduce::{
     ReduceAnd, ReduceBitAnd, ReduceBitOr, ReduceBitXor, ReduceMax, ReduceMin, ReduceOr, ReducePlus,
     ReduceTimes, Reducer, Ty,
@@ -98,7 +100,7 @@ pub use reduction::{
 };
 pub use routines::{in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime};
 pub use schedule::{Config, Schedule};
-pub use seq::{Flat2, Iterations, LoopIndex, Seq};
+pub use seq::{Flat2, Iterations, LoopIndex, Seq, index_span};
 pub use split::{ElemHandle, ElemWindow, Part, Parts, RowHandle, RowWindow, SplitIndex};
 pub use sync::{AtomicCell, AtomicScalar, Critical, MutExt};
 pub use team::{TeamSize, team_size};

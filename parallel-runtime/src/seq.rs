@@ -369,6 +369,29 @@ fn bad_index<T: LoopIndex>(value: T) -> ! {
     )
 }
 
+/// One more than the largest value of `seq` as an index: the row length
+/// that holds every `j` of an inner loop (0 for an empty loop or values that
+/// are not indices; `Flat2`'s check then names the problem).
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{index_span, Seq};
+///
+/// assert_eq!(index_span(&Seq::range(2usize, 7)), 7);
+/// assert_eq!(index_span(&Seq::range(0u8, 10).rev()), 10);
+/// assert_eq!(index_span(&Seq::range(0i32, 0)), 0);
+/// ```
+pub fn index_span<T: LoopIndex>(seq: &Seq<T>) -> usize {
+    match Seq::len(seq).checked_sub(1) {
+        Some(last) => {
+            let top = seq.get(0).max(seq.get(last));
+            top.__to_usize().map_or(0, |v| v.saturating_add(1))
+        }
+        None => 0,
+    }
+}
+
 /// The iterations of `collapse(2)` over `for i in outer { for j in inner }`,
 /// in the nest's order: iteration `t` is `(outer[t / n], inner[t % n])` with
 /// `n = inner.len()`, and owns the row-major element `i * width + j`.
