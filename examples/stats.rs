@@ -15,6 +15,9 @@
 //! for (long i = 0; i < n; i++) s = merge(s, one(x[i]));
 //! ```
 //!
+//! The loop walks the slice with `x.iter()`, which `parallel_for` splits like
+//! an index range.
+//!
 //! Every element costs the same, so the default `schedule(static)` applies.
 //! The sum inside `Stats` is a float sum in another grouping, so the mean is
 //! checked to the reduction's error bound; count, min and max are exact.
@@ -76,8 +79,8 @@ impl Reducer for Merge {
 /// The plain loop.
 pub fn stats_seq(x: &[f64]) -> Stats {
     let mut s = Merge::identity();
-    for i in 0..x.len() {
-        Merge::combine(&mut s, Stats::one(x[i]));
+    for v in x.iter() {
+        Merge::combine(&mut s, Stats::one(*v));
     }
     s
 }
@@ -87,8 +90,8 @@ pub fn stats_seq(x: &[f64]) -> Stats {
 pub fn stats_par(x: &[f64]) -> Stats {
     let mut s = Merge::identity();
     #[parallel_for(reduction(Merge: s))]
-    for i in 0..x.len() {
-        Merge::combine(&mut s, Stats::one(x[i]));
+    for v in x.iter() {
+        Merge::combine(&mut s, Stats::one(*v));
     }
     s
 }
