@@ -90,6 +90,29 @@ pub const PATTERN: Pattern = Pattern {
     run,
 };
 
+/// The histogram as a bar chart: the 256 bins in 16 groups of 16 values.
+pub fn bar_chart(bins: &[u64; 256]) -> String {
+    let groups: Vec<u64> = bins.chunks(16).map(|g| g.iter().sum()).collect();
+    let top = groups.iter().copied().max().unwrap_or(0).max(1);
+    let mut out = String::new();
+    for (k, &count) in groups.iter().enumerate() {
+        let width = (count * 50).div_ceil(top) as usize;
+        out += &format!(
+            "{:>3}..{:<3} {:>9} {}\n",
+            k * 16,
+            k * 16 + 15,
+            count,
+            "█".repeat(width)
+        );
+    }
+    out
+}
+
 fn main() {
+    let bins = histogram_par(&bytes(1 << 20));
+    println!(
+        "byte values of 2^20 samples, by groups of 16:\n{}",
+        bar_chart(&bins)
+    );
     crate::common::main(&[PATTERN]);
 }
