@@ -52,6 +52,8 @@ patterns! {
     heat: "heat.rs",
     gemm: "gemm.rs",
     histogram: "histogram.rs",
+    stats: "stats.rs",
+    matrix_fill: "matrix_fill.rs",
 }
 
 fn main() {
