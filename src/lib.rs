@@ -43,8 +43,9 @@
 //!   and environment variable, and what to write here instead.
 //! - [`guide::patterns`]: the "common core" of parallel programming (π,
 //!   saxpy, dot product, min/max search, Mandelbrot, a heat stencil, matrix
-//!   multiply, a histogram), each with its loop and what the macro writes
-//!   for you.
+//!   multiply, a histogram), and two more (statistics with a user-defined
+//!   reduction, a matrix filled under `collapse(2)`), each with its loop and
+//!   what the macro writes for you.
 //! - [`guide::schedules`]: how the iterations are split, and how to choose.
 //! - [`guide::races`]: the race catalogue: every program the macro rejects,
 //!   why it would race, and what to write instead.
@@ -95,7 +96,7 @@
 //! | `#pragma omp atomic` (update) on `x += e` | `#[atomic]` on the statement `x += e`, or any other `x op= e`; integer and float scalars |
 //! | `#pragma omp critical`, `critical(name)` on a block | `#[critical]`, `#[critical(name)]` on the block: one thread at a time per name |
 //! | `nowait` | none: every loop ends with its iterations done (and its reductions combined) |
-//! | `collapse(n)`, `simd`, `ordered` | not yet: the macro says so and names the clauses it knows |
+//! | `simd`, `ordered`, `task`, `sections` | not yet: the macro says so and names the clauses it knows |
 //!
 //! ```
 //! use parallel::parallel;
@@ -150,6 +151,7 @@
 //! | `lastprivate(v)` | `lastprivate(v)` | after the loop, `v` holds the value of the sequentially last iteration |
 //! | `shared(v)`, `default(shared)` | `shared(v)`, or nothing: the default | captured variables are shared, read-only, except as [below](#what-the-body-may-do) |
 //! | `default(none)` | `default(none)` | every variable the body uses from outside must be listed in a clause (`shared`, `reduction`, `private`, ...) |
+//! | `collapse(n)` | `collapse(n)` | `n` perfectly nested range loops split as one iteration space; under `collapse(2)`, `c[i * m + j]` and `c[i][j]` are the iteration's own element ([pattern](guide::patterns#a-short-wide-matrix-collapse2)) |
 //! | (a grain size, as TBB's or rayon's `with_min_len`) | `min_len(n)` | no chunk smaller than `n` iterations |
 //!
 //! ```
