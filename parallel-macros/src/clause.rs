@@ -28,10 +28,11 @@ pub const CLAUSES: &[&str] = &[
     "default",
     "shared",
     "collapse",
+    "deterministic",
 ];
 
 /// Clauses of OpenMP that `parallel` will support but does not yet.
-const LATER: &[&str] = &["collapse", "shared", "default", "deterministic", "simd"];
+const LATER: &[&str] = &["simd"];
 
 /// The kinds of `schedule(kind[, chunk])`.
 pub const SCHEDULES: &[&str] = &["static", "dynamic", "guided", "auto", "runtime"];
@@ -128,6 +129,8 @@ pub struct Clauses {
     pub shared: Vec<Ident>,
     /// `collapse(n)`: the number of nested loops flattened into one space.
     pub collapse: Option<(usize, Span)>,
+    /// `deterministic`: reductions bit-identical for any team and schedule.
+    pub deterministic: Option<Ident>,
 }
 
 impl Clauses {
@@ -187,6 +190,22 @@ fn clause_name(input: ParseStream) -> Result<Ident> {
 fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) -> Result<()> {
     let name = clause_name(input)?;
     let key = name.to_string();
+    // The one clause that is a bare word.
+    if key == "deterministic" {
+        if input.peek(syn::token::Paren) {
+            let args;
+            syn::parenthesized!(args in input);
+            let _: TokenStream = args.parse()?;
+            errors.push(Error::new(name.span(), "`deterministic` takes no argument: `#[parallel_for(deterministic, reduction(+: s))]`"));
+        }
+        set_once(
+            &mut clauses.deterministic,
+            name,
+            &Ident::new("deterministic", Span::call_site()),
+            errors,
+        );
+        return Ok(());
+    }
     if !input.peek(syn::token::Paren) {
         let msg = if CLAUSES.contains(&key.as_str()) {
             format!("`{key}` needs an argument: {}", example(&key))
@@ -616,7 +635,14 @@ mod tests {
         );
         assert!(parse(quote!(firstprivate(a), lastprivate(a))).is_ok());
         assert!(err(quote!(reduction(+ a))).contains("expected `:`"));
-        assert!(err(quote!(deterministic(2))).contains("not supported yet"));
+        assert!(err(quote!(deterministic(2))).contains("takes no argument"));
+        assert!(
+            parse(quote!(deterministic, reduction(+: s)))
+                .unwrap()
+                .deterministic
+                .is_some()
+        );
+        assert!(err(quote!(simd)).contains("not supported yet"));
         assert!(err(quote!(collapse(0))).contains("at least 1"));
         assert_eq!(
             parse(quote!(collapse(3))).unwrap().collapse.map(|c| c.0),

@@ -177,6 +177,7 @@ fn generate(
         Some(e) => quote_spanned!(m=> #some(#private::team_size(#e))),
         None => none.clone(),
     };
+    let deterministic = clauses.deterministic.is_some();
     let if_ = match &clauses.if_ {
         Some(e) => quote!(#e),
         None => quote!(true),
@@ -318,6 +319,7 @@ fn generate(
                 num_threads: #num_threads,
                 if_: #if_,
                 min_len: #min_len,
+                deterministic: #deterministic,
             };
             #(#widths)*
             let #parts = ( #(#source_handles,)* #(#handles,)* );

@@ -30,6 +30,21 @@ use crate::{env, routines};
 /// ```
 pub const INLINE_BELOW: usize = 16;
 
+/// The leaf size of a `deterministic` loop: the iterations are reduced in
+/// fixed blocks of this many, whatever the team.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{for_range, Config, Seq, DETERMINISTIC_LEAF};
+///
+/// // Two leaves, whatever the team size.
+/// let cfg = Config { deterministic: true, num_threads: Some(3), ..Config::DEFAULT };
+/// let leaves = for_range(&cfg, &Seq::range(0, DETERMINISTIC_LEAF + 1), (), |a: usize, b| a + b, |_, _, ()| 1);
+/// assert_eq!(leaves, Some(2));
+/// ```
+pub const DETERMINISTIC_LEAF: usize = 4096;
+
 /// How many iterations a member of a `schedule(static)` team runs between two
 /// looks at the team's stop flag (raised when another member panics).
 const STATIC_PIECE: usize = 4096;
@@ -169,16 +184,6 @@ where
         None if len < INLINE_BELOW => 1,
         None => routines::max_threads(),
     };
-    if team == 1 {
-        let _member = Enter::new(State::inline(caller), None);
-        // SAFETY: the only window of this loop.
-        return Some(body(
-            0,
-            len,
-            unsafe { windows(&parts, seq, 0, len) },
-            init(),
-        ));
-    }
     let job = Job {
         seq,
         parts: &parts,
@@ -192,6 +197,30 @@ where
         stop: AtomicBool::new(false),
         next: AtomicUsize::new(0),
     };
+    if cfg.deterministic {
+        let leaf = plan.min_len.max(DETERMINISTIC_LEAF);
+        let leaves = len.div_ceil(leaf);
+        if team == 1 {
+            let _member = Enter::new(State::inline(caller), None);
+            return job.fixed_tree(0, leaves, leaf, false);
+        }
+        let pool = team::pool(team);
+        return if pool.current_thread_index().is_some() {
+            job.fixed_tree(0, leaves, leaf, true)
+        } else {
+            pool.install(|| job.fixed_tree(0, leaves, leaf, true))
+        };
+    }
+    if team == 1 {
+        let _member = Enter::new(State::inline(caller), None);
+        // SAFETY: the only window of this loop.
+        return Some(body(
+            0,
+            len,
+            unsafe { windows(&parts, seq, 0, len) },
+            init(),
+        ));
+    }
     let pool = team::pool(team);
     if pool.current_thread_index().is_some() {
         job.run()
@@ -434,6 +463,41 @@ where
         }
     }
 
+    /// `deterministic`: leaves `a..b` of `leaf` iterations, each from a fresh
+    /// accumulator, combined in a binary tree whose shape depends only on the
+    /// trip count; with `fork`, the halves run through `rayon::join`.
+    fn fixed_tree(&self, a: usize, b: usize, leaf: usize, fork: bool) -> Option<R> {
+        if self.stopped() || a >= b {
+            return None;
+        }
+        if b - a == 1 {
+            let lo = a * leaf;
+            let hi = (lo + leaf).min(self.len);
+            if !fork {
+                return Some(self.chunk(lo, hi, None));
+            }
+            let worker = rayon::current_thread_index().unwrap_or(0);
+            let _member = Enter::new(
+                State::member(self.caller, worker, self.team),
+                Some(&self.stop),
+            );
+            return Some(self.chunk(lo, hi, None));
+        }
+        let mid = a + (b - a) / 2;
+        let (x, y) = if fork {
+            rayon::join(
+                || self.fixed_tree(a, mid, leaf, true),
+                || self.fixed_tree(mid, b, leaf, true),
+            )
+        } else {
+            (
+                self.fixed_tree(a, mid, leaf, false),
+                self.fixed_tree(mid, b, leaf, false),
+            )
+        };
+        merge(x, y, self.combine)
+    }
+
     /// `schedule(auto)`: halves `lo..hi` with `rayon::join` down to pieces
     /// of `grain..2 * grain` iterations, each run by whichever worker takes it.
     fn auto(&self, lo: usize, hi: usize, grain: usize) -> Option<R> {
@@ -486,6 +550,40 @@ mod tests {
 
     fn f(i: i64) -> u64 {
         (i.wrapping_mul(2_654_435_761) as u64) >> 7
+    }
+
+    #[test]
+    fn deterministic_sums_are_bit_identical_for_any_team_and_schedule() {
+        let x: Vec<f64> = (0..100_003)
+            .map(|i| ((i * 7919) % 1000) as f64 * 1e-3 - 0.3)
+            .collect();
+        let sum = |num_threads, schedule| {
+            let cfg = Config {
+                deterministic: true,
+                num_threads,
+                schedule,
+                ..Config::DEFAULT
+            };
+            for_range(
+                &cfg,
+                &Seq::range(0, x.len()),
+                (),
+                |a: f64, b| a + b,
+                |lo, hi, ()| x[lo..hi].iter().sum::<f64>(),
+            )
+        };
+        let first = sum(Some(1), Schedule::Static);
+        for (schedule, _) in SCHEDULES {
+            for team in TEAMS {
+                for _ in 0..3 {
+                    assert_eq!(
+                        sum(team, schedule).map(f64::to_bits),
+                        first.map(f64::to_bits),
+                        "{schedule:?} {team:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

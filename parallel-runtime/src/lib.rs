@@ -88,7 +88,7 @@ mod split;
 mod sync;
 mod team;
 
-pub use drive::{INLINE_BELOW, for_range, for_range_with};
+pub use drive::{DETERMINISTIC_LEAF, INLINE_BELOW, for_range, for_range_with};
 pub use iter::{chunk, chunk_count, nest_len};
 pub use nested::{NestedExt, NestedHandle, NestedRows, NestedWindow};
 pub use reduce::{

@@ -84,6 +84,13 @@ pub struct Config {
     /// `min_len(n)`: no task smaller than `n` iterations (unless the whole
     /// loop is).
     pub min_len: Option<usize>,
+    /// `deterministic`: the iterations are cut into fixed leaves of
+    /// [`DETERMINISTIC_LEAF`](crate::DETERMINISTIC_LEAF) (or `min_len`, if
+    /// larger), each reduced from a fresh accumulator, and the leaves'
+    /// results are combined in a fixed binary tree: the result is
+    /// bit-identical for any team size, schedule and run. The schedule then
+    /// only names the team; work is shared by stealing.
+    pub deterministic: bool,
 }
 
 impl Config {
@@ -105,6 +112,7 @@ impl Config {
         num_threads: None,
         if_: true,
         min_len: None,
+        deterministic: false,
     };
 }
 
