@@ -96,7 +96,7 @@ pub use reduce::{
     ReduceTimes, Reducer, Ty,
 };
 pub use reduction::{
-    Combine, Fold, PrivateOf, ReducerOf, UserReduction, combine, later, op, user_reduction,
+    Combine, Fold, PrivateOf, SameAs, UserReduction, combine, later, op, user_reduction,
 };
 pub use routines::{in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime};
 pub use schedule::{Config, Schedule};

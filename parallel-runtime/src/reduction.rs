@@ -265,56 +265,65 @@ impl<V> UserReduction<V> {
     }
 }
 
-/// A reducer whose `Value` is `V`: every [`Reducer`] for its own `Value`.
+/// `Self` and `T` are the same type: a reducer's `Value` and the type of
+/// the variable it reduces.
 ///
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{Reducer, ReducerOf};
+/// use parallel_runtime::SameAs;
 ///
-/// struct Sum;
-/// impl Reducer for Sum {
-///     type Value = u8;
-///     fn identity() -> u8 { 0 }
-///     fn combine(acc: &mut u8, other: u8) { *acc += other; }
-/// }
-/// fn check<R: ReducerOf<u8>>() {}
-/// check::<Sum>();
+/// assert_eq!(<u8 as SameAs<u8>>::into_other(3), 3);
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a `Reducer` of `{V}`, the type of the reduced variable",
-    label = "`reduction({Self}: ..)` on a variable of type `{V}`",
-    note = "a reducer implements `parallel::Reducer` with `type Value` equal to the variable's type, `fn identity() -> Value` and `fn combine(acc: &mut Value, other: Value)`; or use one of the operators + * - & | ^ && || min max"
+    message = "the reducer's `Value` is `{Self}`, but the reduced variable is a `{T}`",
+    label = "reduces a `{T}`",
+    note = "a reducer for this variable implements `parallel::Reducer` with `type Value = {T};`"
 )]
-pub trait ReducerOf<V> {
-    /// [`Reducer::identity`].
-    fn identity() -> V;
-    /// [`Reducer::combine`].
-    fn combine(acc: &mut V, other: V);
+pub trait SameAs<T> {
+    /// `self`, as a `T`.
+    fn into_other(self) -> T;
+    /// `t`, as a `Self`.
+    fn from_other(t: T) -> Self;
+    /// `t`, as a `&mut Self`.
+    fn from_other_mut(t: &mut T) -> &mut Self;
 }
 
-// Written over `R::Value` (not `R: Reducer<Value = V>`), so that a reducer
-// of another type finds no impl and gets the message above.
-impl<R: Reducer> ReducerOf<R::Value> for R {
-    fn identity() -> R::Value {
-        R::identity()
+impl<T> SameAs<T> for T {
+    #[inline(always)]
+    fn into_other(self) -> T {
+        self
     }
-    fn combine(acc: &mut R::Value, other: R::Value) {
-        R::combine(acc, other)
+    #[inline(always)]
+    fn from_other(t: T) -> T {
+        t
+    }
+    #[inline(always)]
+    fn from_other_mut(t: &mut T) -> &mut T {
+        t
     }
 }
 
 impl<V> Ty<V> {
     /// The [`UserReduction`] of `reduction(R: v)` for a variable `v: V`
-    /// (`Ty::of(&v)` fixes `V` from the variable before `R` is looked at).
+    /// (`Ty::of(&v)` fixes `V` from the variable before `R` is looked at, so
+    /// a reducer of another type is reported as such).
     ///
     /// # Examples
     ///
     /// See [`UserReduction`].
-    pub fn user_reduction<R: ReducerOf<V>>(self) -> UserReduction<V> {
+    pub fn user_reduction<R: Reducer>(self) -> UserReduction<V>
+    where
+        R::Value: SameAs<V>,
+    {
         UserReduction {
-            identity: R::identity,
-            combine: R::combine,
+            identity: || R::identity().into_other(),
+            combine: |acc, other| {
+                R::combine(
+                    <R::Value as SameAs<V>>::from_other_mut(acc),
+                    <R::Value as SameAs<V>>::from_other(other),
+                )
+            },
         }
     }
 }
@@ -324,7 +333,10 @@ impl<V> Ty<V> {
 /// # Examples
 ///
 /// See [`UserReduction`].
-pub fn user_reduction<R: ReducerOf<V>, V>(v: &V) -> UserReduction<V> {
+pub fn user_reduction<R: Reducer, V>(v: &V) -> UserReduction<V>
+where
+    R::Value: SameAs<V>,
+{
     Ty::of(v).user_reduction::<R>()
 }
 
