@@ -96,7 +96,7 @@
 //! | `#pragma omp atomic` (update) on `x += e` | `#[atomic]` on the statement `x += e`, or any other `x op= e`; integer and float scalars |
 //! | `#pragma omp critical`, `critical(name)` on a block | `#[critical]`, `#[critical(name)]` on the block: one thread at a time per name |
 //! | `nowait` | none: every loop ends with its iterations done (and its reductions combined) |
-//! | `simd`, `ordered`, `task`, `sections` | not yet: the macro says so and names the clauses it knows |
+//! | `simd`, `ordered`, `task`, `sections` | not yet: the macro names the clauses it knows |
 //!
 //! ```
 //! use parallel::parallel;
@@ -153,6 +153,7 @@
 //! | `default(none)` | `default(none)` | every variable the body uses from outside must be listed in a clause (`shared`, `reduction`, `private`, ...) |
 //! | `collapse(n)` | `collapse(n)` | `n` perfectly nested range loops split as one iteration space; under `collapse(2)`, `c[i * m + j]` and `c[i][j]` are the iteration's own element ([pattern](guide::patterns#a-short-wide-matrix-collapse2)) |
 //! | (a grain size, as TBB's or rayon's `with_min_len`) | `min_len(n)` | no chunk smaller than `n` iterations |
+//! | (none; OpenMP leaves the order of a reduction unspecified) | `deterministic` | reductions give the same bits for any team size, schedule and run ([reductions](guide::reductions#run-to-run)) |
 //!
 //! ```
 //! use parallel::parallel;
