@@ -285,7 +285,59 @@
 //! [race catalogue](guide::races) lists every rejection.
 #![deny(missing_docs)]
 
-pub use parallel_macros::{parallel, parallel_for};
+/// Hosts loop directives: on a `fn`, an `impl` block or an inline `mod`, it
+/// rewrites every `#[parallel_for(..)]` loop inside (and their `#[atomic]`
+/// updates and `#[critical]` blocks) before the compiler sees them.
+///
+/// # Examples
+///
+/// ```
+/// use parallel::parallel;
+///
+/// struct Grid {
+///     n: usize,
+/// }
+///
+/// #[parallel]
+/// impl Grid {
+///     fn checksum(&self, cells: &[u32]) -> u64 {
+///         let mut sum = 0u64;
+///         #[parallel_for(reduction(+: sum))]
+///         for i in 0..self.n {
+///             sum += u64::from(cells[i]);
+///         }
+///         sum
+///     }
+/// }
+///
+/// assert_eq!(Grid { n: 3 }.checksum(&[1, 2, 3, 4]), 6);
+/// ```
+pub use parallel_macros::parallel;
+
+/// The loop directive: `#[parallel_for(clauses)]` on a `for` loop inside a
+/// [`parallel`] item runs its iterations as chunked tasks on the pool. The
+/// clauses, loop forms and body rules are in the [crate docs](crate).
+///
+/// # Examples
+///
+/// ```
+/// use parallel::parallel;
+///
+/// #[parallel]
+/// fn scale(a: f64, y: &mut [f64]) -> f64 {
+///     let mut total = 0.0;
+///     #[parallel_for(schedule(dynamic, 64), reduction(+: total))]
+///     for v in y.iter_mut() {
+///         *v *= a;
+///         total += *v;
+///     }
+///     total
+/// }
+///
+/// let mut y = vec![1.0; 1000];
+/// assert_eq!(scale(2.0, &mut y), 2000.0);
+/// ```
+pub use parallel_macros::parallel_for;
 pub use parallel_runtime::{
     Reducer, in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime,
 };
