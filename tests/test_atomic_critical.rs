@@ -87,3 +87,53 @@ fn critical_sections_exclude_each_other() {
         }
     }
 }
+
+/// A parallel loop inside a critical section runs inline on the thread that
+/// holds it, so waiting for its team cannot pick up an outer iteration that
+/// would wait for the same section.
+#[parallel]
+fn loop_in_critical(n: u64, threads: usize) -> u64 {
+    let mut total = 0u64;
+    #[parallel_for(num_threads(threads), schedule(dynamic))]
+    for i in 0..n {
+        #[critical]
+        {
+            let mut s = 0u64;
+            #[parallel_for(reduction(+: s), num_threads(3))]
+            for k in 0..1000u64 {
+                s += k * i;
+            }
+            total += s;
+        }
+    }
+    total
+}
+
+#[test]
+fn nested_loops_inside_critical_do_not_deadlock() {
+    for &t in THREADS {
+        assert_eq!(
+            loop_in_critical(64, t),
+            (0..64u64).map(|i| i * 999 * 1000 / 2).sum::<u64>()
+        );
+    }
+}
+
+#[parallel]
+fn reentered(n: usize) -> usize {
+    let mut count = 0;
+    #[parallel_for(num_threads(2))]
+    for _ in 0..n {
+        #[critical]
+        {
+            let bump = |c: &mut usize| *c += 1;
+            bump(&mut count);
+        }
+    }
+    count
+}
+
+#[test]
+fn critical_counts_through_a_closure() {
+    assert_eq!(reentered(100), 100);
+}

@@ -241,3 +241,33 @@ fn arrays_boxes_and_mut_refs_to_vecs() {
         }
     }
 }
+
+/// Raw identifiers name arrays and critical sections like any other names.
+#[parallel]
+fn raw_names(r#type: &mut [u32], r#in: &mut [u32], n: usize) -> u32 {
+    let mut r#loop = 0;
+    #[parallel_for(num_threads(2))]
+    for i in 0..n {
+        r#type[i] = i as u32;
+        r#in[i * 2 + 1] = 7;
+        #[critical(r#match)]
+        {
+            r#loop += 1;
+        }
+    }
+    r#loop
+}
+
+#[test]
+fn raw_identifiers() {
+    for &n in &[0, 1, 5, 1009] {
+        let (mut a, mut b) = (vec![0; n], vec![0; 2 * n]);
+        assert_eq!(raw_names(&mut a, &mut b, n), n as u32);
+        assert_eq!(a, (0..n as u32).collect::<Vec<_>>());
+        assert!(
+            b.iter()
+                .enumerate()
+                .all(|(k, &v)| v == if k % 2 == 1 { 7 } else { 0 })
+        );
+    }
+}

@@ -310,7 +310,7 @@ fn section_name(attr: &syn::Attribute) -> Result<String> {
                     "`#[critical]` takes an optional section name: `#[critical(log)]`",
                 )
             })?;
-            Ok(id.to_string())
+            Ok(syn::ext::IdentExt::unraw(&id).to_string())
         }
         syn::Meta::NameValue(nv) => Err(Error::new_spanned(
             nv,
@@ -503,7 +503,7 @@ impl Walker<'_> {
 
     fn split_of(&self, e: &Expr) -> Option<&Split> {
         let id = self.captured(e)?;
-        self.splits.get(&id.to_string())
+        self.splits.get(&syn::ext::IdentExt::unraw(id).to_string())
     }
 
     fn classify(&self, idx: &Expr) -> IndexClass {
@@ -572,9 +572,18 @@ impl Walker<'_> {
         }
     }
 
+    /// `e` is the collapsed loop variable `v` itself, not a name that
+    /// rebinds it inside the body (the nest's variables are bound in the
+    /// outermost scope).
+    fn is_nest_var(&self, e: &Expr, v: &Ident) -> bool {
+        let name = v.to_string();
+        single_ident(strip(e)) == Some(v)
+            && self.scopes.iter().rposition(|s| s.contains(&name)) == Some(0)
+    }
+
     /// `i * m + j` (or `m * i + j`, `j + i * m`) on the collapsed `i` and `j`.
     fn classify_flat(&self, idx: &Expr, i: &Ident, j: &Ident) -> IndexClass {
-        let is = |e: &Expr, v: &Ident| single_ident(strip(e)) == Some(v);
+        let is = |e: &Expr, v: &Ident| self.is_nest_var(e, v);
         if let Expr::Binary(add) = idx
             && let BinOp::Add(_) = add.op
         {
@@ -746,7 +755,7 @@ impl Walker<'_> {
     fn decide(&mut self) {
         let writes = std::mem::take(&mut self.writes);
         for (name, class, span) in writes {
-            let key = name.to_string();
+            let key = syn::ext::IdentExt::unraw(&name).to_string();
             let access = match class {
                 IndexClass::Own => Access::Elem,
                 IndexClass::Flat { width } => {
@@ -971,7 +980,9 @@ impl Walker<'_> {
         let lock = format_ident!("__crit_{}", name, span = Span::mixed_site());
         let guard = Ident::new("__guard", Span::mixed_site());
         let block = &b.block;
+        let attrs = std::mem::take(&mut b.attrs);
         *e = syn::parse_quote! {
+            #(#attrs)*
             {
                 let mut #guard = #lock.lock();
                 #[allow(unused_variables)]

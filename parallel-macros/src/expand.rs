@@ -185,6 +185,11 @@ fn generate(
 
     // The arrays the loop writes, each split among the tasks.
     let flat_width = Ident::new("__fw", m);
+    // Written arrays must be split types themselves: no deref to one.
+    let split_checks = splits.iter().map(|s| {
+        let name = &s.name;
+        quote_spanned!(name.span()=> #private::assert_split(&#name);)
+    });
     let widths = splits.iter().filter_map(|s| match &s.access {
         Access::Row { width } => {
             let local = &s.width_local;
@@ -193,7 +198,7 @@ fn generate(
         // The rows of a nested container, borrowed for the loop.
         Access::Nested => {
             let (local, name) = (&s.width_local, &s.name);
-            Some(quote_spanned!(name.span()=> let #local = #name.__parallel_nested_rows();))
+            Some(quote_spanned!(name.span()=> let mut #local = #name.__parallel_nested_rows();))
         }
         Access::Elem => None,
     });
@@ -249,6 +254,11 @@ fn generate(
     // variables of each `#[critical]` section behind one lock.
     let mut shared_setup = Vec::new();
     let mut shared_finish = Vec::new();
+    // In the body an atomic variable is a marker: a use the analysis could
+    // not see (inside an unknown macro) is a type error, not a stale read.
+    let atomic_shadows = analysis.atomics.iter().map(|x| {
+        quote_spanned!(x.span()=> #[allow(unused_variables)] let #x = #private::UpdatedByAtomicInThisLoop;)
+    });
     for x in &analysis.atomics {
         let cell = atomic_local(x);
         shared_setup.push(quote_spanned!(x.span()=> let #cell = #private::AtomicCell::new(#x);));
@@ -304,6 +314,7 @@ fn generate(
                 let ( #(mut #window_names,)* ) = #windows;
                 #[allow(unused_mut)]
                 let ( #(#takes,)* ) = #acc;
+                #(#atomic_shadows)*
                 #chunk_loop
                 #gives
             }
@@ -321,6 +332,7 @@ fn generate(
                 min_len: #min_len,
                 deterministic: #deterministic,
             };
+            #(#split_checks)*
             #(#widths)*
             let #parts = ( #(#source_handles,)* #(#handles,)* );
             #(#setups)*
@@ -449,12 +461,16 @@ impl Space {
                         .map(|p| format_ident!("{}{}", p, k, span = m));
                     match source {
                         Source::Iter(e) => {
-                            setup.extend(quote!(let #src: &[_] = &(#e)[..];));
+                            setup.extend(quote! {
+                                #private::assert_slice(&(#e));
+                                let #src: &[_] = &(#e)[..];
+                            });
                             lens.push(quote!(#src.len()));
                             items.push(quote!(&#src[#t]));
                         }
                         Source::Chunks(e, size) => {
                             setup.extend(quote! {
+                                #private::assert_slice(&(#e));
                                 let #src: &[_] = &(#e)[..];
                                 let #chunk: usize = #size;
                             });
@@ -462,7 +478,10 @@ impl Space {
                             items.push(quote!(#private::chunk(#src, #chunk, #t)));
                         }
                         Source::IterMut(e) => {
-                            setup.extend(quote!(let #h = (#e).__parallel_elem_handle();));
+                            setup.extend(quote! {
+                                #private::assert_split(&(#e));
+                                let #h = (#e).__parallel_elem_handle();
+                            });
                             lens.push(quote!(#h.elements()));
                             handles.push(quote!(#h));
                             items.push(quote!(&mut #w[#t]));
@@ -470,6 +489,7 @@ impl Space {
                         }
                         Source::ChunksMut(e, size) => {
                             setup.extend(quote! {
+                                #private::assert_split(&(#e));
                                 let #chunk: usize = #size;
                                 let #h = (#e).__parallel_row_handle(#chunk);
                             });

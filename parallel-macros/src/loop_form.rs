@@ -306,6 +306,13 @@ impl LoopForm {
 /// The loop variable: a plain name or `_`.
 fn loop_var(pat: &Pat) -> Result<Option<Ident>> {
     match pat {
+        Pat::Ident(p) if p.mutability.is_some() => Err(Error::new_spanned(
+            p,
+            format!(
+                "the loop variable cannot be `mut`: each iteration's value is fixed by the split (OpenMP forbids changing it too); copy it in the body: `let mut k = {};`",
+                p.ident
+            ),
+        )),
         Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Ok(Some(p.ident.clone())),
         Pat::Wild(_) => Ok(None),
         other => Err(Error::new(
@@ -333,7 +340,7 @@ mod tests {
         let f = form(parse_quote!(for _ in (1..=n).rev().step_by(3) {})).unwrap();
         assert!(f.inclusive && f.var.is_none());
         assert!(matches!(f.adapters[..], [Adapter::Rev, Adapter::StepBy(_)]));
-        assert!(form(parse_quote!(for mut i in 0..10u8 {})).is_ok());
+        assert!(form(parse_quote!(for mut i in 0..10u8 {})).is_err());
     }
 
     #[test]

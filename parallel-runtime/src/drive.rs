@@ -179,7 +179,8 @@ where
     // `if(false)` decides before anything else: it must not touch the pool
     // (nor read the environment for a team size).
     let team = match cfg.num_threads {
-        _ if !cfg.if_ => 1,
+        // Inside a `#[critical]` section the loop runs inline: see `in_critical`.
+        _ if !cfg.if_ || crate::sync::in_critical() => 1,
         Some(n) => n,
         None if len < INLINE_BELOW => 1,
         None => routines::max_threads(),

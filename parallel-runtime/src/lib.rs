@@ -101,8 +101,14 @@ pub use reduction::{
 pub use routines::{in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime};
 pub use schedule::{Config, Schedule};
 pub use seq::{Flat2, Iterations, LoopIndex, Seq, index_span};
-pub use split::{ElemHandle, ElemWindow, Part, Parts, RowHandle, RowWindow, SplitIndex};
-pub use sync::{AtomicCell, AtomicScalar, Critical, MutExt};
+pub use split::{
+    ElemHandle, ElemWindow, Part, Parts, RowHandle, RowWindow, SliceSource, SplitIndex,
+    assert_slice, assert_split,
+};
+pub use sync::{
+    AtomicCell, AtomicScalar, Critical, CriticalGuard, MutExt, UpdatedByAtomicInThisLoop,
+    in_critical,
+};
 pub use team::{TeamSize, team_size};
 
 /// Seals [`LoopIndex`] and [`TeamSize`]: only the primitive integer types.

@@ -17,7 +17,7 @@ use crate::split::{Part, SplitIndex};
 /// use parallel_runtime::{NestedExt, Part};
 ///
 /// let mut grid = vec![vec![0; 3]; 2];
-/// let rows = grid.__parallel_nested_rows();
+/// let mut rows = grid.__parallel_nested_rows();
 /// let handle = rows.handle(3);
 /// // SAFETY: the only window alive.
 /// let mut w = unsafe { handle.window(0, 5) };
@@ -75,7 +75,10 @@ impl<T> NestedRows<'_, T> {
     /// # Examples
     ///
     /// See [`NestedRows`].
-    pub fn handle(&self, width: usize) -> NestedHandle<'_, T> {
+    ///
+    /// Takes `&mut self`: one handle at a time, so no two loops (or two
+    /// parts of one loop) can hand out windows over the same rows.
+    pub fn handle(&mut self, width: usize) -> NestedHandle<'_, T> {
         NestedHandle {
             rows: &self.rows,
             width,
@@ -85,6 +88,8 @@ impl<T> NestedRows<'_, T> {
 
 /// The handle of a nested container for one `collapse(2)` loop.
 pub struct NestedHandle<'b, T> {
+    /// Borrowed from the `NestedRows` through `&mut`: the only handle
+    /// over them while it lives.
     rows: &'b [(*mut T, usize)],
     width: usize,
 }
@@ -108,6 +113,9 @@ unsafe impl<T: Send> Send for NestedWindow<'_, T> {}
 
 // SAFETY: windows for disjoint `lo ..= hi` reach disjoint elements: an
 // element `(i, j)` with `j < width` has the one position `i * width + j`.
+// No other handle reaches these rows: `NestedRows::handle` takes `&mut self`,
+// so the table is lent to one handle at a time (for as long as it or any of
+// its windows lives), and the table holds the only borrow of the container.
 unsafe impl<'b, T: Send> Part for NestedHandle<'b, T> {
     type Window = NestedWindow<'b, T>;
 
@@ -123,6 +131,40 @@ unsafe impl<'b, T: Send> Part for NestedHandle<'b, T> {
 }
 
 impl<T> NestedWindow<'_, T> {
+    /// The number of rows, for `grid.len()` in the loop body.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{NestedExt, Part};
+    ///
+    /// let mut grid = vec![vec![0u8; 2]; 3];
+    /// let mut rows = grid.__parallel_nested_rows();
+    /// let handle = rows.handle(2);
+    /// // SAFETY: the only window alive.
+    /// assert_eq!(unsafe { handle.window(0, 5) }.len(), 3);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the container has no rows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{NestedExt, Part};
+    ///
+    /// let mut grid: Vec<Vec<u8>> = Vec::new();
+    /// let mut rows = grid.__parallel_nested_rows();
+    /// let handle = rows.handle(2);
+    /// // SAFETY: the only window alive.
+    /// assert!(unsafe { handle.window(0, 0) }.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
     /// `grid[i][j]`, if this chunk owns it.
     #[inline(always)]
     #[track_caller]
@@ -174,7 +216,7 @@ impl<T> NestedWindow<'_, T> {
     /// use parallel_runtime::{NestedExt, Part};
     ///
     /// let mut grid = [[1, 2], [3, 4]];
-    /// let rows = grid.__parallel_nested_rows();
+    /// let mut rows = grid.__parallel_nested_rows();
     /// let handle = rows.handle(2);
     /// // SAFETY: the only window alive.
     /// let w = unsafe { handle.window(2, 3) };
@@ -198,7 +240,7 @@ mod tests {
     fn disjoint_windows_write_from_threads() {
         let mut grid = vec![vec![0u32; 5]; 4];
         {
-            let rows = grid.__parallel_nested_rows();
+            let mut rows = grid.__parallel_nested_rows();
             let handle = rows.handle(5);
             // SAFETY: 0..=7 and 8..=19 are disjoint.
             let (mut a, mut b) = unsafe { (handle.window(0, 7), handle.window(8, 19)) };
@@ -214,7 +256,7 @@ mod tests {
     #[test]
     fn outside_the_window_or_the_rows_panics() {
         let mut grid = vec![vec![0u8; 2]; 2];
-        let rows = grid.__parallel_nested_rows();
+        let mut rows = grid.__parallel_nested_rows();
         let handle = rows.handle(3);
         // SAFETY: the only window alive.
         let mut w = unsafe { handle.window(0, 2) };

@@ -490,6 +490,49 @@ impl<T> RowWindow<'_, T> {
     }
 }
 
+/// Checks, with no deref coercion, that a written array is one of the
+/// [`SplitIndex`] types itself: a wrapper that only derefs to a `Vec` may
+/// index differently (`Index` of its own) than the `Vec` it derefs to.
+///
+/// # Examples
+///
+/// ```
+/// let mut y = vec![0.0; 4];
+/// parallel_runtime::assert_split(&y);
+/// let z: &mut [f64] = &mut y;
+/// parallel_runtime::assert_split(&z);
+/// ```
+#[inline(always)]
+pub fn assert_split<S: SplitIndex + ?Sized>(_: &S) {}
+
+/// A collection that `iter()`, `&v` and `chunks(k)` loops can walk as a
+/// slice: `[T]`, `[T; N]`, `Vec<T>`, `Box<[T]>` and references to them.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be walked as a slice by a `parallel_for` loop",
+    label = "iterated here",
+    note = "iterator loops walk a `[T]`, `[T; N]`, `Vec<T>` or `Box<[T]>` (or a reference to one); for another collection, loop over `0..len` and index it"
+)]
+pub trait SliceSource {}
+impl<T> SliceSource for [T] {}
+impl<T, const N: usize> SliceSource for [T; N] {}
+impl<T> SliceSource for Vec<T> {}
+impl<T> SliceSource for Box<[T]> {}
+impl<S: SliceSource + ?Sized> SliceSource for &S {}
+impl<S: SliceSource + ?Sized> SliceSource for &mut S {}
+
+/// Checks, with no deref coercion, that an iterated collection is a
+/// [`SliceSource`].
+///
+/// # Examples
+///
+/// ```
+/// let v = vec![1, 2];
+/// parallel_runtime::assert_slice(&v);
+/// parallel_runtime::assert_slice(&&v[..]);
+/// ```
+#[inline(always)]
+pub fn assert_slice<S: SliceSource + ?Sized>(_: &S) {}
+
 /// One handle of a loop: hands out the window of one chunk.
 ///
 /// Implemented by [`ElemHandle`] and [`RowHandle`]; tuples of parts are
@@ -665,7 +708,10 @@ unsafe impl Parts for () {
 macro_rules! impl_parts {
     ($(($($p:ident $i:tt),+))*) => {$(
         // SAFETY: each part's window is disjoint from that part's other live
-        // windows by `Part`'s contract, which we forward unchanged.
+        // windows by `Part`'s contract, which we forward unchanged; and parts
+        // never overlap each other, because each holds an exclusive borrow of
+        // its array (`ElemHandle`/`RowHandle` a `&mut`, `NestedHandle` the
+        // `&mut`-lent row table), so two parts over one array cannot exist.
         unsafe impl<$($p: Part),+> Parts for ($($p,)+) {
             type Windows = ($($p::Window,)+);
             #[inline(always)]

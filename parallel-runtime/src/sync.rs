@@ -2,6 +2,7 @@
 //! under a directive. The expansion moves the variable into one of these
 //! before the loop and back out after it, so no `unsafe` is involved.
 
+use std::cell::Cell;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::atomic::{
     AtomicI8, AtomicI16, AtomicI32, AtomicI64, AtomicIsize, AtomicU8, AtomicU16, AtomicU32,
@@ -144,7 +145,44 @@ impl<T: AtomicScalar> AtomicCell<T> {
 /// items.sort();
 /// assert_eq!((items, count), (vec![0, 1, 2], 3));
 /// ```
-pub struct Critical<T>(Mutex<T>);
+pub struct Critical<T> {
+    lock: Mutex<T>,
+    /// The thread inside the section (see [`thread_key`]), 0 when none.
+    owner: AtomicUsize,
+}
+
+thread_local! {
+    /// How many `#[critical]` sections this thread is inside.
+    static HELD: Cell<usize> = const { Cell::new(0) };
+    /// Its address tells the threads apart.
+    static KEY: u8 = const { 0 };
+}
+
+/// A number that differs between live threads (never 0).
+fn thread_key() -> usize {
+    KEY.with(|k| k as *const u8 as usize)
+}
+
+/// Whether this thread is inside a `#[critical]` section: a parallel loop
+/// started there runs inline, because a worker that waited for its team
+/// could pick up another iteration of the outer loop, which would wait for
+/// the section this thread holds.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{in_critical, Critical};
+///
+/// let c = Critical::new(());
+/// assert!(!in_critical());
+/// let guard = c.lock();
+/// assert!(in_critical());
+/// drop(guard);
+/// assert!(!in_critical());
+/// ```
+pub fn in_critical() -> bool {
+    HELD.with(Cell::get) > 0
+}
 
 impl<T> Critical<T> {
     /// Takes the variables before the loop.
@@ -153,17 +191,41 @@ impl<T> Critical<T> {
     ///
     /// See [`Critical`].
     pub fn new(vars: T) -> Self {
-        Critical(Mutex::new(vars))
+        Critical {
+            lock: Mutex::new(vars),
+            owner: AtomicUsize::new(0),
+        }
     }
 
     /// Enters the section. A panic inside another section does not lock
     /// the others out: the panic itself reaches the caller.
     ///
+    /// # Panics
+    ///
+    /// If this thread is already inside this section (entered again from a
+    /// closure or a function called in the block): the lock is not
+    /// re-entrant, so waiting would never end.
+    ///
     /// # Examples
     ///
     /// See [`Critical`].
-    pub fn lock(&self) -> MutexGuard<'_, T> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    #[track_caller]
+    pub fn lock(&self) -> CriticalGuard<'_, T> {
+        let me = thread_key();
+        if self.owner.load(Relaxed) == me {
+            panic!(
+                "a `#[critical]` section was entered again by the thread already inside it \
+                 (from a closure or a function called in the block); sections do not nest: \
+                 move that code out of the block"
+            );
+        }
+        let guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        self.owner.store(me, Relaxed);
+        HELD.with(|h| h.set(h.get() + 1));
+        CriticalGuard {
+            guard,
+            owner: &self.owner,
+        }
     }
 
     /// The variables after the loop.
@@ -172,9 +234,51 @@ impl<T> Critical<T> {
     ///
     /// See [`Critical`].
     pub fn into_inner(self) -> T {
-        self.0.into_inner().unwrap_or_else(PoisonError::into_inner)
+        self.lock
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+/// Inside a `#[critical]` section: the section's variables.
+pub struct CriticalGuard<'a, T> {
+    guard: MutexGuard<'a, T>,
+    owner: &'a AtomicUsize,
+}
+
+impl<T> Drop for CriticalGuard<'_, T> {
+    fn drop(&mut self) {
+        // Before the lock is released (the guard field drops after this).
+        self.owner.store(0, Relaxed);
+        HELD.with(|h| h.set(h.get() - 1));
+    }
+}
+
+impl<T> core::ops::Deref for CriticalGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T> core::ops::DerefMut for CriticalGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
+    }
+}
+
+/// What a variable updated with `#[atomic]` is inside the loop body, apart
+/// from its `#[atomic]` updates: using it otherwise (in a macro the analysis
+/// cannot see into, say) is a type error naming this type, rather than a
+/// read of a stale copy.
+///
+/// # Examples
+///
+/// ```
+/// let _ = parallel_runtime::UpdatedByAtomicInThisLoop;
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct UpdatedByAtomicInThisLoop;
 
 /// `v.__parallel_mut()`: a mutable borrow of `v` by method-call syntax, so
 /// that a `&mut T` parameter is reborrowed (it needs no `mut` binding) and an
@@ -206,6 +310,14 @@ impl<T: ?Sized> MutExt for T {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entering_a_section_twice_on_one_thread_panics_instead_of_hanging() {
+        let c = Critical::new(0);
+        let _outer = c.lock();
+        let again = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(c.lock())));
+        assert!(again.is_err());
+    }
 
     #[test]
     fn atomic_updates_from_many_threads_are_not_lost() {
