@@ -111,6 +111,57 @@ fn lastprivate_takes_the_last_iteration() {
     }
 }
 
+/// Assigned only early in the loop: the sequentially last assignment wins,
+/// whichever team member ran it, under every schedule.
+#[parallel]
+fn assigned_early(n: usize, threads: usize) -> [i64; 3] {
+    let (mut a, mut b, mut c) = (-1i64, -1i64, -1i64);
+    #[parallel_for(num_threads(threads), lastprivate(a))]
+    for i in 0..n {
+        if i < 100 {
+            a = i as i64;
+        }
+    }
+    #[parallel_for(num_threads(threads), schedule(dynamic, 7), lastprivate(b))]
+    for i in 0..n {
+        if i % 1000 == 7 {
+            b = i as i64;
+        }
+    }
+    #[parallel_for(num_threads(threads), schedule(guided), lastprivate(c))]
+    for i in (0..n).rev() {
+        if i == 3 || i == n / 2 {
+            c = i as i64;
+        }
+    }
+    [a, b, c]
+}
+
+#[test]
+fn lastprivate_keeps_the_sequentially_last_assignment() {
+    for &n in LENGTHS {
+        let mut want = [-1i64; 3];
+        for i in 0..n {
+            if i < 100 {
+                want[0] = i as i64;
+            }
+            if i % 1000 == 7 {
+                want[1] = i as i64;
+            }
+        }
+        for i in (0..n).rev() {
+            if i == 3 || i == n / 2 {
+                want[2] = i as i64;
+            }
+        }
+        for &t in THREADS {
+            for _ in 0..3 {
+                assert_eq!(assigned_early(n, t), want, "n={n} t={t}");
+            }
+        }
+    }
+}
+
 /// Stepped, reversed loops: "last" is the last in the loop's own order.
 #[parallel]
 fn last_of_reversed(n: usize, threads: usize) -> usize {

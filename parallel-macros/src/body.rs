@@ -247,6 +247,12 @@ pub fn atomic_local(x: &Ident) -> Ident {
     format_ident!("__at_{}", x, span = Span::mixed_site())
 }
 
+/// The flag a chunk raises when it assigns a `lastprivate` variable: the
+/// copy of the last chunk that assigned it is the one copied out.
+pub fn lastprivate_flag(x: &Ident) -> Ident {
+    format_ident!("__lp_{}", x, span = Span::mixed_site())
+}
+
 /// The binding of a critical variable inside its section.
 fn critical_local(x: &Ident) -> Ident {
     format_ident!("__c_{}", x, span = Span::mixed_site())
@@ -1091,6 +1097,44 @@ impl VisitMut for Walker<'_> {
 
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         let collect = self.mode == Mode::Collect;
+        // A write to a `lastprivate` variable also marks the chunk as one
+        // that assigned it (see `lastprivate_flag`).
+        let last = if collect {
+            None
+        } else {
+            self.lastprivate_write(e)
+        };
+        self.visit_expr_inner(e, collect);
+        if let Some(x) = last {
+            let flag = lastprivate_flag(&x);
+            *e = syn::parse_quote!({
+                #flag = true;
+                #e
+            });
+        }
+    }
+}
+
+impl Walker<'_> {
+    /// The `lastprivate` variable that `e` writes, if any.
+    fn lastprivate_write(&self, e: &Expr) -> Option<Ident> {
+        let place = match e {
+            Expr::Assign(a) => &a.left,
+            Expr::Binary(b) if is_compound(&b.op) => &b.left,
+            Expr::Reference(r) if r.mutability.is_some() => &r.expr,
+            Expr::MethodCall(m) if MUTATING_METHODS.contains(&m.method.to_string().as_str()) => {
+                &m.receiver
+            }
+            _ => return None,
+        };
+        let root = match split_place(place) {
+            Place::Var(x) | Place::Field(x, _) | Place::Indexed(x, _) => x,
+            Place::Other => return None,
+        };
+        (self.clauses.lastprivate.contains(root) && !self.is_local(root)).then(|| root.clone())
+    }
+
+    fn visit_expr_inner(&mut self, e: &mut Expr, collect: bool) {
         // Only the base of a place chain (`x[k].f`) inherits a write context.
         let write = std::mem::replace(&mut self.write_ctx, false);
         match e {

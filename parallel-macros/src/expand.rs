@@ -239,7 +239,8 @@ fn generate(
         .zip(a_k.iter().zip(&b_k))
         .map(|(s, (a, b))| s.combine(a, b));
     let takes = slots.iter().map(|s| s.take());
-    let gives: Vec<TokenStream> = slots.iter().map(|s| s.give(&hi, &seq)).collect();
+    let gives: Vec<TokenStream> = slots.iter().map(|s| s.give(&hi)).collect();
+    let chunk_starts = slots.iter().map(|s| s.chunk_start());
     // Without slots the closure returns the `()` of its last statement (an
     // explicit `()` would look like user code to clippy's `unused_unit`).
     let gives = if gives.is_empty() {
@@ -314,6 +315,7 @@ fn generate(
                 let ( #(mut #window_names,)* ) = #windows;
                 #[allow(unused_mut)]
                 let ( #(#takes,)* ) = #acc;
+                #(#chunk_starts)*
                 #(#atomic_shadows)*
                 #chunk_loop
                 #gives
@@ -671,7 +673,9 @@ impl<'a> Slot<'a> {
                 }
             },
             Slot::Private(_) => quote_spanned!(v.span()=> ::core::clone::Clone::clone(&#v)),
-            Slot::Last(_) => quote_spanned!(v.span()=> (::core::clone::Clone::clone(&#v), false)),
+            Slot::Last(_) => {
+                quote_spanned!(v.span()=> (::core::clone::Clone::clone(&#v), ::core::option::Option::<usize>::None))
+            }
         }
     }
 
@@ -697,16 +701,37 @@ impl<'a> Slot<'a> {
         let v = self.var();
         match self {
             Slot::Reduce(_) | Slot::Private(_) => quote!(mut #v),
-            Slot::Last(_) => quote!((mut #v, _)),
+            Slot::Last(_) => {
+                let mark = format_ident!("__lpm_{}", v, span = Span::mixed_site());
+                quote!((mut #v, #mark))
+            }
         }
     }
 
-    /// The slot packed again at the end of a chunk.
-    fn give(&self, hi: &Ident, seq: &Ident) -> TokenStream {
+    /// Per chunk, before its iterations: a `lastprivate` variable's
+    /// assigned-in-this-chunk flag.
+    fn chunk_start(&self) -> TokenStream {
+        match self {
+            Slot::Last(v) => {
+                let flag = body::lastprivate_flag(v);
+                quote!(#[allow(unused_mut, unused_assignments)] let mut #flag = false;)
+            }
+            _ => TokenStream::new(),
+        }
+    }
+
+    /// The slot packed again at the end of a chunk. A `lastprivate` copy
+    /// records the end of the last chunk that assigned it: the copy with the
+    /// highest mark holds the value of the sequentially last assignment.
+    fn give(&self, hi: &Ident) -> TokenStream {
         let v = self.var();
         match self {
             Slot::Reduce(_) | Slot::Private(_) => quote!(#v),
-            Slot::Last(_) => quote!((#v, #hi == #seq.len())),
+            Slot::Last(_) => {
+                let mark = format_ident!("__lpm_{}", v, span = Span::mixed_site());
+                let flag = body::lastprivate_flag(v);
+                quote!((#v, if #flag { ::core::option::Option::Some(#hi) } else { #mark }))
+            }
         }
     }
 
@@ -723,7 +748,7 @@ impl<'a> Slot<'a> {
             },
             Slot::Private(_) => TokenStream::new(),
             Slot::Last(_) => quote_spanned! {v.span()=>
-                if let (__value, true) = #p {
+                if let (__value, ::core::option::Option::Some(_)) = #p {
                     #v = __value;
                 }
             },

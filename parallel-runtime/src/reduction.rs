@@ -340,19 +340,21 @@ where
     Ty::of(v).user_reduction::<R>()
 }
 
-/// Of two members' `lastprivate` copies `(value, ran_the_last_iteration)`,
-/// the one that ran the sequentially last iteration.
+/// Of two `lastprivate` copies `(value, mark)`, the one assigned later in
+/// the loop's order: the mark is the end of the last chunk that assigned the
+/// copy (`None`: never assigned).
 ///
 /// # Examples
 ///
 /// ```
 /// use parallel_runtime::later;
 ///
-/// assert_eq!(later((1, false), (2, true)), (2, true));
-/// assert_eq!(later((1, true), (2, false)), (1, true));
+/// assert_eq!(later((1, Some(10)), (2, Some(20))), (2, Some(20)));
+/// assert_eq!(later((1, Some(30)), (2, Some(20))), (1, Some(30)));
+/// assert_eq!(later((1, Some(30)), (2, None)), (1, Some(30)));
 /// ```
-pub fn later<V>(a: (V, bool), b: (V, bool)) -> (V, bool) {
-    if b.1 { b } else { a }
+pub fn later<V>(a: (V, Option<usize>), b: (V, Option<usize>)) -> (V, Option<usize>) {
+    if b.1 > a.1 { b } else { a }
 }
 
 #[cfg(test)]
