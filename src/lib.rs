@@ -148,7 +148,7 @@
 //! | `if(n > 1000)` | `if(n > 1000)` | when false, the plain loop on the calling thread |
 //! | `private(v)` | `private(v)` | each thread works on its own copy of `v`, a clone (Rust has no uninitialized variables); `v` itself is untouched |
 //! | `firstprivate(v)` | `firstprivate(v)` | each thread's copy starts as a clone of `v` |
-//! | `lastprivate(v)` | `lastprivate(v)` | after the loop, `v` holds the value of the sequentially last iteration |
+//! | `lastprivate(v)` | `lastprivate(v)` | after the loop, `v` holds its value after the sequentially last assignment in the loop (also when the last iteration does not assign it, where OpenMP leaves it unspecified) |
 //! | `shared(v)`, `default(shared)` | `shared(v)`, or nothing: the default | captured variables are shared, read-only, except as [below](#what-the-body-may-do) |
 //! | `default(none)` | `default(none)` | every variable the body uses from outside must be listed in a clause (`shared`, `reduction`, `private`, ...) |
 //! | `collapse(n)` | `collapse(n)` | `n` perfectly nested range loops split as one iteration space; under `collapse(2)`, `c[i * m + j]` and `c[i][j]` are the iteration's own element ([pattern](guide::patterns#a-short-wide-matrix-collapse2)) |
