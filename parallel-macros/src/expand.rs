@@ -42,7 +42,7 @@
 
 use crate::body::{self, Access, Analysis, atomic_local};
 use crate::clause::{Clauses, Errors, ReduceOp, Reduction};
-use crate::loop_form::{Adapter, Header, Item, Source};
+use crate::loop_form::{Adapter, Header, Item, LoopForm, Source};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use std::collections::HashSet;
@@ -387,18 +387,9 @@ impl Space {
         let private = quote!(::parallel::__private);
         match form {
             Header::Range(form) => {
-                let (lo, hi) = (&form.lo, &form.hi);
-                let ctor = if form.inclusive {
-                    quote!(range_inclusive)
-                } else {
-                    quote!(range)
-                };
-                let adapters = form.adapters.iter().map(|ad| match ad {
-                    Adapter::StepBy(k) => quote!(.step_by(#k)),
-                    Adapter::Rev => quote!(.rev()),
-                });
+                let values = seq_expr(form);
                 Space {
-                    setup: quote!(let #seq = #private::Seq::#ctor(#lo, #hi) #(#adapters)*;),
+                    setup: quote!(let #seq = #values;),
                     handles: Vec::new(),
                     windows: Vec::new(),
                     item: TokenStream::new(),
@@ -414,17 +405,8 @@ impl Space {
                     .map(|k| format_ident!("__s{}", k, span = m))
                     .collect();
                 for (form, s) in nest.loops.iter().zip(&seqs) {
-                    let (lo, hi) = (&form.lo, &form.hi);
-                    let ctor = if form.inclusive {
-                        quote!(range_inclusive)
-                    } else {
-                        quote!(range)
-                    };
-                    let adapters = form.adapters.iter().map(|ad| match ad {
-                        Adapter::StepBy(k) => quote!(.step_by(#k)),
-                        Adapter::Rev => quote!(.rev()),
-                    });
-                    setup.extend(quote!(let #s = #private::Seq::#ctor(#lo, #hi) #(#adapters)*;));
+                    let values = seq_expr(form);
+                    setup.extend(quote!(let #s = #values;));
                 }
                 match seqs.as_slice() {
                     [s0, s1] => {
@@ -581,6 +563,21 @@ fn nest_loop(
             #t += #end - #u0;
         }
     }
+}
+
+/// The values of a range loop: `Seq::range(a, b).step_by(k).rev()`, ….
+fn seq_expr(form: &LoopForm) -> TokenStream {
+    let (lo, hi) = (&form.lo, &form.hi);
+    let ctor = if form.inclusive {
+        quote!(range_inclusive)
+    } else {
+        quote!(range)
+    };
+    let adapters = form.adapters.iter().map(|ad| match ad {
+        Adapter::StepBy(k) => quote!(.step_by(#k)),
+        Adapter::Rev => quote!(.rev()),
+    });
+    quote!(::parallel::__private::Seq::#ctor(#lo, #hi) #(#adapters)*)
 }
 
 /// The item of iteration `t`: sources' elements, enumerated and zipped.
