@@ -7,7 +7,7 @@ use parallel::parallel;
 /// A scratch buffer per member: the original is untouched afterwards.
 #[parallel]
 fn with_scratch(n: usize, threads: usize) -> (Vec<u64>, Vec<u64>) {
-    let scratch = vec![7u64; 4];
+    let mut scratch = vec![7u64; 4];
     let mut out = vec![0u64; n];
     #[parallel_for(num_threads(threads), schedule(dynamic, 3), private(scratch))]
     for i in 0..n {
@@ -36,7 +36,7 @@ fn private_copies_leave_the_original_alone() {
 /// A firstprivate starts from the value before the loop.
 #[parallel]
 fn offset(n: usize, threads: usize) -> (i64, Vec<i64>) {
-    let base = 100i64;
+    let mut base = 100i64;
     let mut out = vec![0i64; n];
     #[parallel_for(num_threads(threads), firstprivate(base))]
     for i in 0..n {

@@ -216,6 +216,7 @@ pub fn analyze(
     }
     let atomics = walker.atomics.into_values().collect();
     Ok(Analysis {
+        assigned: walker.assigned,
         flat_width: walker.flat_width,
         splits: walker.splits.into_values().collect(),
         atomics,
@@ -225,6 +226,8 @@ pub fn analyze(
 
 /// What the expansion needs from the analysis.
 pub struct Analysis {
+    /// Variables of data-sharing clauses that the body writes.
+    pub assigned: HashSet<String>,
     /// Under `collapse(2)`, the row length of the row-major writes.
     pub flat_width: Option<Expr>,
     /// Arrays split among the tasks.

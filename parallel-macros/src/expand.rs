@@ -250,6 +250,15 @@ fn generate(
     };
     let folds = slots.iter().zip(&p_k).map(|(s, p)| s.fold(p));
     let setups = slots.iter().map(|s| s.setup());
+    // A private or lastprivate variable that the body writes was declared
+    // `mut` for the plain loop; only copies are written here, so borrow it
+    // once to keep `unused_mut` quiet about a `mut` the plain loop needs.
+    let mut_touches = slots.iter().filter_map(|s| match s {
+        Slot::Private(v) | Slot::Last(v) if analysis.assigned.contains(&v.to_string()) => {
+            Some(quote_spanned!(v.span()=> let _ = &mut #v;))
+        }
+        _ => None,
+    });
 
     // `#[atomic]` scalars live in an atomic cell during the loop; the
     // variables of each `#[critical]` section behind one lock.
@@ -337,6 +346,7 @@ fn generate(
             #(#split_checks)*
             #(#widths)*
             let #parts = ( #(#source_handles,)* #(#handles,)* );
+            #(#mut_touches)*
             #(#setups)*
             #(#shared_setup)*
             #[allow(unused_variables)]
