@@ -14,17 +14,18 @@
 //!
 //! ```text
 //! {
-//!     use ::parallel::__private::HandleExt as _;
+//!     use ::parallel::__private::{Fold as _, HandleExt as _, PrivateOf as _, ..};
 //!     let __seq = ::parallel::__private::Seq::range(0, n);
 //!     let __cfg = ::parallel::__private::Config { schedule: Dynamic, chunk: None, .. };
-//!     let __parts = (y.__parallel_elem_handle(),);   // `y` split by element
-//!     let __ty_sum = ::parallel::__private::Ty::of(&sum);
-//!     if let Some((__p0,)) = ::parallel::__private::for_range(
+//!     ::parallel::__private::assert_split(&y);
+//!     let __parts = (y.__parallel_elem_handle(),);      // `y` split by element
+//!     if let Some((__p0,)) = ::parallel::__private::for_range_with(
 //!         &__cfg, &__seq, __parts,
-//!         |(__a0,), (__b0,)| (__ty_sum.plus(__a0, __b0),),
-//!         |__lo, __hi, __windows| {                  // one chunk of iterations
-//!             let (mut __w_y,) = __windows;          // this chunk's part of `y`
-//!             let mut sum = __ty_sum.plus_identity();
+//!         || (sum.__parallel_private(op::Plus),),        // each member's copy
+//!         |(__a0,), (__b0,)| (::parallel::__private::combine(op::Plus, __a0, __b0),),
+//!         |__lo, __hi, __windows, __acc| {              // one chunk of iterations
+//!             let (mut __w_y,) = __windows;              // this chunk's part of `y`
+//!             let (mut sum,) = __acc;
 //!             match __seq.unit_range(__lo, __hi) {
 //!                 Some(__range) => for i in __range { __w_y[i] = 2.0 * x[i]; sum += x[i]; },
 //!                 None => for __t in __lo..__hi {
@@ -35,7 +36,7 @@
 //!             (sum,)
 //!         },
 //!     ) {
-//!         sum = __ty_sum.plus(sum, __p0);           // the value before the loop, once
+//!         sum.__parallel_fold(op::Plus, __p0);            // the value before the loop, once
 //!     }
 //! }
 //! ```

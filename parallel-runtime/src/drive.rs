@@ -1210,46 +1210,49 @@ mod tests {
     }
 
     #[test]
-    fn reductions_with_every_type_via_ty() {
-        use crate::Ty;
+    fn reductions_with_every_type() {
+        use crate::{PrivateOf, combine, op};
         let len = 10_007u32;
         for (schedule, chunk) in SCHEDULES {
             let c = cfg(schedule, chunk, Some(3));
             let seq = Seq::range(0u32, len);
             let x = 0f64;
-            let ty = Ty::of(&x);
             let r = for_range(
                 &c,
                 &seq,
                 (),
-                |a, b| ty.plus(a, b),
+                |a, b| combine(op::Plus, a, b),
                 |lo, hi, ()| {
-                    (lo..hi).fold(ty.plus_identity(), |a, t| ty.plus(a, seq.get(t) as f64))
+                    (lo..hi).fold(x.__parallel_private(op::Plus), |a, t| {
+                        combine(op::Plus, a, seq.get(t) as f64)
+                    })
                 },
             );
             assert_eq!(r, Some((0..len).map(f64::from).sum::<f64>()));
             let m = 0i64;
-            let tm = Ty::of(&m);
             let r = for_range(
                 &c,
                 &seq,
                 (),
-                |a, b| tm.max(a, b),
+                |a, b| combine(op::Max, a, b),
                 |lo, hi, ()| {
-                    (lo..hi).fold(tm.max_identity(), |a, t| {
-                        tm.max(a, f(seq.get(t) as i64) as i64 % 1000)
+                    (lo..hi).fold(m.__parallel_private(op::Max), |a, t| {
+                        combine(op::Max, a, f(seq.get(t) as i64) as i64 % 1000)
                     })
                 },
             );
             assert_eq!(r, (0..len).map(|t| f(t as i64) as i64 % 1000).max());
             let b = true;
-            let tb = Ty::of(&b);
             let r = for_range(
                 &c,
                 &seq,
                 (),
-                |a, b| tb.and(a, b),
-                |lo, hi, ()| (lo..hi).fold(tb.and_identity(), |a, t| tb.and(a, seq.get(t) < len)),
+                |a, b| combine(op::And, a, b),
+                |lo, hi, ()| {
+                    (lo..hi).fold(b.__parallel_private(op::And), |a, t| {
+                        combine(op::And, a, seq.get(t) < len)
+                    })
+                },
             );
             assert_eq!(r, Some(true));
         }

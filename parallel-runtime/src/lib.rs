@@ -37,7 +37,7 @@
 //! # What a loop becomes
 //!
 //! ```
-//! use parallel_runtime::{for_range, Config, ElemHandle, Seq, Ty};
+//! use parallel_runtime::{combine, for_range_with, op, Config, ElemHandle, Fold, PrivateOf, Seq};
 //!
 //! // #[parallel_for(reduction(+: sum))]
 //! // for i in 0..y.len() { y[i] = a * x[i]; sum += y[i]; }
@@ -46,20 +46,19 @@
 //! let mut sum = 0.5;
 //!
 //! let seq = Seq::range(0, y.len());
-//! let ty = Ty::of(&sum);
-//! let partial = for_range(&Config::DEFAULT, &seq, (ElemHandle::new(&mut y),),
-//!     |l, r| ty.plus(l, r),
-//!     |lo, hi, (mut y,)| {
-//!         let mut sum = ty.plus_identity();
+//! let partial = for_range_with(&Config::DEFAULT, &seq, (ElemHandle::new(&mut y),),
+//!     || (sum.__parallel_private(op::Plus),),        // each member's copy: 0.0
+//!     |(l,), (r,)| (combine(op::Plus, l, r),),
+//!     |lo, hi, (mut y,), (mut sum,)| {
 //!         for t in lo..hi {
 //!             let i = seq.get(t);
 //!             y[i] = a * x[i];
 //!             sum += y[i];
 //!         }
-//!         sum
+//!         (sum,)
 //!     });
-//! if let Some(p) = partial {
-//!     sum = ty.plus(sum, p);
+//! if let Some((p,)) = partial {
+//!     sum.__parallel_fold(op::Plus, p);                // the value before the loop, once
 //! }
 //! assert_eq!(sum, 2000.5);
 //! assert!(y.iter().all(|&v| v == 2.0));

@@ -329,8 +329,8 @@ pub trait Reducer {
 }
 
 /// The type of a reduction variable, named without naming it: generated code
-/// writes `Ty::of(&sum)` and then `ty.plus_identity()` / `ty.plus(a, b)`, so
-/// the compiler infers the type from the variable.
+/// writes `Ty::of(&stats).user_reduction::<Merge>()`, so that the variable
+/// fixes the type before the reducer is checked against it.
 ///
 /// `Send + Sync + Copy` for every `T`.
 ///
@@ -341,8 +341,7 @@ pub trait Reducer {
 ///
 /// let sum = 10u64;
 /// let ty = Ty::of(&sum);
-/// assert_eq!(ty.plus(ty.plus_identity(), 5), 5);
-/// assert_eq!(ty.max(3, 7), 7);
+/// assert_eq!(format!("{ty:?}"), "Ty<u64>");
 /// ```
 pub struct Ty<T>(PhantomData<fn() -> T>);
 
@@ -370,7 +369,7 @@ impl<T> Ty<T> {
     /// use parallel_runtime::Ty;
     ///
     /// let ty = Ty::of(&1.5f32);
-    /// assert_eq!(ty.times(ty.times_identity(), 2.0), 2.0);
+    /// assert_eq!(format!("{ty:?}"), "Ty<f32>");
     /// ```
     #[inline(always)]
     pub fn of(_value: &T) -> Self {
@@ -378,347 +377,15 @@ impl<T> Ty<T> {
     }
 }
 
-// Written out rather than generated, so that a type error in generated code
-// ("`reduction(&: ..)` cannot combine a `{float}`") points at a plain `where`
-// clause.
-impl<T> Ty<T> {
-    /// The identity of `reduction(+: ..)`: [`ReducePlus::identity`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: i64 = 40;
-    /// let ty = Ty::of(&x);
-    /// assert_eq!(ty.plus(ty.plus_identity(), x), x);
-    /// ```
-    #[inline(always)]
-    pub fn plus_identity(self) -> T
-    where
-        T: ReducePlus,
-    {
-        T::identity()
-    }
-
-    /// Combines two partials of `reduction(+: ..)`: [`ReducePlus::combine`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: i64 = 40;
-    /// assert_eq!(Ty::of(&x).plus(x, 2), 42);
-    /// ```
-    #[inline(always)]
-    pub fn plus(self, a: T, b: T) -> T
-    where
-        T: ReducePlus,
-    {
-        T::combine(a, b)
-    }
-
-    /// The identity of `reduction(*: ..)`: [`ReduceTimes::identity`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: f64 = 1.5;
-    /// let ty = Ty::of(&x);
-    /// assert_eq!(ty.times(ty.times_identity(), x), x);
-    /// ```
-    #[inline(always)]
-    pub fn times_identity(self) -> T
-    where
-        T: ReduceTimes,
-    {
-        T::identity()
-    }
-
-    /// Combines two partials of `reduction(*: ..)`: [`ReduceTimes::combine`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: f64 = 1.5;
-    /// assert_eq!(Ty::of(&x).times(x, 2.0), 3.0);
-    /// ```
-    #[inline(always)]
-    pub fn times(self, a: T, b: T) -> T
-    where
-        T: ReduceTimes,
-    {
-        T::combine(a, b)
-    }
-
-    /// The identity of `reduction(&: ..)`: [`ReduceBitAnd::identity`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: u16 = 0xff0;
-    /// let ty = Ty::of(&x);
-    /// assert_eq!(ty.bit_and(ty.bit_and_identity(), x), x);
-    /// ```
-    #[inline(always)]
-    pub fn bit_and_identity(self) -> T
-    where
-        T: ReduceBitAnd,
-    {
-        T::identity()
-    }
-
-    /// Combines two partials of `reduction(&: ..)`: [`ReduceBitAnd::combine`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: u16 = 0xff0;
-    /// assert_eq!(Ty::of(&x).bit_and(x, 0x0ff), 0x0f0);
-    /// ```
-    #[inline(always)]
-    pub fn bit_and(self, a: T, b: T) -> T
-    where
-        T: ReduceBitAnd,
-    {
-        T::combine(a, b)
-    }
-
-    /// The identity of `reduction(|: ..)`: [`ReduceBitOr::identity`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: u16 = 0xf00;
-    /// let ty = Ty::of(&x);
-    /// assert_eq!(ty.bit_or(ty.bit_or_identity(), x), x);
-    /// ```
-    #[inline(always)]
-    pub fn bit_or_identity(self) -> T
-    where
-        T: ReduceBitOr,
-    {
-        T::identity()
-    }
-
-    /// Combines two partials of `reduction(|: ..)`: [`ReduceBitOr::combine`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: u16 = 0xf00;
-    /// assert_eq!(Ty::of(&x).bit_or(x, 0x00f), 0xf0f);
-    /// ```
-    #[inline(always)]
-    pub fn bit_or(self, a: T, b: T) -> T
-    where
-        T: ReduceBitOr,
-    {
-        T::combine(a, b)
-    }
-
-    /// The identity of `reduction(^: ..)`: [`ReduceBitXor::identity`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: bool = true;
-    /// let ty = Ty::of(&x);
-    /// assert_eq!(ty.bit_xor(ty.bit_xor_identity(), x), x);
-    /// ```
-    #[inline(always)]
-    pub fn bit_xor_identity(self) -> T
-    where
-        T: ReduceBitXor,
-    {
-        T::identity()
-    }
-
-    /// Combines two partials of `reduction(^: ..)`: [`ReduceBitXor::combine`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: bool = true;
-    /// assert_eq!(Ty::of(&x).bit_xor(x, true), false);
-    /// ```
-    #[inline(always)]
-    pub fn bit_xor(self, a: T, b: T) -> T
-    where
-        T: ReduceBitXor,
-    {
-        T::combine(a, b)
-    }
-
-    /// The identity of `reduction(&&: ..)`: [`ReduceAnd::identity`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: bool = true;
-    /// let ty = Ty::of(&x);
-    /// assert_eq!(ty.and(ty.and_identity(), x), x);
-    /// ```
-    #[inline(always)]
-    pub fn and_identity(self) -> T
-    where
-        T: ReduceAnd,
-    {
-        T::identity()
-    }
-
-    /// Combines two partials of `reduction(&&: ..)`: [`ReduceAnd::combine`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: bool = true;
-    /// assert_eq!(Ty::of(&x).and(x, false), false);
-    /// ```
-    #[inline(always)]
-    pub fn and(self, a: T, b: T) -> T
-    where
-        T: ReduceAnd,
-    {
-        T::combine(a, b)
-    }
-
-    /// The identity of `reduction(||: ..)`: [`ReduceOr::identity`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: bool = false;
-    /// let ty = Ty::of(&x);
-    /// assert_eq!(ty.or(ty.or_identity(), x), x);
-    /// ```
-    #[inline(always)]
-    pub fn or_identity(self) -> T
-    where
-        T: ReduceOr,
-    {
-        T::identity()
-    }
-
-    /// Combines two partials of `reduction(||: ..)`: [`ReduceOr::combine`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: bool = false;
-    /// assert_eq!(Ty::of(&x).or(x, true), true);
-    /// ```
-    #[inline(always)]
-    pub fn or(self, a: T, b: T) -> T
-    where
-        T: ReduceOr,
-    {
-        T::combine(a, b)
-    }
-
-    /// The identity of `reduction(min: ..)`: [`ReduceMin::identity`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: f32 = 1.0;
-    /// let ty = Ty::of(&x);
-    /// assert_eq!(ty.min(ty.min_identity(), x), x);
-    /// ```
-    #[inline(always)]
-    pub fn min_identity(self) -> T
-    where
-        T: ReduceMin,
-    {
-        T::identity()
-    }
-
-    /// Combines two partials of `reduction(min: ..)`: [`ReduceMin::combine`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: f32 = 1.0;
-    /// assert_eq!(Ty::of(&x).min(x, f32::NAN), 1.0);
-    /// ```
-    #[inline(always)]
-    pub fn min(self, a: T, b: T) -> T
-    where
-        T: ReduceMin,
-    {
-        T::combine(a, b)
-    }
-
-    /// The identity of `reduction(max: ..)`: [`ReduceMax::identity`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: i32 = -4;
-    /// let ty = Ty::of(&x);
-    /// assert_eq!(ty.max(ty.max_identity(), x), x);
-    /// ```
-    #[inline(always)]
-    pub fn max_identity(self) -> T
-    where
-        T: ReduceMax,
-    {
-        T::identity()
-    }
-
-    /// Combines two partials of `reduction(max: ..)`: [`ReduceMax::combine`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use parallel_runtime::Ty;
-    ///
-    /// let x: i32 = -4;
-    /// assert_eq!(Ty::of(&x).max(x, -9), -4);
-    /// ```
-    #[inline(always)]
-    pub fn max(self, a: T, b: T) -> T
-    where
-        T: ReduceMax,
-    {
-        T::combine(a, b)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Combine, PrivateOf, combine, op};
+
+    /// `combine(op, identity, v)`, through the path the expansion uses.
+    fn neutral<Op: Copy, T: PrivateOf<Op, Private = T> + Combine<Op>>(o: Op, v: T) -> T {
+        combine(o, v.__parallel_private(o), v)
+    }
 
     fn assert_send_sync_copy<X: Send + Sync + Copy>() {}
 
@@ -734,15 +401,14 @@ mod tests {
     macro_rules! check_ints {
         ($($t:ty)*) => {$({
             let values: Vec<$t> = vec![0, 1, 2, 3, 5, 7, 11, 100, <$t>::MAX, <$t>::MIN, <$t>::MAX / 3];
-            let ty = Ty::of(&values[0]);
             for &v in &values {
-                assert_eq!(ty.plus(ty.plus_identity(), v), v);
-                assert_eq!(ty.times(ty.times_identity(), v), v);
-                assert_eq!(ty.bit_and(ty.bit_and_identity(), v), v);
-                assert_eq!(ty.bit_or(ty.bit_or_identity(), v), v);
-                assert_eq!(ty.bit_xor(ty.bit_xor_identity(), v), v);
-                assert_eq!(ty.min(ty.min_identity(), v), v);
-                assert_eq!(ty.max(ty.max_identity(), v), v);
+                assert_eq!(neutral(op::Plus, v), v);
+                assert_eq!(neutral(op::Times, v), v);
+                assert_eq!(neutral(op::BitAnd, v), v);
+                assert_eq!(neutral(op::BitOr, v), v);
+                assert_eq!(neutral(op::BitXor, v), v);
+                assert_eq!(neutral(op::Min, v), v);
+                assert_eq!(neutral(op::Max, v), v);
             }
             let seq_sum = values.iter().fold(0 as $t, |a, &b| a.wrapping_add(b));
             let seq_prod = values.iter().fold(1 as $t, |a, &b| a.wrapping_mul(b));
@@ -773,24 +439,23 @@ mod tests {
     macro_rules! check_floats {
         ($($t:ty)*) => {$({
             let zero: $t = 0.0;
-            let ty = Ty::of(&zero);
             for v in [0.0, -0.0, 1.5, -2.25, <$t>::MAX, <$t>::MIN_POSITIVE, <$t>::INFINITY, <$t>::NEG_INFINITY] {
                 let v: $t = v;
-                assert_eq!(ty.plus(ty.plus_identity(), v).to_bits(), v.to_bits());
-                assert_eq!(ty.times(ty.times_identity(), v).to_bits(), v.to_bits());
-                assert_eq!(ty.min(ty.min_identity(), v).to_bits(), v.to_bits());
-                assert_eq!(ty.max(ty.max_identity(), v).to_bits(), v.to_bits());
+                assert_eq!(neutral(op::Plus, v).to_bits(), v.to_bits());
+                assert_eq!(neutral(op::Times, v).to_bits(), v.to_bits());
+                assert_eq!(neutral(op::Min, v).to_bits(), v.to_bits());
+                assert_eq!(neutral(op::Max, v).to_bits(), v.to_bits());
             }
             // NaN is ignored by min and max, like f64::min / f64::max.
-            assert_eq!(ty.min(<$t>::NAN, 3.0), 3.0);
-            assert_eq!(ty.min(3.0, <$t>::NAN), 3.0);
-            assert_eq!(ty.max(<$t>::NAN, -3.0), -3.0);
-            assert!(ty.min(ty.min_identity(), <$t>::NAN) == <$t>::INFINITY);
+            assert_eq!(combine(op::Min, <$t>::NAN, 3.0), 3.0);
+            assert_eq!(combine(op::Min, 3.0, <$t>::NAN), 3.0);
+            assert_eq!(combine(op::Max, <$t>::NAN, -3.0), -3.0);
+            assert!(neutral(op::Min, <$t>::NAN) == <$t>::INFINITY);
             let xs: Vec<$t> = (1..=100).map(|i| i as $t * 0.5).collect();
             let seq: $t = xs.iter().sum();
             let (l, r) = xs.split_at(37);
-            let part = |s: &[$t]| s.iter().fold(ty.plus_identity(), |a, &b| ty.plus(a, b));
-            assert_eq!(ty.plus(part(l), part(r)), seq);
+            let part = |s: &[$t]| s.iter().fold(zero.__parallel_private(op::Plus), |a, &b| combine(op::Plus, a, b));
+            assert_eq!(combine(op::Plus, part(l), part(r)), seq);
         })*};
     }
 
@@ -802,40 +467,36 @@ mod tests {
     #[test]
     fn arrays_reduce_element_wise() {
         let a = [1i32, -2, 3];
-        let ty = Ty::of(&a);
-        assert_eq!(ty.plus_identity(), [0; 3]);
-        assert_eq!(ty.plus(a, [10, 20, 30]), [11, 18, 33]);
-        assert_eq!(ty.min(a, [0, 0, 5]), [0, -2, 3]);
-        assert_eq!(ty.max(ty.max_identity(), a), a);
-        assert_eq!(ty.times(ty.times_identity(), a), a);
+        assert_eq!(a.__parallel_private(op::Plus), [0; 3]);
+        assert_eq!(combine(op::Plus, a, [10, 20, 30]), [11, 18, 33]);
+        assert_eq!(combine(op::Min, a, [0, 0, 5]), [0, -2, 3]);
+        assert_eq!(neutral(op::Max, a), a);
+        assert_eq!(neutral(op::Times, a), a);
         let grid = [[1.5f64, 2.0], [3.0, -1.0]];
-        let tg = Ty::of(&grid);
-        assert_eq!(tg.plus(tg.plus_identity(), grid), grid);
-        assert_eq!(tg.plus(grid, grid), [[3.0, 4.0], [6.0, -2.0]]);
+        assert_eq!(neutral(op::Plus, grid), grid);
+        assert_eq!(combine(op::Plus, grid, grid), [[3.0, 4.0], [6.0, -2.0]]);
         let flags = [true, false];
-        let tf = Ty::of(&flags);
-        assert_eq!(tf.and(tf.and_identity(), flags), flags);
-        assert_eq!(tf.or(flags, [false, true]), [true, true]);
-        assert_eq!(tf.bit_xor(flags, [true, true]), [false, true]);
+        assert_eq!(neutral(op::And, flags), flags);
+        assert_eq!(combine(op::Or, flags, [false, true]), [true, true]);
+        assert_eq!(combine(op::BitXor, flags, [true, true]), [false, true]);
         let empty: [u8; 0] = [];
-        assert_eq!(Ty::of(&empty).bit_and_identity(), []);
+        assert_eq!(empty.__parallel_private(op::BitAnd), []);
     }
 
     #[test]
     fn booleans() {
-        let ty = Ty::of(&true);
         for v in [false, true] {
-            assert_eq!(ty.and(ty.and_identity(), v), v);
-            assert_eq!(ty.or(ty.or_identity(), v), v);
-            assert_eq!(ty.bit_and(ty.bit_and_identity(), v), v);
-            assert_eq!(ty.bit_or(ty.bit_or_identity(), v), v);
-            assert_eq!(ty.bit_xor(ty.bit_xor_identity(), v), v);
+            assert_eq!(neutral(op::And, v), v);
+            assert_eq!(neutral(op::Or, v), v);
+            assert_eq!(neutral(op::BitAnd, v), v);
+            assert_eq!(neutral(op::BitOr, v), v);
+            assert_eq!(neutral(op::BitXor, v), v);
             for w in [false, true] {
-                assert_eq!(ty.and(v, w), v && w);
-                assert_eq!(ty.or(v, w), v || w);
-                assert_eq!(ty.bit_and(v, w), v & w);
-                assert_eq!(ty.bit_or(v, w), v | w);
-                assert_eq!(ty.bit_xor(v, w), v ^ w);
+                assert_eq!(combine(op::And, v, w), v && w);
+                assert_eq!(combine(op::Or, v, w), v || w);
+                assert_eq!(combine(op::BitAnd, v, w), v & w);
+                assert_eq!(combine(op::BitOr, v, w), v | w);
+                assert_eq!(combine(op::BitXor, v, w), v ^ w);
             }
         }
     }
