@@ -198,22 +198,13 @@ where
         stop: AtomicBool::new(false),
         next: AtomicUsize::new(0),
     };
-    if cfg.deterministic {
-        let leaf = plan.min_len.max(DETERMINISTIC_LEAF);
-        let leaves = len.div_ceil(leaf);
-        if team == 1 {
-            let _member = Enter::new(State::inline(caller), None);
-            return job.fixed_tree(0, leaves, leaf, false);
-        }
-        let pool = team::pool(team);
-        return if pool.current_thread_index().is_some() {
-            job.fixed_tree(0, leaves, leaf, true)
-        } else {
-            pool.install(|| job.fixed_tree(0, leaves, leaf, true))
-        };
-    }
     if team == 1 {
         let _member = Enter::new(State::inline(caller), None);
+        // `deterministic` walks its fixed tree here too, so that one thread
+        // associates the reduction as a team does.
+        if let Some(leaf) = plan.leaf {
+            return job.fixed_tree(0, len.div_ceil(leaf), leaf, false);
+        }
         // SAFETY: the only window of this loop.
         return Some(body(
             0,
@@ -335,6 +326,9 @@ where
 {
     /// Runs the whole loop; called on a worker of the team's pool.
     fn run(&self) -> Option<R> {
+        if let Some(leaf) = self.plan.leaf {
+            return self.fixed_tree(0, self.len.div_ceil(leaf), leaf, true);
+        }
         match self.plan.kind {
             Schedule::Auto => {
                 let grain = (self.len / self.team.saturating_mul(4))

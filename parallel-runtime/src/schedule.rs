@@ -132,6 +132,8 @@ pub(crate) struct Plan {
     pub(crate) chunk: Option<usize>,
     /// At least 1.
     pub(crate) min_len: usize,
+    /// `deterministic`: the fixed leaf size of the reduction tree.
+    pub(crate) leaf: Option<usize>,
 }
 
 impl Plan {
@@ -152,10 +154,14 @@ impl Plan {
             }
             kind => (kind, cfg.chunk),
         };
+        let min_len = cfg.min_len.unwrap_or(1).max(1);
         Plan {
             kind,
             chunk,
-            min_len: cfg.min_len.unwrap_or(1).max(1),
+            min_len,
+            leaf: cfg
+                .deterministic
+                .then(|| min_len.max(crate::DETERMINISTIC_LEAF)),
         }
     }
 }
