@@ -164,3 +164,27 @@ fn zero_chunks(x: &[u8]) -> usize {
 fn chunks_of_zero_panic_like_std() {
     zero_chunks(&[1, 2, 3]);
 }
+
+/// The iterated collection is evaluated once, as in the plain loop.
+#[parallel]
+fn sum_of_fresh(calls: &std::sync::atomic::AtomicUsize, n: usize) -> u64 {
+    let make = || {
+        calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        (0..n as u64).collect::<Vec<u64>>()
+    };
+    let mut s = 0;
+    #[parallel_for(num_threads(2), reduction(+: s))]
+    for v in make().iter() {
+        s += v;
+    }
+    s
+}
+
+#[test]
+fn the_collection_is_evaluated_once() {
+    for &n in LENGTHS {
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        assert_eq!(sum_of_fresh(&calls, n), (0..n as u64).sum::<u64>());
+        assert_eq!(calls.into_inner(), 1, "n={n}");
+    }
+}

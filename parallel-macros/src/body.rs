@@ -442,8 +442,7 @@ impl Walker<'_> {
     /// else in the body would race with the protected updates.
     fn check_strays(&mut self) {
         for (x, ident) in &self.atomics {
-            if let Some((_, (section, _))) = self.sections.iter().find(|(k, _)| *k == x) {
-                let _ = section;
+            if self.sections.contains_key(x) {
                 self.errors.push(Error::new(
                     ident.span(),
                     format!("`{x}` is updated both with `#[atomic]` and inside `#[critical]`; the two do not exclude each other: use one of them for every update of `{x}`"),

@@ -198,12 +198,7 @@ fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) 
             let _: TokenStream = args.parse()?;
             errors.push(Error::new(name.span(), "`deterministic` takes no argument: `#[parallel_for(deterministic, reduction(+: s))]`"));
         }
-        set_once(
-            &mut clauses.deterministic,
-            name,
-            &Ident::new("deterministic", Span::call_site()),
-            errors,
-        );
+        set_once(&mut clauses.deterministic, name.clone(), &name, errors);
         return Ok(());
     }
     if !input.peek(syn::token::Paren) {

@@ -455,22 +455,22 @@ impl Space {
                     let [src, h, w, chunk] = ["__src", "__h", "__iw", "__k"]
                         .map(|p| format_ident!("{}{}", p, k, span = m));
                     match source {
-                        Source::Iter(e) => {
+                        // The collection is evaluated once, checked to be a
+                        // slice type itself (no deref), and cut to a slice.
+                        Source::Iter(e) | Source::Chunks(e, _) => {
                             setup.extend(quote! {
-                                #private::assert_slice(&(#e));
-                                let #src: &[_] = &(#e)[..];
+                                let #src = &(#e);
+                                #private::assert_slice(#src);
+                                let #src: &[_] = &#src[..];
                             });
-                            lens.push(quote!(#src.len()));
-                            items.push(quote!(&#src[#t]));
-                        }
-                        Source::Chunks(e, size) => {
-                            setup.extend(quote! {
-                                #private::assert_slice(&(#e));
-                                let #src: &[_] = &(#e)[..];
-                                let #chunk: usize = #size;
-                            });
-                            lens.push(quote!(#private::chunk_count(#src.len(), #chunk)));
-                            items.push(quote!(#private::chunk(#src, #chunk, #t)));
+                            if let Source::Chunks(_, size) = source {
+                                setup.extend(quote!(let #chunk: usize = #size;));
+                                lens.push(quote!(#private::chunk_count(#src.len(), #chunk)));
+                                items.push(quote!(#private::chunk(#src, #chunk, #t)));
+                            } else {
+                                lens.push(quote!(#src.len()));
+                                items.push(quote!(&#src[#t]));
+                            }
                         }
                         Source::IterMut(e) => {
                             setup.extend(quote! {

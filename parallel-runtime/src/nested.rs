@@ -177,7 +177,7 @@ impl<T> NestedWindow<'_, T> {
                 // SAFETY: `j < len`, inside the row `split_parts` described.
                 unsafe { row.add(j) }
             }
-            _ => Self::outside(i, j, self.rows.iter().map(|r| r.1).nth(i), self.rows.len()),
+            _ => Self::outside(i, j, self.rows.get(i).map(|r| r.1), self.rows.len()),
         }
     }
 
