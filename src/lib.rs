@@ -338,8 +338,10 @@ pub use parallel_macros::parallel;
 /// assert_eq!(scale(2.0, &mut y), 2000.0);
 /// ```
 pub use parallel_macros::parallel_for;
+pub use parallel_macros::{simd, simd_reduce};
 pub use parallel_runtime::{
-    Reducer, in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime,
+    Reducer, SimdLevel, in_parallel, max_threads, num_threads, set_num_threads, set_simd_level,
+    simd_level, thread_num, wtime,
 };
 
 /// What the macro expansions call. Not a public API: it changes without notice.

@@ -20,14 +20,15 @@
 //! is a `Fn + Sync` closure.
 
 use crate::clause::{Clauses, Errors, ReduceOp};
+use crate::flow::{Directive, Flow};
 use crate::scope::pat_names;
+use crate::walk::BodyWalk;
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 use std::collections::{BTreeMap, HashSet};
-use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
-use syn::{BinOp, Block, Error, Expr, Ident, Lifetime, Result, Stmt, Token};
+use syn::{BinOp, Block, Error, Expr, Ident, Lifetime, Result, Stmt};
 
 /// How a loop splits an array it writes.
 #[derive(Clone)]
@@ -84,7 +85,7 @@ enum WriteKind<'a> {
 
 /// Methods that change their receiver; called on a captured variable they
 /// would write it from every iteration at once.
-const MUTATING_METHODS: &[&str] = &[
+pub(crate) const MUTATING_METHODS: &[&str] = &[
     "push",
     "push_str",
     "push_back",
@@ -133,7 +134,7 @@ const MUTATING_METHODS: &[&str] = &[
 
 /// Macros whose arguments are plain expressions, so their uses of the body's
 /// variables can be checked and rewritten like any other code.
-const EXPR_MACROS: &[&str] = &[
+pub(crate) const EXPR_MACROS: &[&str] = &[
     "print",
     "println",
     "eprint",
@@ -167,13 +168,9 @@ pub fn analyze(
     let mut walker = Walker {
         mode: Mode::Collect,
         var,
-        label,
         clauses,
         scopes: Vec::new(),
-        inner_labels: Vec::new(),
-        loop_depth: 0,
-        closure_depth: 0,
-        async_depth: 0,
+        flow: Flow::new(Directive::ParallelFor, label),
         write_ctx: false,
         writes: Vec::new(),
         assigned: HashSet::new(),
@@ -347,7 +344,7 @@ fn update_op(op: &BinOp) -> Option<TokenStream> {
 
 /// A reduction variable declared at the top of the body would be private to
 /// the iteration, and the reduction would see nothing.
-fn check_reductions_are_captured(clauses: &Clauses, body: &Block, errors: &mut Errors) {
+pub(crate) fn check_reductions_are_captured(clauses: &Clauses, body: &Block, errors: &mut Errors) {
     for stmt in &body.stmts {
         if let Stmt::Local(local) = stmt {
             for name in pat_names(&local.pat) {
@@ -370,17 +367,11 @@ fn check_reductions_are_captured(clauses: &Clauses, body: &Block, errors: &mut E
 struct Walker<'a> {
     mode: Mode,
     var: Option<&'a Ident>,
-    label: Option<&'a Lifetime>,
     clauses: &'a Clauses,
     /// Names bound inside the body, innermost scope last.
     scopes: Vec<HashSet<String>>,
-    /// Labels of loops and blocks inside the body.
-    inner_labels: Vec<String>,
-    /// Loops inside the body that enclose the current node.
-    loop_depth: usize,
-    /// Closures and async blocks inside the body that enclose the current node.
-    closure_depth: usize,
-    async_depth: usize,
+    /// The loops, closures and labels around the current node.
+    flow: Flow<'a>,
     /// The current node is the place of a write (`place = ..`, `&mut place`).
     write_ctx: bool,
     /// Writes to elements of captured arrays: (array, its shape, the index).
@@ -476,20 +467,6 @@ impl Walker<'_> {
     fn is_local(&self, name: &Ident) -> bool {
         let name = name.to_string();
         self.scopes.iter().any(|s| s.contains(&name))
-    }
-
-    fn bind(&mut self, names: Vec<Ident>) {
-        if let Some(scope) = self.scopes.last_mut() {
-            scope.extend(names.into_iter().map(|n| n.to_string()));
-        }
-    }
-
-    fn in_scope<R>(&mut self, names: Vec<Ident>, f: impl FnOnce(&mut Self) -> R) -> R {
-        self.scopes
-            .push(names.into_iter().map(|n| n.to_string()).collect());
-        let r = f(self);
-        self.scopes.pop();
-        r
     }
 
     /// `name` as an expression refers to the loop variable.
@@ -1000,52 +977,6 @@ impl Walker<'_> {
         };
     }
 
-    fn check_break(&mut self, e: &syn::ExprBreak) {
-        if self.closure_depth > 0 {
-            return;
-        }
-        let leaves = match &e.label {
-            None => self.loop_depth == 0,
-            Some(l) => !self.inner_labels.contains(&l.ident.to_string()),
-        };
-        if leaves {
-            let msg = match &e.label {
-                None => "`break` cannot leave a `#[parallel_for]` loop: its iterations run at once on several threads, so there is no \"rest of the loop\" to skip. Use `continue` to end this iteration; to find the first match, use `reduction(min: first)` with `first = first.min(i)`".to_owned(),
-                Some(l) => format!("`break {l}` would leave the `#[parallel_for]` loop: its iterations run at once on several threads, so it cannot stop part-way. Use `continue` to end this iteration, or set a per-iteration flag and act on it after the loop"),
-            };
-            self.errors.push(Error::new_spanned(e, msg));
-        }
-    }
-
-    fn check_continue(&mut self, e: &syn::ExprContinue) {
-        if self.closure_depth > 0 {
-            return;
-        }
-        if let Some(l) = &e.label {
-            let name = l.ident.to_string();
-            let own = self.label.is_some_and(|own| own.ident == l.ident);
-            if !own && !self.inner_labels.contains(&name) {
-                self.errors.push(Error::new_spanned(
-                    e,
-                    format!("`continue {l}` would leave the `#[parallel_for]` loop for an outer loop, but the iterations run as tasks on several threads; use `continue` for this loop, or move the outer loop's work after it"),
-                ));
-            }
-        }
-    }
-
-    fn with_loop<R>(&mut self, label: Option<&syn::Label>, f: impl FnOnce(&mut Self) -> R) -> R {
-        if let Some(l) = label {
-            self.inner_labels.push(l.name.ident.to_string());
-        }
-        self.loop_depth += 1;
-        let r = f(self);
-        self.loop_depth -= 1;
-        if label.is_some() {
-            self.inner_labels.pop();
-        }
-        r
-    }
-
     fn visit_place(&mut self, place: &mut Expr) {
         let saved = self.write_ctx;
         self.write_ctx = true;
@@ -1054,47 +985,31 @@ impl Walker<'_> {
     }
 }
 
+impl<'a> BodyWalk<'a> for Walker<'a> {
+    fn scopes(&mut self) -> &mut Vec<HashSet<String>> {
+        &mut self.scopes
+    }
+    fn flow(&mut self) -> &mut Flow<'a> {
+        &mut self.flow
+    }
+    fn collecting(&self) -> bool {
+        self.mode == Mode::Collect
+    }
+    fn report(&mut self, error: Error) {
+        self.errors.push(error);
+    }
+}
+
 impl VisitMut for Walker<'_> {
     fn visit_block_mut(&mut self, block: &mut Block) {
-        self.in_scope(Vec::new(), |w| {
-            for stmt in &mut block.stmts {
-                match stmt {
-                    Stmt::Local(local) => {
-                        if let Some(init) = &mut local.init {
-                            w.visit_expr_mut(&mut init.expr);
-                            if let Some((_, diverge)) = &mut init.diverge {
-                                w.visit_expr_mut(diverge);
-                            }
-                        }
-                        w.bind(pat_names(&local.pat));
-                    }
-                    Stmt::Item(_) => {}
-                    other => w.visit_stmt_mut(other),
-                }
-            }
-        });
+        self.walk_block(block);
     }
 
     // Nested items are separate code; they cannot see the loop's locals.
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-        let Some(name) = mac.path.get_ident() else {
-            return;
-        };
-        if !EXPR_MACROS.contains(&name.to_string().as_str()) {
-            return;
-        }
-        let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
-        let Ok(mut args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) else {
-            return;
-        };
-        for arg in args.iter_mut() {
-            self.visit_expr_mut(arg);
-        }
-        if self.mode == Mode::Rewrite {
-            mac.tokens = args.into_token_stream();
-        }
+        self.walk_macro(mac);
     }
 
     fn visit_expr_mut(&mut self, e: &mut Expr) {
@@ -1270,110 +1185,16 @@ impl Walker<'_> {
                 }
                 self.visit_place(&mut m.receiver);
             }
-            Expr::Break(b) => {
-                if collect {
-                    self.check_break(b);
-                }
-                visit_mut::visit_expr_break_mut(self, b);
-            }
             Expr::Continue(c) => {
-                if collect {
-                    self.check_continue(c);
+                if collect && let Err(err) = self.flow.check_continue(c) {
+                    self.errors.push(err);
                 }
             }
-            Expr::Return(r) => {
-                if collect && self.closure_depth == 0 {
-                    self.errors.push(Error::new_spanned(
-                        &*r,
-                        "`return` cannot leave a `#[parallel_for]` loop from inside its body: the iterations run as tasks on several threads. Use `continue` to end this iteration, and return after the loop",
-                    ));
-                }
-                visit_mut::visit_expr_return_mut(self, r);
-            }
-            Expr::Try(t) => {
-                if collect && self.closure_depth == 0 {
-                    self.errors.push(Error::new(
-                        t.question_token.span,
-                        "the `?` operator would return from the function in the middle of a `#[parallel_for]` loop, whose iterations run as tasks on several threads. Handle the error inside the body (`match`, `unwrap_or`), or store each iteration's result in an array (`results[i] = ..`) and check them after the loop",
-                    ));
-                }
-                visit_mut::visit_expr_try_mut(self, t);
-            }
-            Expr::Await(a) => {
-                if collect && self.async_depth == 0 {
-                    self.errors.push(Error::new_spanned(
-                        &*a,
-                        "`.await` cannot appear in a `#[parallel_for]` body: the iterations run as plain tasks on a thread pool, outside the async context. Await before or after the loop",
-                    ));
-                }
-                visit_mut::visit_expr_await_mut(self, a);
-            }
-            Expr::Closure(c) => {
-                let params: Vec<Ident> = c.inputs.iter().flat_map(pat_names).collect();
-                self.closure_depth += 1;
-                self.in_scope(params, |w| w.visit_expr_mut(&mut c.body));
-                self.closure_depth -= 1;
-            }
-            Expr::Async(a) => {
-                self.closure_depth += 1;
-                self.async_depth += 1;
-                self.visit_block_mut(&mut a.block);
-                self.async_depth -= 1;
-                self.closure_depth -= 1;
-            }
-            Expr::ForLoop(f) => {
-                self.visit_expr_mut(&mut f.expr);
-                let names = pat_names(&f.pat);
-                let label = f.label.clone();
-                self.with_loop(label.as_ref(), |w| {
-                    w.in_scope(names, |w| w.visit_block_mut(&mut f.body))
-                });
-            }
-            Expr::While(wh) => {
-                let label = wh.label.clone();
-                self.with_loop(label.as_ref(), |w| {
-                    w.in_scope(Vec::new(), |w| {
-                        w.visit_expr_mut(&mut wh.cond);
-                        w.visit_block_mut(&mut wh.body);
-                    })
-                });
-            }
-            Expr::Loop(l) => {
-                let label = l.label.clone();
-                self.with_loop(label.as_ref(), |w| w.visit_block_mut(&mut l.body));
-            }
-            Expr::Block(b) if b.label.is_some() => {
-                let name = b.label.as_ref().map(|l| l.name.ident.to_string());
-                self.inner_labels.extend(name);
-                self.visit_block_mut(&mut b.block);
-                self.inner_labels.pop();
-            }
-            Expr::If(i) => {
-                self.in_scope(Vec::new(), |w| {
-                    w.visit_expr_mut(&mut i.cond);
-                    w.visit_block_mut(&mut i.then_branch);
-                });
-                if let Some((_, els)) = &mut i.else_branch {
-                    self.visit_expr_mut(els);
+            _ => {
+                if !self.walk_structure(e) {
+                    visit_mut::visit_expr_mut(self, e);
                 }
             }
-            Expr::Let(l) => {
-                self.visit_expr_mut(&mut l.expr);
-                self.bind(pat_names(&l.pat));
-            }
-            Expr::Match(m) => {
-                self.visit_expr_mut(&mut m.expr);
-                for arm in &mut m.arms {
-                    let names = pat_names(&arm.pat);
-                    self.in_scope(names, |w| {
-                        if let syn::Pat::Guard(g) = &mut arm.pat {
-                            w.visit_expr_mut(&mut g.guard);
-                        }
-                        w.visit_expr_mut(&mut arm.body);
-                    });
-                }
-            }
-            _ => visit_mut::visit_expr_mut(self, e),
         }
     }
 }
@@ -1414,7 +1235,7 @@ fn bad_width_message(x: &impl std::fmt::Display, width: &Expr) -> String {
     )
 }
 
-fn compound_op(op: &BinOp) -> Option<ReduceOp> {
+pub(crate) fn compound_op(op: &BinOp) -> Option<ReduceOp> {
     Some(match op {
         BinOp::AddAssign(_) => ReduceOp::Plus,
         BinOp::SubAssign(_) => ReduceOp::Minus,
@@ -1427,7 +1248,7 @@ fn compound_op(op: &BinOp) -> Option<ReduceOp> {
 }
 
 /// `x = x + e`, `x = x.max(e)`, `x = max(x, e)`, … : the reduction it performs.
-fn reduction_shape(x: &Ident, rhs: &Expr) -> Option<ReduceOp> {
+pub(crate) fn reduction_shape(x: &Ident, rhs: &Expr) -> Option<ReduceOp> {
     let is_x = |e: &Expr| single_ident(strip(e)) == Some(x);
     match strip(rhs) {
         Expr::Binary(b) if is_x(&b.left) || is_x(&b.right) => Some(match b.op {
@@ -1458,7 +1279,7 @@ fn min_max(name: &Ident) -> Option<ReduceOp> {
     }
 }
 
-fn is_compound(op: &BinOp) -> bool {
+pub(crate) fn is_compound(op: &BinOp) -> bool {
     matches!(
         op,
         BinOp::AddAssign(_)
@@ -1475,7 +1296,7 @@ fn is_compound(op: &BinOp) -> bool {
 }
 
 /// The root of a place expression.
-enum Place<'a> {
+pub(crate) enum Place<'a> {
     /// `x`
     Var(&'a Ident),
     /// `x.f`, `x.f[k]`: a field of `x` (the whole place is kept for messages).
@@ -1485,7 +1306,17 @@ enum Place<'a> {
     Other,
 }
 
-fn split_place(e: &Expr) -> Place<'_> {
+impl<'a> Place<'a> {
+    /// The variable itself, for a place that is just a name.
+    pub(crate) fn var(&self) -> Option<&'a Ident> {
+        match self {
+            Place::Var(x) => Some(x),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) fn split_place(e: &Expr) -> Place<'_> {
     match e {
         Expr::Paren(p) => split_place(&p.expr),
         Expr::Group(g) => split_place(&g.expr),
@@ -1503,14 +1334,14 @@ fn split_place(e: &Expr) -> Place<'_> {
     }
 }
 
-fn single_ident(e: &Expr) -> Option<&Ident> {
+pub(crate) fn single_ident(e: &Expr) -> Option<&Ident> {
     match e {
         Expr::Path(p) if p.qself.is_none() => p.path.get_ident(),
         _ => None,
     }
 }
 
-fn strip(mut e: &Expr) -> &Expr {
+pub(crate) fn strip(mut e: &Expr) -> &Expr {
     loop {
         match e {
             Expr::Paren(p) => e = &p.expr,
@@ -1520,7 +1351,7 @@ fn strip(mut e: &Expr) -> &Expr {
     }
 }
 
-fn is_usize(ty: &syn::Type) -> bool {
+pub(crate) fn is_usize(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("usize"))
 }
 

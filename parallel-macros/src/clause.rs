@@ -29,10 +29,8 @@ pub const CLAUSES: &[&str] = &[
     "shared",
     "collapse",
     "deterministic",
+    "simd",
 ];
-
-/// Clauses of OpenMP that `parallel` will support but does not yet.
-const LATER: &[&str] = &["simd"];
 
 /// The kinds of `schedule(kind[, chunk])`.
 pub const SCHEDULES: &[&str] = &["static", "dynamic", "guided", "auto", "runtime"];
@@ -131,6 +129,8 @@ pub struct Clauses {
     pub collapse: Option<(usize, Span)>,
     /// `deterministic`: reductions bit-identical for any team and schedule.
     pub deterministic: Option<Ident>,
+    /// `simd`: each chunk runs the vectorized body, reductions in lanes.
+    pub simd: Option<Ident>,
 }
 
 impl Clauses {
@@ -190,15 +190,23 @@ fn clause_name(input: ParseStream) -> Result<Ident> {
 fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) -> Result<()> {
     let name = clause_name(input)?;
     let key = name.to_string();
-    // The one clause that is a bare word.
-    if key == "deterministic" {
+    // The clauses that are a bare word.
+    if key == "deterministic" || key == "simd" {
         if input.peek(syn::token::Paren) {
             let args;
             syn::parenthesized!(args in input);
             let _: TokenStream = args.parse()?;
-            errors.push(Error::new(name.span(), "`deterministic` takes no argument: `#[parallel_for(deterministic, reduction(+: s))]`"));
+            errors.push(Error::new(
+                name.span(),
+                format!("`{key}` takes no argument: `#[parallel_for({key}, reduction(+: s))]`"),
+            ));
         }
-        set_once(&mut clauses.deterministic, name.clone(), &name, errors);
+        let slot = if key == "simd" {
+            &mut clauses.simd
+        } else {
+            &mut clauses.deterministic
+        };
+        set_once(slot, name.clone(), &name, errors);
         return Ok(());
     }
     if !input.peek(syn::token::Paren) {
@@ -290,9 +298,6 @@ fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) 
 
 fn unknown(clause: &str) -> String {
     let valid = CLAUSES.join(", ");
-    if LATER.contains(&clause) {
-        return format!("the `{clause}` clause is not supported yet; supported clauses: {valid}");
-    }
     match nearest(clause, CLAUSES) {
         Some(near) => {
             format!("unknown clause `{clause}`; did you mean `{near}`? valid clauses: {valid}")
@@ -429,6 +434,22 @@ fn parse_reduce_op(input: ParseStream) -> Result<ReduceOp> {
 }
 
 fn parse_reduction(input: ParseStream, clauses: &mut Clauses) -> Result<()> {
+    let (op, vars) = parse_op_vars(input, |_| false)?;
+    for var in vars {
+        clauses.reductions.push(Reduction {
+            op: op.clone(),
+            var,
+        });
+    }
+    Ok(())
+}
+
+/// `op: a, b, ..`: the variables run until `input` ends or `next_group`
+/// sees the start of another `op:` group.
+fn parse_op_vars(
+    input: ParseStream,
+    next_group: impl Fn(ParseStream) -> bool,
+) -> Result<(ReduceOp, Vec<Ident>)> {
     let op = parse_reduce_op(input)?;
     if !input.peek(Token![:]) {
         return Err(Error::new(
@@ -440,29 +461,82 @@ fn parse_reduction(input: ParseStream, clauses: &mut Clauses) -> Result<()> {
         ));
     }
     input.parse::<Token![:]>()?;
-    let vars =
-        syn::punctuated::Punctuated::<Ident, Token![,]>::parse_terminated(input).map_err(|e| {
-            Error::new(
-                e.span(),
-                format!(
-                    "expected variable names after `:`, as in `reduction({}: a, b)`",
-                    op.symbol()
-                ),
-            )
-        })?;
+    let expected = |e: Error| {
+        Error::new(
+            e.span(),
+            format!(
+                "expected variable names after `:`, as in `reduction({}: a, b)`",
+                op.symbol()
+            ),
+        )
+    };
+    let mut vars = Vec::new();
+    while !input.is_empty() && !next_group(input) {
+        vars.push(input.parse::<Ident>().map_err(expected)?);
+        if input.is_empty() || next_group(input) {
+            break;
+        }
+        input.parse::<Token![,]>().map_err(expected)?;
+    }
     if vars.is_empty() {
         return Err(Error::new(
             input.span(),
             format!("`reduction({}: ...)` names no variable", op.symbol()),
         ));
     }
-    for var in vars {
-        clauses.reductions.push(Reduction {
-            op: op.clone(),
-            var,
-        });
+    Ok((op, vars))
+}
+
+/// The arguments of `#[simd_reduce(op: vars, op: vars, ..)]`: built-in
+/// operators only, each variable once.
+///
+/// ```text
+/// simd_reduce := group ("," group)* ","?
+/// group       := op ":" ident ("," ident)*
+/// ```
+pub fn parse_simd_reduce(tokens: TokenStream) -> Result<Vec<Reduction>> {
+    // A new group starts where an operator is followed by `:`.
+    fn next_group(input: ParseStream) -> bool {
+        let fork = input.fork();
+        let _ = fork.parse::<Token![,]>();
+        fork.call(parse_reduce_op).is_ok() && fork.peek(Token![:])
     }
-    Ok(())
+    let parser = |input: ParseStream| {
+        let mut reductions = Vec::new();
+        if input.is_empty() {
+            return Err(Error::new(
+                input.span(),
+                "`#[simd_reduce]` needs the reductions: `#[simd_reduce(+: sum)]`, or several, `#[simd_reduce(+: sum, max: top)]`",
+            ));
+        }
+        while !input.is_empty() {
+            let (op, vars) = parse_op_vars(input, next_group)?;
+            if let ReduceOp::User(path) = &op {
+                return Err(Error::new_spanned(
+                    path,
+                    format!(
+                        "`#[simd_reduce]` keeps each variable in vector lanes, so it takes the built-in operators {OPS}; reduce with a user-defined reducer in `#[parallel_for(reduction({}: ..))]`",
+                        op.symbol()
+                    ),
+                ));
+            }
+            reductions.extend(vars.into_iter().map(|var| Reduction {
+                op: op.clone(),
+                var,
+            }));
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(reductions)
+    };
+    let reductions = parser.parse2(tokens)?;
+    let clauses = Clauses {
+        reductions,
+        ..Clauses::default()
+    };
+    validate(&clauses)?;
+    Ok(clauses.reductions)
 }
 
 /// Checks clauses against each other.
@@ -496,6 +570,25 @@ fn validate(clauses: &Clauses) -> Result<()> {
                     errors.push(Error::new(v.span(), msg));
                 }
             }
+        }
+    }
+    if clauses.simd.is_some() {
+        for r in &clauses.reductions {
+            if let ReduceOp::User(path) = &r.op {
+                errors.push(Error::new_spanned(
+                    path,
+                    format!(
+                        "`simd` keeps each reduction variable in vector lanes, so it takes the built-in operators {OPS}; drop `simd` to reduce with `{}`",
+                        r.op.symbol()
+                    ),
+                ));
+            }
+        }
+        if let Some((_, span)) = clauses.collapse {
+            errors.push(Error::new(
+                span,
+                "`simd` vectorizes one range loop, and `collapse` flattens several; drop one of them (or put `#[simd]` on the inner loop)",
+            ));
         }
     }
     for (k, r) in clauses.reductions.iter().enumerate() {
@@ -637,7 +730,10 @@ mod tests {
                 .deterministic
                 .is_some()
         );
-        assert!(err(quote!(simd)).contains("not supported yet"));
+        assert!(parse(quote!(simd, reduction(+: s))).unwrap().simd.is_some());
+        assert!(err(quote!(simd(4))).contains("`simd` takes no argument"));
+        assert!(err(quote!(simd, reduction(M: s))).contains("built-in operators"));
+        assert!(err(quote!(simd, collapse(2))).contains("drop one of them"));
         assert!(err(quote!(collapse(0))).contains("at least 1"));
         assert_eq!(
             parse(quote!(collapse(3))).unwrap().collapse.map(|c| c.0),
@@ -652,6 +748,25 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(both.into_iter().count(), 2);
+    }
+
+    #[test]
+    fn simd_reduce_groups() {
+        let r = parse_simd_reduce(quote!(+: s, t, max: m, min: lo,)).unwrap();
+        let shown: Vec<String> = r
+            .iter()
+            .map(|r| format!("{}:{}", r.op.symbol(), r.var))
+            .collect();
+        assert_eq!(shown, ["+:s", "+:t", "max:m", "min:lo"]);
+        // `max` is a variable here: no `:` follows it.
+        let r = parse_simd_reduce(quote!(+: s, max)).unwrap();
+        assert_eq!(r[1].var, "max");
+        let msg = |t: TokenStream| parse_simd_reduce(t).err().unwrap().to_string();
+        assert!(msg(quote!()).contains("needs the reductions"));
+        assert!(msg(quote!(Merge: s)).contains("built-in operators"));
+        assert!(msg(quote!(+: s, *: s)).contains("two reductions"));
+        assert!(msg(quote!(+)).contains("expected `:`"));
+        assert!(msg(quote!(+:)).contains("names no variable"));
     }
 
     #[test]

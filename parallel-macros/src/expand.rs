@@ -43,7 +43,9 @@
 
 use crate::body::{self, Access, Analysis, atomic_local};
 use crate::clause::{Clauses, Errors, ReduceOp, Reduction};
+use crate::flow::Directive;
 use crate::loop_form::{Adapter, Header, Item, LoopForm, Source};
+use crate::simd::{self, Kernel};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use std::collections::HashSet;
@@ -58,20 +60,7 @@ pub fn parallel_for(
     known: Option<&HashSet<String>>,
 ) -> Result<TokenStream> {
     let mut errors = Errors::default();
-    if let Some(known) = known {
-        for r in &clauses.reductions {
-            if !known.contains(&r.var.to_string()) {
-                errors.push(Error::new(
-                    r.var.span(),
-                    format!(
-                        "`reduction({}: {v})` names `{v}`, but no variable `{v}` is declared before this loop; declare it first, e.g. `let mut {v} = 0;`",
-                        r.op.symbol(),
-                        v = r.var
-                    ),
-                ));
-            }
-        }
-    }
+    check_declared(clauses, known, &mut errors);
     let collapse = clauses.collapse.map_or(1, |c| c.0);
     let form = Header::parse_nest(for_loop, collapse);
     // Without a header there is no loop variable: analysing the body would
@@ -113,13 +102,321 @@ pub fn parallel_for(
     let analysis = body::analyze(var, flat, &bound, label, clauses, &mut body);
     match (form, analysis) {
         (Ok(form), Ok(analysis)) => {
+            // `simd`: each chunk runs the vectorized body (range loops only).
+            let kernel = match (&clauses.simd, &form) {
+                (None, _) => None,
+                (Some(_), Header::Range(range)) => {
+                    let kernel = simd::analyze(
+                        Directive::ParallelFor,
+                        range.var.as_ref(),
+                        for_loop.label.as_ref().map(|l| &l.name),
+                        clauses,
+                        &body,
+                    );
+                    match kernel {
+                        Ok(kernel) => Some(kernel),
+                        Err(e) => {
+                            errors.push(e);
+                            None
+                        }
+                    }
+                }
+                (Some(simd), _) => {
+                    errors.push(not_a_range("simd", simd));
+                    None
+                }
+            };
             errors.finish()?;
-            Ok(generate(for_loop, &form, clauses, &analysis, &body))
+            Ok(generate(
+                for_loop,
+                &form,
+                clauses,
+                &analysis,
+                &body,
+                kernel.as_ref(),
+            ))
         }
         (form, analysis) => {
             errors.extend(form.err());
             errors.extend(analysis.err());
             errors.fail()
+        }
+    }
+}
+
+/// Reductions on variables that were never declared in the host item.
+fn check_declared(clauses: &Clauses, known: Option<&HashSet<String>>, errors: &mut Errors) {
+    let Some(known) = known else { return };
+    for r in &clauses.reductions {
+        if !known.contains(&r.var.to_string()) {
+            errors.push(Error::new(
+                r.var.span(),
+                format!(
+                    "`reduction({}: {v})` names `{v}`, but no variable `{v}` is declared before this loop; declare it first, e.g. `let mut {v} = 0;`",
+                    r.op.symbol(),
+                    v = r.var
+                ),
+            ));
+        }
+    }
+}
+
+/// Expands a `#[simd]` or `#[simd_reduce(..)]` loop (its directive
+/// attribute already removed): the vectorized run when the loop counts up by
+/// one and its arrays are long enough, else the plain loop.
+///
+/// Input:  #[simd_reduce(+: s)] for i in a..b { s += x[i] * y[i]; }
+/// Output: {
+///             let __seq = Seq::range(a, b);
+///             let __len = __seq.len();
+///             <vector_run over 0..__len, else the plain loop over __seq>
+///         }
+pub fn simd_loop(
+    for_loop: &ExprForLoop,
+    directive: Directive,
+    clauses: &Clauses,
+    known: Option<&HashSet<String>>,
+) -> Result<TokenStream> {
+    let mut errors = Errors::default();
+    check_declared(clauses, known, &mut errors);
+    let form = match Header::parse(for_loop)? {
+        Header::Range(form) => form,
+        _ => {
+            errors.push(not_a_range(directive.name(), &for_loop.expr));
+            return errors.fail();
+        }
+    };
+    let label = for_loop.label.as_ref().map(|l| &l.name);
+    let kernel = simd::analyze(directive, form.var.as_ref(), label, clauses, &for_loop.body);
+    let kernel = match kernel {
+        Ok(kernel) => {
+            errors.finish()?;
+            kernel
+        }
+        Err(e) => {
+            errors.push(e);
+            return errors.fail();
+        }
+    };
+    let m = Span::mixed_site();
+    let [seq, len, t] = ["__seq", "__len", "__t"].map(|n| Ident::new(n, m));
+    let values = seq_expr(&form);
+    let (pat, body, label) = (&form.pat, &for_loop.body, &for_loop.label);
+    let plain = quote! {
+        match #seq.unit_range(0usize, #len) {
+            ::core::option::Option::Some(#t) => {
+                #label for #pat in #t #body
+            }
+            ::core::option::Option::None => {
+                #label for #t in 0usize..#len {
+                    let #pat = #seq.get(#t);
+                    #body
+                }
+            }
+        }
+    };
+    let run = vector_run(
+        &kernel,
+        pat,
+        &clauses.reductions,
+        &seq,
+        &quote!(0usize),
+        &len,
+        plain,
+    );
+    Ok(quote! {
+        {
+            #[allow(unused_imports)]
+            use ::parallel::__private::{CutMut as _, Fold as _};
+            let #seq = #values;
+            let #len: usize = #seq.len();
+            #run
+        }
+    })
+}
+
+/// The error for a vectorized directive on a loop that is not a range.
+fn not_a_range(directive: &str, expr: &impl quote::ToTokens) -> Error {
+    Error::new_spanned(
+        expr,
+        format!(
+            "`{directive}` vectorizes integer range loops, `for i in a..b` (also `a..=b`, `.step_by(k)`, `.rev()`; those that count up by one run in vector lanes); loop over `0..x.len()` and index `x[i]`"
+        ),
+    )
+}
+
+/// Iterations `t0..t1` of `seq` (a `Seq`), vectorized: the arrays of the
+/// kernel cut to the iterations' values, the kernel run at the CPU's level
+/// on lanes of the reduction variables, and the lanes folded into the
+/// variables. When the values do not count up by one or an array is too
+/// short, `fallback` runs instead (the plain loop, which panics where the
+/// sequential loop would).
+///
+/// Input:  s += x[i] * y[i]   (reduction(+: s); x, y read at i)
+/// Output: let __fast = match span(&__seq, t0, t1) {
+///             Some((__a, __b)) => match (cut(&x, __a, __b), cut(&y, __a, __b)) {
+///                 (Some(__c0), Some(__c1)) => {
+///                     let (__r0,) = match dispatch() {
+///                         Dispatch::Avx512(__level) => __level.run(|| <kernel>),
+///                         Dispatch::Avx2(__level) => __level.run(|| <kernel>),
+///                         Dispatch::Baseline => <kernel>,
+///                     };
+///                     s.__parallel_fold(op::Plus, __r0);
+///                     true
+///                 }
+///                 _ => false,
+///             },
+///             None => false,
+///         };
+///         if !__fast { <fallback> }
+///
+/// where <kernel> is
+///         {
+///             let (__b0, __r0) = blocks(__c0, __nb); ..      // [T; LANES] blocks, rest
+///             let mut __l0 = lanes(op::Plus, &s);             // LANES accumulators
+///             for __k in 0..__nb {
+///                 let (__g0, __g1) = (&__b0[__k], &__b1[__k]);
+///                 for __p in 0..LANES {
+///                     let i = offset(__first, __k * LANES + __p);
+///                     let mut s = __l0[__p];
+///                     { s += __g0[__p] * __g1[__p]; }
+///                     __l0[__p] = s;
+///                 }
+///             }
+///             <the rest: the same body on the rests, with one accumulator __t0>
+///             (fold_lanes(op::Plus, __l0, __t0),)
+///         }
+fn vector_run(
+    kernel: &Kernel,
+    pat: &syn::Pat,
+    reductions: &[Reduction],
+    seq: &Ident,
+    t0: &TokenStream,
+    t1: &Ident,
+    fallback: TokenStream,
+) -> TokenStream {
+    let m = Span::mixed_site();
+    let private = quote!(::parallel::__private);
+    let some = quote!(::core::option::Option::Some);
+    let [fast, a, b, n, nb, k, first, level] = [
+        "__fast", "__a", "__b", "__n", "__nb", "__k", "__first", "__level",
+    ]
+    .map(|n| Ident::new(n, m));
+    let p = simd::position();
+    let lanes = quote!(#private::LANES);
+    let named = |prefix: &str, count: usize| -> Vec<Ident> {
+        (0..count)
+            .map(|i| format_ident!("{}{}", prefix, i, span = m))
+            .collect()
+    };
+    let cuts = &kernel.cuts;
+    let (c, bl, rest) = (
+        named("__c", cuts.len()),
+        named("__b", cuts.len()),
+        named("__r", cuts.len()),
+    );
+    let slots: Vec<&Ident> = cuts.iter().map(|cut| &cut.slot).collect();
+    let cut_exprs = cuts.iter().map(|cut| {
+        let x = &cut.array;
+        if cut.write {
+            quote_spanned!(x.span()=> { #private::assert_cut(&#x); #x.__cut_mut(#a, #b) })
+        } else {
+            quote_spanned!(x.span()=> #private::cut(&#x, #a, #b))
+        }
+    });
+    let splits = cuts
+        .iter()
+        .zip(c.iter().zip(bl.iter().zip(&rest)))
+        .map(|(cut, (c, (bl, r)))| {
+            if cut.write {
+                quote!(let (#bl, #r) = #private::blocks_mut(#c, #nb);)
+            } else {
+                quote!(let (#bl, #r) = #private::blocks(#c, #nb);)
+            }
+        });
+    let block_of = cuts.iter().zip(&bl).map(|(cut, bl)| {
+        if cut.write {
+            quote!(&mut #bl[#k])
+        } else {
+            quote!(&#bl[#k])
+        }
+    });
+    // One lane array and one rest accumulator per reduction variable.
+    let vars: Vec<&Ident> = reductions.iter().map(|r| &r.var).collect();
+    let markers: Vec<TokenStream> = reductions
+        .iter()
+        .map(|r| r.op.marker().unwrap_or_default())
+        .collect();
+    let (ls, ts, rs) = (
+        named("__l", vars.len()),
+        named("__t", vars.len()),
+        named("__v", vars.len()),
+    );
+    // Without reductions the kernel ends with its loop (an explicit `()`
+    // would look like user code to clippy's `unused_unit`).
+    let results = if vars.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(( #( #private::fold_lanes(#markers, #ls, #ts), )* ))
+    };
+    let result_pattern = if vars.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(let ( #(#rs,)* ) =)
+    };
+    let body = &kernel.body;
+    let body = match &kernel.lane {
+        Some(lane) => quote!(#lane: #body),
+        None => quote!(#body),
+    };
+    let kernel_expr = quote! {
+        {
+            let #n: usize = #b - #a;
+            let #nb: usize = #n / #lanes;
+            let #first = #seq.get(#t0);
+            #(#splits)*
+            #( let mut #ls = #private::lanes(#markers, &#vars); )*
+            for #k in 0..#nb {
+                #( let #slots = #block_of; )*
+                for #p in 0..#lanes {
+                    #[allow(unused_variables)]
+                    let #pat = #private::offset(#first, #k * #lanes + #p);
+                    #( #[allow(unused_mut)] let mut #vars = #ls[#p]; )*
+                    #body
+                    #( #ls[#p] = #vars; )*
+                }
+            }
+            #( let mut #ts = #private::lane(#markers, &#vars); )*
+            #( let #slots = #rest; )*
+            for #p in 0..#n - #nb * #lanes {
+                #[allow(unused_variables)]
+                let #pat = #private::offset(#first, #nb * #lanes + #p);
+                #( #[allow(unused_mut)] let mut #vars = #ts; )*
+                #body
+                #( #ts = #vars; )*
+            }
+            #results
+        }
+    };
+    quote! {
+        #[allow(unreachable_patterns)]
+        let #fast = match #private::span(&#seq, #t0, #t1) {
+            #some((#a, #b)) => match ( #(#cut_exprs,)* ) {
+                ( #(#some(#c),)* ) => {
+                    #result_pattern match #private::dispatch() {
+                        #private::Dispatch::Avx512(#level) => #level.run(|| #kernel_expr),
+                        #private::Dispatch::Avx2(#level) => #level.run(|| #kernel_expr),
+                        #private::Dispatch::Baseline => #kernel_expr,
+                    };
+                    #( #vars.__parallel_fold(#markers, #rs); )*
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if !#fast {
+            #fallback
         }
     }
 }
@@ -130,6 +427,7 @@ fn generate(
     clauses: &Clauses,
     analysis: &Analysis,
     body: &syn::Block,
+    kernel: Option<&Kernel>,
 ) -> TokenStream {
     let splits = &analysis.splits;
     let m = Span::mixed_site();
@@ -316,6 +614,19 @@ fn generate(
         }
         Header::Nest(nest) => nest_loop(nest, &lo, &hi, body),
     };
+    // `simd`: the chunk runs vectorized when it can, else as above.
+    let chunk_loop = match (kernel, form) {
+        (Some(kernel), Header::Range(range)) => vector_run(
+            kernel,
+            &range.pat,
+            &clauses.reductions,
+            &seq,
+            &quote!(#lo),
+            &hi,
+            chunk_loop,
+        ),
+        _ => chunk_loop,
+    };
     // The body closure carries the loop's span, so that an error about what
     // it captures (a value that is not `Sync`, say) points at the loop.
     let loop_span = for_loop.for_token.span;
@@ -334,7 +645,7 @@ fn generate(
     quote! {
         {
             #[allow(unused_imports)]
-            use #private::{Fold as _, HandleExt as _, MutExt as _, NestedExt as _, PrivateOf as _};
+            use #private::{CutMut as _, Fold as _, HandleExt as _, MutExt as _, NestedExt as _, PrivateOf as _};
             #space_setup
             let #cfg = #private::Config {
                 schedule: #schedule,

@@ -7,6 +7,7 @@
 
 use crate::clause::{self, Clauses, Errors};
 use crate::expand;
+use crate::flow::Directive;
 use crate::scope::bound_anywhere;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
@@ -15,8 +16,8 @@ use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Attribute, Error, Expr, ExprForLoop, Item, Meta};
 
-/// Loop directives of later versions, recognised to say so.
-const LATER_DIRECTIVES: &[&str] = &["simd_reduce", "simd"];
+/// The loop directives, as written.
+const DIRECTIVES: &[&str] = &["parallel_for", "simd_reduce", "simd"];
 
 /// Entry point of `#[parallel]`.
 pub fn parallel(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -54,15 +55,19 @@ pub fn parallel(args: TokenStream, input: TokenStream) -> TokenStream {
     with_errors(item.into_token_stream(), host.errors)
 }
 
-/// Entry point of `#[parallel_for]` used directly on a loop (nightly).
-pub fn parallel_for(args: TokenStream, input: TokenStream) -> TokenStream {
+/// Entry point of a loop directive used directly on a loop (nightly):
+/// `#[parallel_for]`, `#[simd_reduce]` or `#[simd]`.
+pub fn directive(directive: Directive, args: TokenStream, input: TokenStream) -> TokenStream {
     let mut for_loop: ExprForLoop = match syn::parse2(input.clone()) {
         Ok(f) => f,
         Err(_) => {
             let mut errors = Errors::default();
             errors.push(Error::new_spanned(
                 &input,
-                "`#[parallel_for]` goes on a `for` loop; on stable Rust, put `#[parallel]` on the enclosing fn and the directive on the loop inside it",
+                format!(
+                    "`{}` goes on a `for` loop; on stable Rust, put `#[parallel]` on the enclosing fn and the directive on the loop inside it",
+                    directive.name()
+                ),
             ));
             return with_errors(input, errors);
         }
@@ -71,8 +76,8 @@ pub fn parallel_for(args: TokenStream, input: TokenStream) -> TokenStream {
         known: None,
         errors: Errors::default(),
     };
-    let mut expr = match clause::parse(args) {
-        Ok(clauses) => host.expand_loop(&mut for_loop, &clauses),
+    let mut expr = match parse_args(directive, Ok(args)) {
+        Ok(clauses) => host.expand_loop(&mut for_loop, directive, &clauses),
         Err(e) => {
             host.errors.push(e);
             Expr::ForLoop(for_loop)
@@ -80,6 +85,23 @@ pub fn parallel_for(args: TokenStream, input: TokenStream) -> TokenStream {
     };
     host.visit_expr_mut(&mut expr);
     with_errors(expr.into_token_stream(), host.errors)
+}
+
+/// The arguments of a directive, as clauses.
+fn parse_args(directive: Directive, args: syn::Result<TokenStream>) -> syn::Result<Clauses> {
+    let args = args?;
+    match directive {
+        Directive::ParallelFor => clause::parse(args),
+        Directive::SimdReduce => Ok(Clauses {
+            reductions: clause::parse_simd_reduce(args)?,
+            ..Clauses::default()
+        }),
+        Directive::Simd if args.is_empty() => Ok(Clauses::default()),
+        Directive::Simd => Err(Error::new_spanned(
+            args,
+            "`#[simd]` takes no arguments; to reduce into a variable, write `#[simd_reduce(+: sum)]` instead",
+        )),
+    }
 }
 
 fn with_errors(tokens: TokenStream, errors: Errors) -> TokenStream {
@@ -99,9 +121,18 @@ struct Host {
 
 impl Host {
     /// Expands one loop; on error, records it and leaves the plain loop.
-    fn expand_loop(&mut self, for_loop: &mut ExprForLoop, clauses: &Clauses) -> Expr {
-        let generated = expand::parallel_for(for_loop, clauses, self.known.as_ref())
-            .and_then(syn::parse2::<Expr>);
+    fn expand_loop(
+        &mut self,
+        for_loop: &mut ExprForLoop,
+        directive: Directive,
+        clauses: &Clauses,
+    ) -> Expr {
+        let known = self.known.as_ref();
+        let generated = match directive {
+            Directive::ParallelFor => expand::parallel_for(for_loop, clauses, known),
+            _ => expand::simd_loop(for_loop, directive, clauses, known),
+        }
+        .and_then(syn::parse2::<Expr>);
         match generated {
             Ok(expr) => expr,
             Err(e) => {
@@ -120,13 +151,20 @@ fn take_directive(attrs: &mut Vec<Attribute>) -> Option<Attribute> {
     Some(attrs.remove(pos))
 }
 
-fn directive_name(attr: &Attribute) -> Option<String> {
+fn directive_name(attr: &Attribute) -> Option<Directive> {
     let path = attr.path();
     let last = path.segments.last()?.ident.to_string();
     let ours = path.segments.len() == 1
         || (path.segments.len() == 2
             && path.segments.first().is_some_and(|s| s.ident == "parallel"));
-    (ours && (last == "parallel_for" || LATER_DIRECTIVES.contains(&last.as_str()))).then_some(last)
+    if !ours || !DIRECTIVES.contains(&last.as_str()) {
+        return None;
+    }
+    Some(match last.as_str() {
+        "parallel_for" => Directive::ParallelFor,
+        "simd_reduce" => Directive::SimdReduce,
+        _ => Directive::Simd,
+    })
 }
 
 impl VisitMut for Host {
@@ -134,25 +172,24 @@ impl VisitMut for Host {
         if let Expr::ForLoop(for_loop) = e
             && let Some(attr) = take_directive(&mut for_loop.attrs)
         {
-            let name = directive_name(&attr).unwrap_or_default();
-            if name != "parallel_for" {
-                self.errors.push(Error::new_spanned(
-                    &attr,
-                    format!("`#[{name}]` is not supported yet; use `#[parallel_for]`"),
-                ));
-            } else {
-                let args = match &attr.meta {
-                    Meta::Path(_) => Ok(TokenStream::new()),
-                    Meta::List(list) => Ok(list.tokens.clone()),
-                    Meta::NameValue(nv) => Err(Error::new_spanned(
-                        nv,
-                        "write the clauses in parentheses: `#[parallel_for(schedule(static))]`",
-                    )),
-                };
-                match args.and_then(clause::parse) {
-                    Ok(clauses) => *e = self.expand_loop(for_loop, &clauses),
-                    Err(err) => self.errors.push(err),
-                }
+            let directive = directive_name(&attr).unwrap_or(Directive::ParallelFor);
+            let args = match &attr.meta {
+                Meta::Path(_) => Ok(TokenStream::new()),
+                Meta::List(list) => Ok(list.tokens.clone()),
+                Meta::NameValue(nv) => Err(Error::new_spanned(
+                    nv,
+                    format!(
+                        "write the arguments in parentheses: {}",
+                        match directive {
+                            Directive::ParallelFor => "`#[parallel_for(schedule(static))]`",
+                            _ => "`#[simd_reduce(+: sum)]`",
+                        }
+                    ),
+                )),
+            };
+            match parse_args(directive, args) {
+                Ok(clauses) => *e = self.expand_loop(for_loop, directive, &clauses),
+                Err(err) => self.errors.push(err),
             }
         }
         // Loops nested inside, including inside the code just generated.
@@ -179,6 +216,11 @@ mod tests {
         (
             "",
             "mod m { fn h() { #[parallel::parallel_for(reduction(max: m))] for _ in 0..1 { m = m.max(1); } } }",
+        ),
+        (
+            "+: s, max: m",
+            "fn f(x: &[f32], y: &mut [f32]) { #[simd_reduce(+: s, max: m)] 'l: for i in 0..x.len() { s += x[i]; m = m.max(x[i]); if x[i] > 0.0 { continue 'l; } } \
+             #[simd] for i in 1..=n { y[i] = 2.0 * x[i]; } #[parallel_for(simd, reduction(+: t))] for i in a..b { t += y[i]; } }",
         ),
     ];
 
@@ -208,7 +250,13 @@ mod tests {
                     continue;
                 };
                 let _ = parallel(args.clone(), input.clone());
-                let _ = parallel_for(args, input);
+                for d in [
+                    Directive::ParallelFor,
+                    Directive::SimdReduce,
+                    Directive::Simd,
+                ] {
+                    let _ = directive(d, args.clone(), input.clone());
+                }
             }
         }
     }

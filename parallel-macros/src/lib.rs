@@ -4,19 +4,24 @@
 //! entry points here are thin: each hands a `proc_macro2::TokenStream` to the
 //! library modules, one per phase:
 //!
-//! - `clause`: the clause grammar of `#[parallel_for(...)]`;
+//! - `clause`: the clause grammar of `#[parallel_for(...)]` and `#[simd_reduce(...)]`;
 //! - `loop_form`: which `for` loops can be split (`a..b`, `.step_by`, `.rev`);
 //! - `scope`: which names a loop body binds itself;
 //! - `body`: analysis of the body (writes, reads, control flow) and its rewrite;
+//! - `simd`: the same for vectorized bodies (`#[simd]`, `#[simd_reduce]`, `simd`);
+//! - `flow`: control flow that would leave a loop part-way;
 //! - `expand`: the generated code;
 //! - `host`: `#[parallel]`, which finds the loop directives inside an item.
 
 mod body;
 mod clause;
 mod expand;
+mod flow;
 mod host;
 mod loop_form;
 mod scope;
+mod simd;
+mod walk;
 
 use proc_macro::TokenStream;
 
@@ -32,5 +37,21 @@ pub fn parallel(args: TokenStream, input: TokenStream) -> TokenStream {
 /// `proc_macro_hygiene`) it also works directly on a `for` loop.
 #[proc_macro_attribute]
 pub fn parallel_for(args: TokenStream, input: TokenStream) -> TokenStream {
-    host::parallel_for(args.into(), input.into()).into()
+    host::directive(flow::Directive::ParallelFor, args.into(), input.into()).into()
+}
+
+/// A reduction loop on one thread, its reduction variables split into vector
+/// lanes: `#[simd_reduce(+: sum, max: top)]`. Found by `#[parallel]` on
+/// stable Rust, like `#[parallel_for]`.
+#[proc_macro_attribute]
+pub fn simd_reduce(args: TokenStream, input: TokenStream) -> TokenStream {
+    host::directive(flow::Directive::SimdReduce, args.into(), input.into()).into()
+}
+
+/// A loop on one thread whose body runs in vector lanes, the arrays it
+/// indexes cut to the loop's range so that no bounds check remains. Found by
+/// `#[parallel]` on stable Rust, like `#[parallel_for]`.
+#[proc_macro_attribute]
+pub fn simd(args: TokenStream, input: TokenStream) -> TokenStream {
+    host::directive(flow::Directive::Simd, args.into(), input.into()).into()
 }

@@ -83,6 +83,7 @@ mod reduction;
 mod routines;
 mod schedule;
 mod seq;
+mod simd;
 mod split;
 mod sync;
 mod team;
@@ -100,6 +101,10 @@ pub use reduction::{
 pub use routines::{in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime};
 pub use schedule::{Config, Schedule};
 pub use seq::{Flat2, Iterations, LoopIndex, Seq, index_span};
+pub use simd::{
+    Avx2, Avx512, CutMut, Dispatch, LANES, Lane, SimdLevel, assert_cut, blocks, blocks_mut, cut,
+    cut_mut, dispatch, fold_lanes, lane, lanes, offset, set_simd_level, simd_level, span,
+};
 pub use split::{
     ElemHandle, ElemWindow, Part, Parts, RowHandle, RowWindow, SliceSource, SplitIndex,
     assert_slice, assert_split,

@@ -231,6 +231,30 @@ impl<T> ElemWindow<'_, T> {
         self.len == 0
     }
 
+    /// The elements `a..b` (absolute indices), if this window owns them all:
+    /// a vectorized chunk's writes, cut once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{ElemHandle, Part};
+    ///
+    /// let mut y = [0; 6];
+    /// let handle = ElemHandle::new(&mut y);
+    /// // SAFETY: the only window alive.
+    /// let mut w = unsafe { handle.window(2, 4) };
+    /// w.cut(2, 5).unwrap().fill(7);
+    /// assert!(w.cut(1, 3).is_none());
+    /// # drop(w);
+    /// # drop(handle);
+    /// assert_eq!(y, [0, 0, 7, 7, 7, 0]);
+    /// ```
+    #[inline(always)]
+    pub fn cut(&mut self, a: usize, b: usize) -> Option<&mut [T]> {
+        let start = a.checked_sub(self.lo)?;
+        self.elems.get_mut(start..b.checked_sub(self.lo)?)
+    }
+
     /// The panic of an index outside the window. It takes the window's fields
     /// by value: taking `&self` would make the window's address escape, and
     /// LLVM would then reload its fields from memory in every iteration.
@@ -512,13 +536,60 @@ pub fn assert_split<S: SplitIndex + ?Sized>(_: &S) {}
     label = "iterated here",
     note = "iterator loops walk a `[T]`, `[T; N]`, `Vec<T>` or `Box<[T]>` (or a reference to one); for another collection, loop over `0..len` and index it"
 )]
-pub trait SliceSource {}
-impl<T> SliceSource for [T] {}
-impl<T, const N: usize> SliceSource for [T; N] {}
-impl<T> SliceSource for Vec<T> {}
-impl<T> SliceSource for Box<[T]> {}
-impl<S: SliceSource + ?Sized> SliceSource for &S {}
-impl<S: SliceSource + ?Sized> SliceSource for &mut S {}
+pub trait SliceSource {
+    /// The element type.
+    type Item;
+    /// The collection as a slice.
+    fn __items(&self) -> &[Self::Item];
+}
+
+impl<T> SliceSource for [T] {
+    type Item = T;
+    #[inline(always)]
+    fn __items(&self) -> &[T] {
+        self
+    }
+}
+
+impl<T, const N: usize> SliceSource for [T; N] {
+    type Item = T;
+    #[inline(always)]
+    fn __items(&self) -> &[T] {
+        self
+    }
+}
+
+impl<T> SliceSource for Vec<T> {
+    type Item = T;
+    #[inline(always)]
+    fn __items(&self) -> &[T] {
+        self
+    }
+}
+
+impl<T> SliceSource for Box<[T]> {
+    type Item = T;
+    #[inline(always)]
+    fn __items(&self) -> &[T] {
+        self
+    }
+}
+
+impl<S: SliceSource + ?Sized> SliceSource for &S {
+    type Item = S::Item;
+    #[inline(always)]
+    fn __items(&self) -> &[S::Item] {
+        (**self).__items()
+    }
+}
+
+impl<S: SliceSource + ?Sized> SliceSource for &mut S {
+    type Item = S::Item;
+    #[inline(always)]
+    fn __items(&self) -> &[S::Item] {
+        (**self).__items()
+    }
+}
 
 /// Checks, with no deref coercion, that an iterated collection is a
 /// [`SliceSource`].

@@ -1,0 +1,520 @@
+//! Analysis and rewrite of a vectorized body: `#[simd]`, `#[simd_reduce]`,
+//! and each chunk of `#[parallel_for(simd, ..)]`.
+//!
+//! A vectorized loop runs its iterations in blocks of `LANES`, in order,
+//! one lane per iteration; only the reduction variables differ from the
+//! plain loop: each lane has its own. So any body keeps its meaning; the
+//! rewrite only makes the blocks cheap:
+//!
+//! - an array the body indexes with the loop variable, `x[i]`, is cut to the
+//!   loop's range once and then into blocks of `[T; LANES]`, so `x[i]`
+//!   becomes `__g0[__p]` (the block of the current lanes, at this lane's
+//!   position) with no bounds check. An array also written `x[i] = ..` is cut
+//!   mutably, which needs every use of it in the body to be `x[i]`; an array
+//!   the body uses any other way is left as it is;
+//! - `continue` ends the lane's iteration: `break '__lane` out of the block
+//!   the body runs in, so the lane's accumulators are still stored back.
+//!
+//! Control flow that leaves the loop is rejected, as in `#[parallel_for]`,
+//! and so is a captured scalar updated like a reduction (`s += x[i]`) but not
+//! named in one: its chain through every iteration would keep the loop from
+//! running side by side.
+
+use crate::body::{
+    MUTATING_METHODS, Place, check_reductions_are_captured, compound_op, is_compound, is_usize,
+    reduction_shape, show, single_ident, split_place, strip,
+};
+use crate::clause::{Clauses, Errors};
+use crate::flow::{Directive, Flow};
+use crate::walk::BodyWalk;
+use proc_macro2::Span;
+use quote::format_ident;
+use std::collections::{BTreeMap, HashSet};
+use syn::visit_mut::{self, VisitMut};
+use syn::{Block, Error, Expr, Ident, Lifetime, Result};
+
+/// The body of a vectorized loop, rewritten for its blocks.
+pub struct Kernel {
+    /// The arrays cut to the loop's range, in the order of their slots.
+    pub cuts: Vec<Cut>,
+    /// The body with `x[i]` as `__gK[__p]`, and `continue` as
+    /// `break` out of [`Kernel::lane`].
+    pub body: Block,
+    /// The label of the block a lane's body runs in, when a `continue`
+    /// needs it.
+    pub lane: Option<Lifetime>,
+}
+
+/// An array the body indexes with the loop variable.
+pub struct Cut {
+    pub array: Ident,
+    /// Written at the loop variable: cut mutably.
+    pub write: bool,
+    /// The local holding the current block of it: `__gK`.
+    pub slot: Ident,
+}
+
+/// The position of the current iteration in its block: `__p`.
+pub fn position() -> Ident {
+    Ident::new("__p", Span::mixed_site())
+}
+
+/// Analyzes the body of a vectorized loop over `var`, whose reductions (for
+/// `#[simd_reduce]`, or `#[parallel_for(simd)]`) are in `clauses`. For
+/// `#[parallel_for(simd)]` the body has already been checked and rewritten
+/// by [`crate::body::analyze`]; this only finds the cuts.
+pub fn analyze(
+    directive: Directive,
+    var: Option<&Ident>,
+    label: Option<&Lifetime>,
+    clauses: &Clauses,
+    body: &Block,
+) -> Result<Kernel> {
+    let mut walker = Lanes {
+        mode: Mode::Collect,
+        var,
+        clauses,
+        scopes: vec![HashSet::new()],
+        flow: Flow::new(directive, label),
+        write_ctx: false,
+        arrays: BTreeMap::new(),
+        cuts: BTreeMap::new(),
+        lane: None,
+        errors: Errors::default(),
+    };
+    let mut body = body.clone();
+    if directive != Directive::ParallelFor {
+        check_reductions_are_captured(clauses, &body, &mut walker.errors);
+    }
+    walker.visit_block_mut(&mut body);
+    walker.decide();
+    walker.mode = Mode::Rewrite;
+    walker.visit_block_mut(&mut body);
+    walker.errors.finish()?;
+    // Slots are numbered in the map's order.
+    Ok(Kernel {
+        cuts: walker.cuts.into_values().collect(),
+        body,
+        lane: walker.lane,
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Collect,
+    Rewrite,
+}
+
+/// How the body uses one captured name.
+#[derive(Default)]
+struct Uses {
+    ident: Option<Ident>,
+    /// `x[i]` read.
+    own_read: bool,
+    /// `x[i]` written (`x[i] = ..`, `x[i] += ..`, `x[i].f = ..`, `&mut x[i]`).
+    own_write: bool,
+    /// Used any other way.
+    other: bool,
+    /// Written any other way.
+    other_write: bool,
+}
+
+struct Lanes<'a> {
+    mode: Mode,
+    var: Option<&'a Ident>,
+    clauses: &'a Clauses,
+    /// Names bound inside the body, innermost scope last.
+    scopes: Vec<HashSet<String>>,
+    flow: Flow<'a>,
+    /// The current node is the place of a write.
+    write_ctx: bool,
+    arrays: BTreeMap<String, Uses>,
+    cuts: BTreeMap<String, Cut>,
+    lane: Option<Lifetime>,
+    errors: Errors,
+}
+
+impl Lanes<'_> {
+    fn is_local(&self, name: &Ident) -> bool {
+        let name = name.to_string();
+        self.scopes.iter().any(|s| s.contains(&name))
+    }
+
+    /// A name captured from outside the loop (not the loop variable).
+    fn captured<'e>(&self, e: &'e Expr) -> Option<&'e Ident> {
+        let id = single_ident(strip(e))?;
+        (!self.is_local(id) && self.var != Some(id)).then_some(id)
+    }
+
+    /// `i` or `i as usize`, for the loop variable `i` (not shadowed).
+    fn is_own_index(&self, idx: &Expr) -> bool {
+        let is_var = |e: &Expr| match (single_ident(strip(e)), self.var) {
+            (Some(id), Some(var)) => id == var && !self.is_local(id),
+            _ => false,
+        };
+        match strip(idx) {
+            Expr::Cast(c) => is_var(&c.expr) && is_usize(&c.ty),
+            e => is_var(e),
+        }
+    }
+
+    fn uses(&mut self, x: &Ident) -> &mut Uses {
+        let uses = self
+            .arrays
+            .entry(syn::ext::IdentExt::unraw(x).to_string())
+            .or_default();
+        uses.ident.get_or_insert_with(|| x.clone());
+        uses
+    }
+
+    /// After pass 1: an array read only at `x[i]` (and not written any
+    /// other way) is cut shared; one also written at `x[i]`, and used no
+    /// other way, is cut mutably.
+    fn decide(&mut self) {
+        for (key, uses) in &self.arrays {
+            let Some(array) = uses.ident.clone() else {
+                continue;
+            };
+            let write = uses.own_write;
+            let cut = if write {
+                !uses.other
+            } else {
+                uses.own_read && !uses.other_write
+            };
+            if cut {
+                let slot = format_ident!("__g{}", self.cuts.len(), span = Span::mixed_site());
+                self.cuts.insert(key.clone(), Cut { array, write, slot });
+            }
+        }
+    }
+
+    /// Pass 1: a write to a captured scalar shaped like a reduction that the
+    /// directive does not name.
+    fn check_unlisted_reduction(
+        &mut self,
+        place: &Expr,
+        op: Option<crate::clause::ReduceOp>,
+        whole: &Expr,
+    ) {
+        let directive = self.flow.directive;
+        if directive == Directive::ParallelFor {
+            return;
+        }
+        let (Place::Var(x), Some(op)) = (split_place(place), op) else {
+            return;
+        };
+        if self.is_local(x) || self.var == Some(x) || self.clauses.reduction_of(x).is_some() {
+            return;
+        }
+        let fix = match directive {
+            Directive::Simd => format!(
+                "make it a reduction: `#[simd_reduce({}: {x})]` in place of `#[simd]`",
+                op.symbol()
+            ),
+            _ => format!(
+                "add `{}: {x}` to the reductions of `#[simd_reduce(..)]`",
+                op.symbol()
+            ),
+        };
+        self.errors.push(Error::new_spanned(
+            whole,
+            format!(
+                "`{}` carries `{x}` from each iteration to the next, so the iterations of a `{}` loop cannot run side by side in vector lanes; {fix}",
+                show(whole),
+                directive.name()
+            ),
+        ));
+    }
+
+    fn visit_place(&mut self, place: &mut Expr) {
+        let saved = self.write_ctx;
+        self.write_ctx = true;
+        self.visit_expr_mut(place);
+        self.write_ctx = saved;
+    }
+}
+
+impl<'a> BodyWalk<'a> for Lanes<'a> {
+    fn scopes(&mut self) -> &mut Vec<HashSet<String>> {
+        &mut self.scopes
+    }
+    fn flow(&mut self) -> &mut Flow<'a> {
+        &mut self.flow
+    }
+    fn collecting(&self) -> bool {
+        self.mode == Mode::Collect
+    }
+    fn report(&mut self, error: Error) {
+        self.errors.push(error);
+    }
+}
+
+impl VisitMut for Lanes<'_> {
+    fn visit_block_mut(&mut self, block: &mut Block) {
+        self.walk_block(block);
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        self.walk_macro(mac);
+    }
+
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        let collect = self.mode == Mode::Collect;
+        // Only the base of a place chain (`x[i].f`) inherits a write context.
+        let write = std::mem::replace(&mut self.write_ctx, false);
+        match e {
+            Expr::Index(ix)
+                if self.captured(&ix.expr).is_some() && self.is_own_index(&ix.index) =>
+            {
+                let Some(x) = self.captured(&ix.expr).cloned() else {
+                    return;
+                };
+                if collect {
+                    let uses = self.uses(&x);
+                    uses.own_read |= !write;
+                    uses.own_write |= write;
+                    return;
+                }
+                let key = syn::ext::IdentExt::unraw(&x).to_string();
+                if let Some(cut) = self.cuts.get(&key) {
+                    let (slot, p) = (&cut.slot, position());
+                    *ix.expr = syn::parse_quote_spanned!(x.span()=> #slot);
+                    *ix.index = syn::parse_quote!(#p);
+                }
+            }
+            Expr::Index(ix) => {
+                self.write_ctx = write;
+                self.visit_expr_mut(&mut ix.expr);
+                self.write_ctx = false;
+                self.visit_expr_mut(&mut ix.index);
+            }
+            Expr::Field(f) => {
+                self.write_ctx = write;
+                self.visit_expr_mut(&mut f.base);
+                self.write_ctx = false;
+            }
+            Expr::Paren(p) => {
+                self.write_ctx = write;
+                self.visit_expr_mut(&mut p.expr);
+                self.write_ctx = false;
+            }
+            Expr::Path(_) => {
+                if collect && let Some(x) = self.captured(e).cloned() {
+                    let uses = self.uses(&x);
+                    uses.other = true;
+                    uses.other_write |= write;
+                }
+            }
+            Expr::Call(c) if single_ident(&c.func).is_some() => {
+                // `f(x)`: `f` names a function, not a captured variable.
+                for arg in c.args.iter_mut() {
+                    self.visit_expr_mut(arg);
+                }
+            }
+            Expr::Assign(a) => {
+                if collect {
+                    let whole = Expr::Assign(a.clone());
+                    let op = split_place(&a.left)
+                        .var()
+                        .and_then(|x| reduction_shape(x, &a.right));
+                    self.check_unlisted_reduction(&a.left, op, &whole);
+                }
+                self.visit_expr_mut(&mut a.right);
+                self.visit_place(&mut a.left);
+            }
+            Expr::Binary(b) if is_compound(&b.op) => {
+                if collect {
+                    let whole = Expr::Binary(b.clone());
+                    self.check_unlisted_reduction(&b.left, compound_op(&b.op), &whole);
+                }
+                self.visit_expr_mut(&mut b.right);
+                self.visit_place(&mut b.left);
+            }
+            Expr::Reference(r) if r.mutability.is_some() => self.visit_place(&mut r.expr),
+            Expr::MethodCall(m) if MUTATING_METHODS.contains(&m.method.to_string().as_str()) => {
+                for arg in m.args.iter_mut() {
+                    self.visit_expr_mut(arg);
+                }
+                self.visit_place(&mut m.receiver);
+            }
+            Expr::Continue(c) => match self.flow.check_continue(c) {
+                Err(err) if collect => self.errors.push(err),
+                // Ends this lane's iteration: leave the block the body runs in.
+                Ok(true) if !collect => {
+                    let lane = self
+                        .lane
+                        .get_or_insert_with(|| Lifetime::new("'__lane", Span::mixed_site()))
+                        .clone();
+                    *e = syn::parse_quote_spanned!(c.continue_token.span=> break #lane);
+                }
+                _ => {}
+            },
+            _ => {
+                if !self.walk_structure(e) {
+                    visit_mut::visit_expr_mut(self, e);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    fn run(
+        directive: Directive,
+        reductions: proc_macro2::TokenStream,
+        body: Block,
+    ) -> Result<(Vec<(String, bool)>, String)> {
+        let clauses = Clauses {
+            reductions: if reductions.is_empty() {
+                Vec::new()
+            } else {
+                crate::clause::parse_simd_reduce(reductions)?
+            },
+            ..Clauses::default()
+        };
+        let i: Ident = parse_quote!(i);
+        let kernel = analyze(directive, Some(&i), None, &clauses, &body)?;
+        let cuts = kernel
+            .cuts
+            .iter()
+            .map(|c| (c.array.to_string(), c.write))
+            .collect();
+        Ok((cuts, show(&kernel.body).replace(' ', "")))
+    }
+
+    #[test]
+    fn cuts_arrays_indexed_by_the_loop_variable() {
+        let (cuts, body) = run(
+            Directive::SimdReduce,
+            quote::quote!(+: s),
+            parse_quote!({
+                y[i] = a * x[i] + y[i];
+                s += x[i as usize] * w[i].abs();
+                let x = 1;
+                z[i] += x;
+            }),
+        )
+        .unwrap();
+        assert_eq!(
+            cuts,
+            [
+                ("w".to_owned(), false),
+                ("x".to_owned(), false),
+                ("y".to_owned(), true),
+                ("z".to_owned(), true)
+            ]
+        );
+        assert!(body.contains("__g2[__p]=a*__g1[__p]+__g2[__p]"), "{body}");
+        assert!(body.contains("s+=__g1[__p]*__g0[__p].abs()"), "{body}");
+    }
+
+    #[test]
+    fn leaves_arrays_used_other_ways() {
+        let (cuts, body) = run(
+            Directive::Simd,
+            quote::quote!(),
+            parse_quote!({
+                y[i] = y[i - 1] + x[i];
+                x[0] = 1.0;
+                z[i] = z.len() as f64;
+                u[i] = v[i] + v.len() as f64;
+            }),
+        )
+        .unwrap();
+        assert_eq!(cuts, [("u".to_owned(), true), ("v".to_owned(), false)]);
+        assert!(body.contains("y[i]=y[i-1]+x[i]"), "{body}");
+        assert!(body.contains("__g0[__p]=__g1[__p]+v.len()asf64"), "{body}");
+    }
+
+    #[test]
+    fn continue_ends_the_lane() {
+        let (_, body) = run(
+            Directive::Simd,
+            quote::quote!(),
+            parse_quote!({
+                if x[i] < 0.0 {
+                    continue;
+                }
+                for j in 0..3 {
+                    if j == 1 {
+                        continue;
+                    }
+                }
+                y[i] = 1.0;
+            }),
+        )
+        .unwrap();
+        assert!(body.contains("{break'__lane;}"), "{body}");
+        assert!(body.contains("{continue;}"), "{body}");
+    }
+
+    #[test]
+    fn rejects_unlisted_reductions_and_leaving_control_flow() {
+        let msg = |d, r, b| {
+            run(d, r, b)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert!(
+            msg(
+                Directive::Simd,
+                quote::quote!(),
+                parse_quote!({
+                    s += x[i];
+                })
+            )
+            .contains("`#[simd_reduce(+: s)]` in place of `#[simd]`")
+        );
+        assert!(
+            msg(
+                Directive::SimdReduce,
+                quote::quote!(+: s),
+                parse_quote!({
+                    s += x[i];
+                    m = m.max(x[i]);
+                })
+            )
+            .contains("add `max: m`")
+        );
+        assert!(
+            msg(
+                Directive::Simd,
+                quote::quote!(),
+                parse_quote!({
+                    if x[i] > 0.0 {
+                        break;
+                    }
+                })
+            )
+            .contains("`break` cannot leave a `#[simd]` loop")
+        );
+        assert!(
+            msg(
+                Directive::SimdReduce,
+                quote::quote!(+: s),
+                parse_quote!({
+                    let s = 0.0;
+                })
+            )
+            .contains("declared inside the loop")
+        );
+        assert!(
+            run(
+                Directive::Simd,
+                quote::quote!(),
+                parse_quote!({
+                    last = i;
+                    n <<= 1;
+                })
+            )
+            .is_ok()
+        );
+    }
+}
