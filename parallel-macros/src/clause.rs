@@ -32,6 +32,9 @@ pub const CLAUSES: &[&str] = &[
     "simd",
 ];
 
+/// The error for `#[simd_reduce]` without reductions.
+pub const SIMD_REDUCE_NEEDS: &str = "`#[simd_reduce]` needs the reductions: `#[simd_reduce(+: sum)]`, or several, `#[simd_reduce(+: sum, max: top)]`";
+
 /// The kinds of `schedule(kind[, chunk])`.
 pub const SCHEDULES: &[&str] = &["static", "dynamic", "guided", "auto", "runtime"];
 
@@ -504,10 +507,7 @@ pub fn parse_simd_reduce(tokens: TokenStream) -> Result<Vec<Reduction>> {
     let parser = |input: ParseStream| {
         let mut reductions = Vec::new();
         if input.is_empty() {
-            return Err(Error::new(
-                input.span(),
-                "`#[simd_reduce]` needs the reductions: `#[simd_reduce(+: sum)]`, or several, `#[simd_reduce(+: sum, max: top)]`",
-            ));
+            return Err(Error::new(input.span(), SIMD_REDUCE_NEEDS));
         }
         while !input.is_empty() {
             let (op, vars) = parse_op_vars(input, next_group)?;

@@ -324,14 +324,18 @@ fn vector_run(
             quote_spanned!(x.span()=> #private::cut(&#x, #a, #b))
         }
     });
+    let cut_patterns = cuts
+        .iter()
+        .zip(&c)
+        .map(|(cut, c)| quote_spanned!(cut.array.span()=> ::core::option::Option::Some(#c)));
     let splits = cuts
         .iter()
         .zip(c.iter().zip(bl.iter().zip(&rest)))
         .map(|(cut, (c, (bl, r)))| {
             if cut.write {
-                quote!(let (#bl, #r) = #private::blocks_mut(#c, #nb);)
+                quote_spanned!(cut.array.span()=> let (#bl, #r) = #private::blocks_mut(#c, #nb);)
             } else {
-                quote!(let (#bl, #r) = #private::blocks(#c, #nb);)
+                quote_spanned!(cut.array.span()=> let (#bl, #r) = #private::blocks(#c, #nb);)
             }
         });
     let block_of = cuts.iter().zip(&bl).map(|(cut, bl)| {
@@ -343,6 +347,13 @@ fn vector_run(
     });
     // One lane array and one rest accumulator per reduction variable.
     let vars: Vec<&Ident> = reductions.iter().map(|r| &r.var).collect();
+    // The lane arrays are made at the variable, so that a type with no lanes
+    // is reported there.
+    let ids = named("__i", vars.len());
+    let lane_arrays = reductions.iter().map(|r| {
+        let (v, marker) = (&r.var, r.op.marker().unwrap_or_default());
+        quote_spanned!(v.span()=> #private::lanes(#marker, &#v))
+    });
     let markers: Vec<TokenStream> = reductions
         .iter()
         .map(|r| r.op.marker().unwrap_or_default())
@@ -375,7 +386,8 @@ fn vector_run(
             let #nb: usize = #n / #lanes;
             let #first = #seq.get(#t0);
             #(#splits)*
-            #( let mut #ls = #private::lanes(#markers, &#vars); )*
+            #( let #ids = #lane_arrays; )*
+            #( let mut #ls = #ids; )*
             for #k in 0..#nb {
                 #( let #slots = #block_of; )*
                 for #p in 0..#lanes {
@@ -386,7 +398,7 @@ fn vector_run(
                     #( #ls[#p] = #vars; )*
                 }
             }
-            #( let mut #ts = #private::lane(#markers, &#vars); )*
+            #( let mut #ts = #ids[0]; )*
             #( let #slots = #rest; )*
             for #p in 0..#n - #nb * #lanes {
                 #[allow(unused_variables)]
@@ -402,7 +414,7 @@ fn vector_run(
         #[allow(unreachable_patterns)]
         let #fast = match #private::span(&#seq, #t0, #t1) {
             #some((#a, #b)) => match ( #(#cut_exprs,)* ) {
-                ( #(#some(#c),)* ) => {
+                ( #(#cut_patterns,)* ) => {
                     #result_pattern match #private::dispatch() {
                         #private::Dispatch::Avx512(#level) => #level.run(|| #kernel_expr),
                         #private::Dispatch::Avx2(#level) => #level.run(|| #kernel_expr),

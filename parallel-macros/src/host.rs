@@ -174,6 +174,9 @@ impl VisitMut for Host {
         {
             let directive = directive_name(&attr).unwrap_or(Directive::ParallelFor);
             let args = match &attr.meta {
+                Meta::Path(path) if directive == Directive::SimdReduce => {
+                    Err(Error::new_spanned(path, clause::SIMD_REDUCE_NEEDS))
+                }
                 Meta::Path(_) => Ok(TokenStream::new()),
                 Meta::List(list) => Ok(list.tokens.clone()),
                 Meta::NameValue(nv) => Err(Error::new_spanned(

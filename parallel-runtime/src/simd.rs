@@ -1,7 +1,7 @@
 //! Vectorized loop bodies: what `#[simd]`, `#[simd_reduce]` and
 //! `#[parallel_for(simd)]` expand to.
 //!
-//! - **Lanes** ([`LANES`], [`Lane`], [`lanes`], [`lane`], [`fold_lanes`]): a
+//! - **Lanes** ([`LANES`], [`Lane`], [`lanes`], [`fold_lanes`]): a
 //!   reduction variable becomes [`LANES`] independent accumulators. Iteration
 //!   `t` of a block adds into lane `t % LANES`, so the lanes' chains run side
 //!   by side and LLVM keeps them in vector registers; a block's arithmetic
@@ -413,21 +413,6 @@ pub fn lanes<Op, T: Lane + PrivateOf<Op, Private = T>>(op: Op, v: &T) -> [T; LAN
     [v.__parallel_private(op); LANES]
 }
 
-/// The identity of `op` for the variable `v`: the accumulator of a
-/// kernel's tail, the iterations after its last full block.
-///
-/// # Examples
-///
-/// ```
-/// use parallel_runtime::{lane, op};
-///
-/// assert_eq!(lane(op::Max, &3i16), i16::MIN);
-/// ```
-#[inline(always)]
-pub fn lane<Op, T: Lane + PrivateOf<Op, Private = T>>(op: Op, v: &T) -> T {
-    v.__parallel_private(op)
-}
-
 /// The lanes combined by `op` in a fixed pairwise tree (lane 0 leftmost),
 /// then the tail's accumulator after them: the same association whatever
 /// the CPU level.
@@ -443,16 +428,21 @@ pub fn lane<Op, T: Lane + PrivateOf<Op, Private = T>>(op: Op, v: &T) -> T {
 /// assert_eq!(fold_lanes(op::Plus, lanes, 1), 12);
 /// ```
 #[inline(never)]
-pub fn fold_lanes<Op: Copy, T: Lane + Combine<Op>>(op: Op, lanes: [T; LANES], tail: T) -> T {
-    let mut acc = lanes;
+pub fn fold_lanes<Op: Copy, T: Combine<Op>>(op: Op, lanes: [T; LANES], tail: T) -> T {
+    let mut acc = lanes.map(Some);
     let mut width = LANES;
     while width > 1 {
         width /= 2;
         for l in 0..width {
-            acc[l] = T::combine(op, acc[l], acc[l + width]);
+            if let (Some(a), Some(b)) = (acc[l].take(), acc[l + width].take()) {
+                acc[l] = Some(T::combine(op, a, b));
+            }
         }
     }
-    T::combine(op, acc[0], tail)
+    match acc[0].take() {
+        Some(all) => T::combine(op, all, tail),
+        None => tail,
+    }
 }
 
 /// The loop values of iterations `t0..t1` as the array indices `a..b`, when
@@ -501,7 +491,7 @@ pub fn offset<T: LoopIndex>(first: T, off: usize) -> T {
 /// assert_eq!(parallel_runtime::cut(&x, 1, 5), None);
 /// ```
 #[inline(always)]
-pub fn cut<S: SliceSource + ?Sized>(s: &S, a: usize, b: usize) -> Option<&[S::Item]> {
+pub fn cut<T, S: SliceSource<Item = T> + ?Sized>(s: &S, a: usize, b: usize) -> Option<&[T]> {
     s.__items().get(a..b)
 }
 
@@ -523,7 +513,7 @@ pub fn cut<S: SliceSource + ?Sized>(s: &S, a: usize, b: usize) -> Option<&[S::It
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is written at the loop variable in a vectorized loop, but it is not a slice, array, `Vec` or `Box<[T]>`",
     label = "written here",
-    note = "`simd` cuts the arrays a loop writes into slices, with no deref coercion; write into a slice, array or `Vec` itself"
+    note = "vectorized loops (`#[simd]`, `#[simd_reduce]`, `simd`) cut the arrays they write into slices, with no deref coercion (a type's own `Index` may differ from its slice's); write into a slice, array, `Vec` or `Box<[T]>` itself"
 )]
 pub trait CutMut {
     /// The element type.
@@ -702,10 +692,7 @@ mod tests {
             *v = k as f64;
         }
         assert_eq!(fold_lanes(op::Plus, l, 0.5), 496.5);
-        assert_eq!(
-            fold_lanes(op::Min, lanes(op::Min, &1u8), lane(op::Min, &1u8)),
-            u8::MAX
-        );
+        assert_eq!(fold_lanes(op::Min, lanes(op::Min, &1u8), u8::MAX), u8::MAX);
         let mut m = lanes(op::Max, &0i32);
         m[17] = 9;
         assert_eq!(fold_lanes(op::Max, m, -3), 9);

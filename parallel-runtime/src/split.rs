@@ -529,12 +529,12 @@ impl<T> RowWindow<'_, T> {
 #[inline(always)]
 pub fn assert_split<S: SplitIndex + ?Sized>(_: &S) {}
 
-/// A collection that `iter()`, `&v` and `chunks(k)` loops can walk as a
-/// slice: `[T]`, `[T; N]`, `Vec<T>`, `Box<[T]>` and references to them.
+/// A collection that `iter()`, `&v` and `chunks(k)` loops, and the reads
+/// `x[i]` of vectorized loops, can walk as a slice: `[T]`, `[T; N]`, `Vec<T>`, `Box<[T]>` and references to them.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be walked as a slice by a `parallel_for` loop",
-    label = "iterated here",
-    note = "iterator loops walk a `[T]`, `[T; N]`, `Vec<T>` or `Box<[T]>` (or a reference to one); for another collection, loop over `0..len` and index it"
+    message = "`{Self}` is not a slice, array, `Vec` or `Box<[T]>`, so the loop cannot walk it as a slice",
+    label = "walked as a slice here",
+    note = "iterator loops (`x.iter()`, `&x`, `x.chunks(k)`) and vectorized loops that read `x[i]` walk a `[T]`, `[T; N]`, `Vec<T>` or `Box<[T]>` itself, or a reference to one, with no deref coercion (a type's own `Index` may differ from its slice's); for another collection, index it in a loop over `0..len` without `simd`"
 )]
 pub trait SliceSource {
     /// The element type.
