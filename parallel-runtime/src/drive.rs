@@ -2,12 +2,18 @@
 //! schedule, forks the team, hands every chunk its windows, and combines the
 //! partial reductions.
 //!
-//! The fork/join path allocates nothing and takes no lock: the pool comes from
-//! a `OnceLock` per size, the team is forked with `rayon::join` recursion (stack
-//! jobs), and the work is shared through atomics on the caller's stack.
+//! A top-level loop runs on the resident team of its size (see `resident`):
+//! workers that spin between loops, forked with one store, about a
+//! microsecond per loop. Nested loops, `schedule(auto)`, `deterministic`
+//! and a loop that finds its resident team busy run on the rayon pool of
+//! their size, forked with `rayon::join` recursion (stack jobs). Either way
+//! the fork/join path allocates nothing and takes no lock: teams and pools
+//! come from a `OnceLock` per size, and the work is shared through atomics
+//! on the caller's stack.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use crate::resident::{self, Play};
 use crate::schedule::{Config, Plan, Schedule};
 use crate::seq::Iterations;
 #[cfg(test)]
@@ -213,6 +219,17 @@ where
             init(),
         ));
     }
+    // A top-level loop runs on the resident team of its size when it is
+    // free: its workers spin between loops, so forking costs about a
+    // microsecond. Nested loops, `auto` and `deterministic` (work stealing)
+    // and a loop that finds the team busy go to rayon.
+    if caller.level == 0
+        && plan.leaf.is_none()
+        && plan.kind != Schedule::Auto
+        && let Some(claim) = resident::team(team).and_then(|t| t.try_claim())
+    {
+        return claim.run(&job);
+    }
     let pool = team::pool(team);
     if pool.current_thread_index().is_some() {
         job.run()
@@ -295,6 +312,30 @@ impl Chunks {
             lo + self.size
         };
         (lo, hi)
+    }
+}
+
+impl<S, P, R, I, C, B> Play for Job<'_, S, P, I, C, B>
+where
+    S: Iterations,
+    P: Parts,
+    R: Send,
+    I: Fn() -> R + Sync,
+    C: Fn(R, R) -> R + Sync,
+    B: Fn(usize, usize, P::Windows, R) -> R + Sync,
+{
+    type Out = R;
+
+    fn member(&self, k: usize) -> Option<R> {
+        Job::member(self, k)
+    }
+
+    fn merge(&self, a: Option<R>, b: Option<R>) -> Option<R> {
+        merge(a, b, self.combine)
+    }
+
+    fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
     }
 }
 
@@ -854,8 +895,14 @@ mod tests {
             let seen = seen.into_inner().unwrap();
             for (k, n, active, name) in &seen {
                 assert!(*k < 3 && *n == 3 && *active);
+                // Member 0 of a resident team is the calling thread; the
+                // others are the team's (`parallel-team3-k`) or rayon's
+                // (`parallel-3-k`).
+                let name = name.as_deref().unwrap_or_default();
                 assert!(
-                    name.as_deref().unwrap().starts_with("parallel-3-"),
+                    name.starts_with("parallel-3-")
+                        || name.starts_with("parallel-team3-")
+                        || (*k == 0 && name == std::thread::current().name().unwrap_or_default()),
                     "{name:?}"
                 );
             }
@@ -1156,7 +1203,9 @@ mod tests {
     #[test]
     fn fork_join_path_does_not_allocate() {
         use counting::{ALLOCS, COUNT_HERE};
-        // No other test uses a team of 5, so its workers count only our loops.
+        // No other test uses a team of 5, so its threads count only our
+        // loops: the rayon pool's, and the resident team's, which flag
+        // themselves in the body.
         let pool = team::pool(5);
         pool.broadcast(|_| COUNT_HERE.with(|c| c.set(true)));
         let run = |schedule, chunk| {
@@ -1168,6 +1217,7 @@ mod tests {
                 (ElemHandle::new(&mut y),),
                 |a, b| a + b,
                 |lo, hi, (mut y,)| {
+                    COUNT_HERE.with(|c| c.set(true));
                     for i in lo..hi {
                         y[i] = i as u32;
                     }
@@ -1182,9 +1232,16 @@ mod tests {
                 run(schedule, chunk);
             }
         };
-        pool.install(|| (0..5).for_each(|_| all())); // warm up
+        // Top-level loops run on the resident team of 5 (the calling thread
+        // is member 0); loops started inside the pool's workers too, or on
+        // rayon when the team is busy.
+        COUNT_HERE.with(|c| c.set(true));
+        (0..5).for_each(|_| all()); // warm up: starts the team
+        pool.install(|| (0..5).for_each(|_| all()));
         let before = ALLOCS.load(Ordering::Relaxed);
+        (0..50).for_each(|_| all());
         pool.install(|| (0..50).for_each(|_| all()));
+        COUNT_HERE.with(|c| c.set(false));
         assert_eq!(ALLOCS.load(Ordering::Relaxed) - before, 0);
     }
 

@@ -1,8 +1,9 @@
-//! The environment: `OMP_NUM_THREADS`, `RAYON_NUM_THREADS` and `OMP_SCHEDULE`,
-//! each read once. The parsers are pure functions of the string, so they are
+//! The environment: `OMP_NUM_THREADS`, `RAYON_NUM_THREADS`, `OMP_SCHEDULE`
+//! and `OMP_WAIT_POLICY`, each read once. The parsers are pure functions of the string, so they are
 //! tested without touching the process environment.
 
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use crate::schedule::Schedule;
 
@@ -64,6 +65,30 @@ pub(crate) fn parse_schedule_var(value: &str) -> Result<(Schedule, Option<usize>
         Some(_) => return Err(bad()),
     };
     Ok((kind, chunk))
+}
+
+/// Parses `OMP_WAIT_POLICY`: how long a resident team's idle thread spins
+/// before it sleeps. `passive`: not at all; `active`: a second; unset: 500 µs.
+pub(crate) fn parse_wait_policy(value: Option<&str>) -> Result<Duration, String> {
+    match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None => Ok(Duration::from_micros(500)),
+        Some("passive") => Ok(Duration::ZERO),
+        Some("active") => Ok(Duration::from_secs(1)),
+        Some(_) => Err(format!(
+            "OMP_WAIT_POLICY={:?} is not a wait policy; set it to active (idle threads spin) or passive (idle threads sleep at once), or unset it",
+            value.unwrap_or_default()
+        )),
+    }
+}
+
+/// How long an idle resident thread spins: `OMP_WAIT_POLICY`, read once. A
+/// malformed value panics.
+#[track_caller]
+pub(crate) fn wait_policy() -> Duration {
+    static POLICY: OnceLock<Duration> = OnceLock::new();
+    *POLICY.get_or_init(|| {
+        parse_wait_policy(var("OMP_WAIT_POLICY").as_deref()).unwrap_or_else(|e| panic!("{e}"))
+    })
 }
 
 /// The value of variable `name`: `None` when unset or blank.
@@ -170,6 +195,20 @@ mod tests {
             );
             assert!(err.contains("static, dynamic, guided or auto"), "{err}");
         }
+    }
+
+    #[test]
+    fn wait_policy_values() {
+        let p = parse_wait_policy;
+        assert_eq!(p(None), Ok(Duration::from_micros(500)));
+        assert_eq!(p(Some("PASSIVE")), Ok(Duration::ZERO));
+        assert_eq!(p(Some(" active ")), Ok(Duration::from_secs(1)));
+        let err = p(Some("eager")).unwrap_err();
+        assert!(
+            err.starts_with("OMP_WAIT_POLICY=\"eager\" is not a wait policy"),
+            "{err}"
+        );
+        assert!(wait_policy() <= Duration::from_secs(1));
     }
 
     #[test]

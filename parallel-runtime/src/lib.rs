@@ -68,9 +68,13 @@
 //!
 //! [`for_range`] is generic over the body, so LLVM inlines it into each chunk's
 //! loop; [`Seq::get`] and the windows' indexing are `#[inline(always)]` and
-//! cost what a slice bounds check costs. The fork/join path allocates nothing
-//! and takes no lock: pools are cached per size in `OnceLock`s and forked with
-//! `rayon::join`.
+//! cost what a slice bounds check costs. A top-level loop forks a resident
+//! team whose workers spin between loops (`OMP_WAIT_POLICY` sets for how
+//! long), as OpenMP runtimes do: about a microsecond per loop, where handing
+//! a loop to a rayon pool from outside costs tens. Nested loops and work
+//! stealing (`schedule(auto)`, `deterministic`) run on rayon pools. The
+//! fork/join path allocates nothing and takes no lock: teams and pools are
+//! cached per size in `OnceLock`s.
 
 #![deny(missing_docs)]
 
@@ -80,6 +84,7 @@ mod iter;
 mod nested;
 mod reduce;
 mod reduction;
+mod resident;
 mod routines;
 mod schedule;
 mod seq;
