@@ -286,6 +286,10 @@ fn not_a_range(directive: &str, expr: &impl quote::ToTokens) -> Error {
 ///             <the rest: the same body on the rests, with one accumulator __t0>
 ///             (fold_lanes(op::Plus, __l0, __t0),)
 ///         }
+///
+/// Without reductions the kernel is one loop over the cuts,
+/// `for __p in 0..__n { let i = ..; <body on __g0 = __c0, ..> }`, and each
+/// mutable cut enters it as a closure parameter (`with_cut`).
 fn vector_run(
     kernel: &Kernel,
     pat: &syn::Pat,
@@ -380,6 +384,21 @@ fn vector_run(
         Some(lane) => quote!(#lane: #body),
         None => quote!(#body),
     };
+    // Without reductions there are no lanes to keep: the body runs over the
+    // cut slices in one plain loop, which LLVM vectorizes at its own width
+    // (blocks would invite it to vectorize across them, with gathers).
+    let plain_kernel = quote! {
+        {
+            let #n: usize = #b - #a;
+            let #first = #seq.get(#t0);
+            #( let #slots = #c; )*
+            for #p in 0..#n {
+                #[allow(unused_variables)]
+                let #pat = #private::offset(#first, #p);
+                #body
+            }
+        }
+    };
     let kernel_expr = quote! {
         {
             let #n: usize = #b - #a;
@@ -410,6 +429,19 @@ fn vector_run(
             #results
         }
     };
+    let kernel_expr = if vars.is_empty() {
+        plain_kernel
+    } else {
+        kernel_expr
+    };
+    // The mutable cuts enter the kernel as parameters of closures, so that
+    // LLVM knows (from `noalias`) that writing them changes no value the
+    // body reads through a captured reference (`a` in `y[i] += a * x[i]`),
+    // and keeps such values in registers.
+    let kernel_expr = cuts.iter().zip(&c).rev().filter(|(cut, _)| cut.write).fold(
+        kernel_expr,
+        |inner, (_, c)| quote!(#private::with_cut(#c, |#c| #inner)),
+    );
     quote! {
         #[allow(unreachable_patterns)]
         let #fast = match #private::span(&#seq, #t0, #t1) {

@@ -597,6 +597,22 @@ pub fn cut_mut<S: CutMut + ?Sized>(s: &mut S, a: usize, b: usize) -> Option<&mut
 #[inline(always)]
 pub fn assert_cut<S: CutMut + ?Sized>(_: &S) {}
 
+/// `kernel(cut)`: hands a mutable cut to the kernel as a parameter, which
+/// LLVM knows aliases nothing else the kernel reads.
+///
+/// # Examples
+///
+/// ```
+/// let mut y = [1.0f32; 4];
+/// let a = 2.0;
+/// parallel_runtime::with_cut(&mut y[..], |y| y.iter_mut().for_each(|v| *v *= a));
+/// assert_eq!(y, [2.0; 4]);
+/// ```
+#[inline(always)]
+pub fn with_cut<T, R>(cut: &mut [T], kernel: impl FnOnce(&mut [T]) -> R) -> R {
+    kernel(cut)
+}
+
 /// A cut slice as its first `nb` blocks of [`LANES`] elements and the
 /// elements after them (`nb` must be `s.len() / LANES`, which the kernel
 /// passes so that LLVM sees every block slice of a kernel has `nb` blocks).
