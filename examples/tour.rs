@@ -47,6 +47,7 @@ patterns! {
     pi: "pi.rs",
     saxpy: "saxpy.rs",
     dot: "dot.rs",
+    sum: "sum.rs",
     minmax: "minmax.rs",
     mandelbrot: "mandelbrot.rs",
     heat: "heat.rs",

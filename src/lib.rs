@@ -95,8 +95,11 @@
 //! | `#pragma omp parallel` + `#pragma omp for` | the combined form only: one `#[parallel_for]` per loop; the pool's threads persist between loops |
 //! | `#pragma omp atomic` (update) on `x += e` | `#[atomic]` on the statement `x += e`, or any other `x op= e`; integer and float scalars |
 //! | `#pragma omp critical`, `critical(name)` on a block | `#[critical]`, `#[critical(name)]` on the block: one thread at a time per name |
+//! | `#pragma omp simd reduction(+:s)` | `#[simd_reduce(+: s)]` on the loop: one thread, the reduction in vector lanes ([below](#vectorized-loops)) |
+//! | `#pragma omp simd` | `#[simd]` on the loop: one thread, the arrays it indexes cut to its range so no bounds check remains |
+//! | `#pragma omp parallel for simd` | `#[parallel_for(simd, clauses)]`: each thread's chunks run the vectorized body |
 //! | `nowait` | none: every loop ends with its iterations done (and its reductions combined) |
-//! | `simd`, `ordered`, `task`, `sections` | not yet: the macro names the clauses it knows |
+//! | `ordered`, `task`, `sections` | not yet: the macro names the clauses it knows |
 //!
 //! ```
 //! use parallel::parallel;
@@ -154,6 +157,7 @@
 //! | `collapse(n)` | `collapse(n)` | `n` perfectly nested range loops split as one iteration space; under `collapse(2)`, `c[i * m + j]` and `c[i][j]` are the iteration's own element ([pattern](guide::patterns#a-short-wide-matrix-collapse2)) |
 //! | (a grain size, as TBB's or rayon's `with_min_len`) | `min_len(n)` | no chunk smaller than `n` iterations |
 //! | (none; OpenMP leaves the order of a reduction unspecified) | `deterministic` | reductions give the same bits for any team size, schedule and run ([reductions](guide::reductions#run-to-run)) |
+//! | `simd` (of `parallel for simd`) | `simd` | each chunk runs the [vectorized body](#vectorized-loops); reductions in lanes (built-in operators on numbers and `bool`) |
 //!
 //! ```
 //! use parallel::parallel;
@@ -188,6 +192,7 @@
 //! | `omp_set_num_threads(n)` | [`set_num_threads()`]: for later loops, process-wide |
 //! | `omp_in_parallel()` | [`in_parallel()`] |
 //! | `omp_get_wtime()` | [`wtime()`]: seconds, monotonic |
+//! | (none) | [`simd_level()`]: the CPU level vectorized loops run at; [`set_simd_level()`] forces a lower one (tests, benchmarks) |
 //!
 //! ```
 //! use parallel::{parallel, thread_num};
@@ -215,6 +220,7 @@
 //! | `OMP_NUM_THREADS=4` | the default team size (of a list such as `4,2`, the first) |
 //! | `RAYON_NUM_THREADS=4` | the same, when `OMP_NUM_THREADS` is unset; else the number of CPUs |
 //! | `OMP_SCHEDULE="dynamic,4"` | the schedule of `schedule(runtime)` loops: `static`, `dynamic`, `guided` or `auto`, an optional chunk, an optional `monotonic:`/`nonmonotonic:` prefix |
+//! | `OMP_WAIT_POLICY=passive` | how long idle threads spin before they sleep: `active` (a second), `passive` (not at all); unset, 500 µs |
 //!
 //! Each is read once, when first needed; a malformed value panics with a
 //! message that names the variable.
@@ -255,6 +261,82 @@
 //! countdown(&mut out);
 //! assert_eq!(out, [100, 99, 98]);
 //! ```
+//!
+//! # Vectorized loops
+//!
+//! rustc never vectorizes a plain float sum: it may not reorder the
+//! additions. `#[simd_reduce(op: vars)]` gives each reduction variable 32
+//! independent accumulators ("lanes"): iteration `t` of a block of 32 adds
+//! into lane `t % 32`, the lanes' chains run side by side in vector
+//! registers, and at the end the lanes are combined in a fixed tree. The
+//! body keeps its meaning: the iterations still run in order, one per lane;
+//! only the reduction variables are split. Several variables and operators
+//! go in one directive, `#[simd_reduce(+: sum, max: top)]`.
+//!
+//! ```
+//! use parallel::parallel;
+//!
+//! #[parallel]
+//! fn norms(x: &[f32]) -> (f32, f32) {
+//!     let (mut sum, mut top) = (0.0f32, 0.0f32);
+//!     #[simd_reduce(+: sum, max: top)]
+//!     for i in 0..x.len() {
+//!         sum += x[i] * x[i];
+//!         top = top.max(x[i].abs());
+//!     }
+//!     (sum.sqrt(), top)
+//! }
+//!
+//! #[parallel]
+//! fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+//!     #[simd]
+//!     for i in 0..y.len() {
+//!         y[i] += a * x[i];
+//!     }
+//! }
+//!
+//! #[parallel]
+//! fn total(x: &[f64]) -> f64 {
+//!     let mut s = 0.0;
+//!     #[parallel_for(simd, reduction(+: s))]
+//!     for i in 0..x.len() {
+//!         s += x[i];
+//!     }
+//!     s
+//! }
+//!
+//! let x: Vec<f32> = (0..1000).map(|i| (i % 7) as f32 - 3.0).collect();
+//! assert_eq!(norms(&x).1, 3.0);
+//! let mut y = vec![1.0; 1000];
+//! axpy(2.0, &x, &mut y);
+//! assert_eq!(y[3], 1.0);
+//! assert_eq!(total(&[0.5; 1000]), 500.0);
+//! ```
+//!
+//! - **No bounds checks.** Arrays the body indexes with the loop variable,
+//!   `x[i]`, are cut to the loop's range once, before the loop. An array
+//!   shorter than the range is not an error there: the plain loop runs
+//!   instead, and panics where the sequential loop would. An array also
+//!   written `y[i] = ..` is cut only if the body uses it no other way.
+//! - **Which loops.** Integer ranges. Those that count up by one run in lanes;
+//!   `.rev()` and `.step_by(k)` ranges run as the plain loop.
+//! - **Any CPU.** Each vectorized body is compiled three times, for
+//!   AVX-512, for AVX2 + FMA and for the baseline, and the best level the
+//!   CPU has is picked once, when the first vectorized loop runs
+//!   ([`simd_level()`]). A default `cargo build` thus runs these loops at
+//!   the speed of `-C target-cpu=native`.
+//! - **The same bits on every CPU.** The lane count (32) does not depend on
+//!   the level, and each lane's arithmetic is the scalar arithmetic, so a
+//!   vectorized loop gives the same result at every level. It is not the
+//!   sequential loop's result: the sum is regrouped, within the bound the
+//!   [reductions guide](guide::reductions#vectorized-reductions) gives.
+//!   `#[parallel_for(simd, deterministic, ..)]` gives the same bits for any
+//!   team size too.
+//! - **What is rejected.** `break`, `return` and `?` leave the loop (as for
+//!   `parallel_for`); a captured variable updated like a reduction but not
+//!   named in one (`s += x[i]` in a `#[simd]` loop) would chain every
+//!   iteration to the previous one, and the error names the directive to
+//!   write instead.
 //!
 //! # What the body may do
 //!

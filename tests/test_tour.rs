@@ -26,8 +26,15 @@ fn quick_tour_passes_and_prints_every_pattern() {
     let opts = options(&["--quick", "--threads", "3"]).unwrap();
     let rows = common::run(tour::PATTERNS, &opts);
     let report = common::report(&rows, &opts);
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
     assert!(
-        report.starts_with("3 thread(s), best of 1, debug build, --quick sizes"),
+        report.starts_with(&format!(
+            "3 thread(s), best of 1, {build} build, --quick sizes"
+        )),
         "{report}"
     );
     for p in tour::PATTERNS {

@@ -66,7 +66,22 @@ impl Check {
     /// orders: each is within about `n·ε·Σ|xᵢ|` of the exact sum, so they may
     /// differ by twice that, and no more. `abs_sum` is `Σ|xᵢ|`.
     pub fn sums(seq: f64, par: f64, n: usize, abs_sum: f64) -> Check {
-        let bound = 2.0 * n as f64 * f64::EPSILON * abs_sum;
+        Check::sums_eps(seq, par, n, abs_sum, f64::EPSILON)
+    }
+
+    /// [`Check::sums`] of `f32` sums: the bound with `f32::EPSILON`.
+    pub fn sums_f32(seq: f32, par: f32, n: usize, abs_sum: f64) -> Check {
+        Check::sums_eps(
+            f64::from(seq),
+            f64::from(par),
+            n,
+            abs_sum,
+            f64::from(f32::EPSILON),
+        )
+    }
+
+    fn sums_eps(seq: f64, par: f64, n: usize, abs_sum: f64, eps: f64) -> Check {
+        let bound = 2.0 * n as f64 * eps * abs_sum;
         let diff = (seq - par).abs();
         Check {
             ok: diff <= bound,

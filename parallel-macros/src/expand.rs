@@ -103,9 +103,10 @@ pub fn parallel_for(
     match (form, analysis) {
         (Ok(form), Ok(analysis)) => {
             // `simd`: each chunk runs the vectorized body (range loops only).
+            // A range loop's chunks run as a kernel over the arrays it reads
+            // and writes at `i`, cut to the chunk (with `simd`, in lanes).
             let kernel = match (&clauses.simd, &form) {
-                (None, _) => None,
-                (Some(_), Header::Range(range)) => {
+                (_, Header::Range(range)) => {
                     let kernel = simd::analyze(
                         Directive::ParallelFor,
                         range.var.as_ref(),
@@ -114,13 +115,17 @@ pub fn parallel_for(
                         &body,
                     );
                     match kernel {
-                        Ok(kernel) => Some(kernel),
+                        Ok(kernel) if clauses.simd.is_some() || !kernel.cuts.is_empty() => {
+                            Some(kernel)
+                        }
+                        Ok(_) => None,
                         Err(e) => {
                             errors.push(e);
                             None
                         }
                     }
                 }
+                (None, _) => None,
                 (Some(simd), _) => {
                     errors.push(not_a_range("simd", simd));
                     None
@@ -219,6 +224,7 @@ pub fn simd_loop(
         &kernel,
         pat,
         &clauses.reductions,
+        true,
         &seq,
         &quote!(0usize),
         &len,
@@ -290,10 +296,12 @@ fn not_a_range(directive: &str, expr: &impl quote::ToTokens) -> Error {
 /// Without reductions the kernel is one loop over the cuts,
 /// `for __p in 0..__n { let i = ..; <body on __g0 = __c0, ..> }`, and each
 /// mutable cut enters it as a closure parameter (`with_cut`).
+#[allow(clippy::too_many_arguments)]
 fn vector_run(
     kernel: &Kernel,
     pat: &syn::Pat,
     reductions: &[Reduction],
+    lanes_on: bool,
     seq: &Ident,
     t0: &TokenStream,
     t1: &Ident,
@@ -387,9 +395,16 @@ fn vector_run(
     // Without reductions there are no lanes to keep: the body runs over the
     // cut slices in one plain loop, which LLVM vectorizes at its own width
     // (blocks would invite it to vectorize across them, with gathers).
+    // The trip count is the cuts' length (all are `b - a` long): taken
+    // from them, it tells LLVM that `__gK[__p]` needs no bounds check.
+    let trip = c
+        .iter()
+        .map(|c| quote!(#c.len()))
+        .reduce(|a, b| quote!(::core::cmp::min(#a, #b)))
+        .unwrap_or_else(|| quote!(#b - #a));
     let plain_kernel = quote! {
         {
-            let #n: usize = #b - #a;
+            let #n: usize = #trip;
             let #first = #seq.get(#t0);
             #( let #slots = #c; )*
             for #p in 0..#n {
@@ -429,10 +444,25 @@ fn vector_run(
             #results
         }
     };
-    let kernel_expr = if vars.is_empty() {
-        plain_kernel
+    // Without `simd`, the reduction variables go through the plain kernel
+    // whole: moved in and handed back, so that they live in registers
+    // rather than behind the closure's references.
+    let whole_kernel = quote! {
+        {
+            #( #[allow(unused_mut)] let mut #vars = #vars; )*
+            #plain_kernel
+            ( #(#vars,)* )
+        }
+    };
+    let kernel_expr = match (vars.is_empty(), lanes_on) {
+        (true, _) => plain_kernel,
+        (false, true) => kernel_expr,
+        (false, false) => whole_kernel,
+    };
+    let finish = if lanes_on {
+        quote!(#( #vars.__parallel_fold(#markers, #rs); )*)
     } else {
-        kernel_expr
+        quote!(#( #vars = #rs; )*)
     };
     // The mutable cuts enter the kernel as parameters of closures, so that
     // LLVM knows (from `noalias`) that writing them changes no value the
@@ -443,7 +473,9 @@ fn vector_run(
         |inner, (_, c)| quote!(#private::with_cut(#c, |#c| #inner)),
     );
     quote! {
-        #[allow(unreachable_patterns)]
+        // The kernel's `__g0[__p]` inside the user's own inner loops looks
+        // to clippy like a loop that could iterate instead.
+        #[allow(unreachable_patterns, clippy::needless_range_loop)]
         let #fast = match #private::span(&#seq, #t0, #t1) {
             #some((#a, #b)) => match ( #(#cut_exprs,)* ) {
                 ( #(#cut_patterns,)* ) => {
@@ -452,7 +484,7 @@ fn vector_run(
                         #private::Dispatch::Avx2(#level) => #level.run(|| #kernel_expr),
                         #private::Dispatch::Baseline => #kernel_expr,
                     };
-                    #( #vars.__parallel_fold(#markers, #rs); )*
+                    #finish
                     true
                 }
                 _ => false,
@@ -664,6 +696,7 @@ fn generate(
             kernel,
             &range.pat,
             &clauses.reductions,
+            clauses.simd.is_some(),
             &seq,
             &quote!(#lo),
             &hi,
