@@ -432,3 +432,68 @@ deterministic_simd! {
     det_dynamic => (dynamic);
     det_guided => (guided, 5);
 }
+
+/// `#[simd]` inner loops inside `parallel_for`: rows of a row-major matrix
+/// (`c[i * n + j]`) and reads at offsets (`src[i * n + j - 1]`) are cut
+/// per row.
+#[parallel]
+fn stencil_and_gemm(n: usize, src: &[f64], dst: &mut [f64], c: &mut [f64], threads: usize) {
+    #[parallel_for(num_threads(threads))]
+    for i in 1..n - 1 {
+        #[simd]
+        for j in 1..n - 1 {
+            dst[i * n + j] = 0.2
+                * (src[i * n + j]
+                    + src[i * n + j - 1]
+                    + src[i * n + j + 1]
+                    + src[(i + 1) * n + j]
+                    + src[(i - 1) * n + j]);
+        }
+    }
+    #[parallel_for(num_threads(threads), schedule(dynamic))]
+    for i in 0..n {
+        #[simd]
+        for j in 0..n {
+            c[i * n + j] = 0.0;
+        }
+        for k in 0..n {
+            let aik = src[i * n + k];
+            #[simd]
+            for j in 0..n {
+                c[i * n + j] += aik * src[k * n + j];
+            }
+        }
+    }
+}
+
+#[test]
+fn simd_inner_loops_at_offsets_equal_the_plain_loops() {
+    for n in [3, 4, 33, 70] {
+        let src = data(n * n, 31);
+        let mut want_dst = vec![0.0; n * n];
+        let mut want_c = vec![0.0; n * n];
+        for i in 1..n - 1 {
+            for j in 1..n - 1 {
+                want_dst[i * n + j] = 0.2
+                    * (src[i * n + j]
+                        + src[i * n + j - 1]
+                        + src[i * n + j + 1]
+                        + src[(i + 1) * n + j]
+                        + src[(i - 1) * n + j]);
+            }
+        }
+        for i in 0..n {
+            for k in 0..n {
+                for j in 0..n {
+                    want_c[i * n + j] += src[i * n + k] * src[k * n + j];
+                }
+            }
+        }
+        for &threads in THREADS {
+            let (mut dst, mut c) = (vec![0.0; n * n], vec![7.0; n * n]);
+            stencil_and_gemm(n, &src, &mut dst, &mut c, threads);
+            assert_eq!(dst, want_dst, "n={n} threads={threads}");
+            assert_eq!(c, want_c, "n={n} threads={threads}");
+        }
+    }
+}

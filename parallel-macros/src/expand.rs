@@ -49,7 +49,7 @@ use crate::simd::{self, Kernel};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use std::collections::HashSet;
-use syn::{Error, ExprForLoop, Ident, Result};
+use syn::{Error, Expr, ExprForLoop, Ident, Result};
 
 /// Expands one annotated loop (its directive attribute already removed).
 /// `known` holds the names bound anywhere in the host item, when there is
@@ -328,26 +328,50 @@ fn vector_run(
         named("__r", cuts.len()),
     );
     let slots: Vec<&Ident> = cuts.iter().map(|cut| &cut.slot).collect();
+    // Each cut runs from the index of the first iteration, `b - a` long: at
+    // `a` itself for `x[i]`; for `x[i * n + j - 1]`, that index evaluated
+    // with the loop variable at its first value.
+    let [s0, e0] = ["__s", "__e"].map(|n| Ident::new(n, m));
     let cut_exprs = cuts.iter().map(|cut| {
-        let x = &cut.array;
-        if cut.write {
-            quote_spanned!(x.span()=> { #private::assert_cut(&#x); #x.__cut_mut(#a, #b) })
-        } else {
-            quote_spanned!(x.span()=> #private::cut(&#x, #a, #b))
+        let (x, span) = (&cut.array, cut.root.span());
+        let start = match &cut.index {
+            None => quote!(#a),
+            Some(index) => quote! {{
+                #[allow(unused_variables)]
+                let #pat = #seq.get(#t0);
+                #index
+            }},
+        };
+        let take = match (cut.write, x) {
+            // A window's row is ours: no deref to check, and evaluated once.
+            (true, Expr::MethodCall(_)) => quote_spanned!(span=> #x.__cut_mut(#s0, #e0)),
+            (true, _) => {
+                quote_spanned!(span=> { #private::assert_cut(&#x); #x.__cut_mut(#s0, #e0) })
+            }
+            (false, _) => quote_spanned!(span=> #private::cut(&#x, #s0, #e0)),
+        };
+        quote_spanned! {span=>
+            {
+                let #s0: usize = #start;
+                match #s0.checked_add(#b - #a) {
+                    ::core::option::Option::Some(#e0) => #take,
+                    ::core::option::Option::None => ::core::option::Option::None,
+                }
+            }
         }
     });
     let cut_patterns = cuts
         .iter()
         .zip(&c)
-        .map(|(cut, c)| quote_spanned!(cut.array.span()=> ::core::option::Option::Some(#c)));
+        .map(|(cut, c)| quote_spanned!(cut.root.span()=> ::core::option::Option::Some(#c)));
     let splits = cuts
         .iter()
         .zip(c.iter().zip(bl.iter().zip(&rest)))
         .map(|(cut, (c, (bl, r)))| {
             if cut.write {
-                quote_spanned!(cut.array.span()=> let (#bl, #r) = #private::blocks_mut(#c, #nb);)
+                quote_spanned!(cut.root.span()=> let (#bl, #r) = #private::blocks_mut(#c, #nb);)
             } else {
-                quote_spanned!(cut.array.span()=> let (#bl, #r) = #private::blocks(#c, #nb);)
+                quote_spanned!(cut.root.span()=> let (#bl, #r) = #private::blocks(#c, #nb);)
             }
         });
     let block_of = cuts.iter().zip(&bl).map(|(cut, bl)| {

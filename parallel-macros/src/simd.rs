@@ -31,7 +31,7 @@ use proc_macro2::Span;
 use quote::format_ident;
 use std::collections::{BTreeMap, HashSet};
 use syn::visit_mut::{self, VisitMut};
-use syn::{Block, Error, Expr, Ident, Lifetime, Result};
+use syn::{BinOp, Block, Error, Expr, Ident, Lifetime, Result};
 
 /// The body of a vectorized loop, rewritten for its blocks.
 pub struct Kernel {
@@ -45,11 +45,20 @@ pub struct Kernel {
     pub lane: Option<Lifetime>,
 }
 
-/// An array the body indexes with the loop variable.
+/// An array the body indexes with the loop variable, `x[i]`, or with the
+/// loop variable plus an offset that does not change during the loop,
+/// `x[i * n + j - 1]` (for `j`).
 pub struct Cut {
-    pub array: Ident,
+    /// The array: a captured name, a field of one (`self.x`), or a row of a
+    /// `parallel_for` window (`__w_c.row(i)`, what `c[i * n + j]` became).
+    pub array: Expr,
+    /// The name the array belongs to, for spans.
+    pub root: Ident,
     /// Written at the loop variable: cut mutably.
     pub write: bool,
+    /// The index, when it is not the loop variable itself: its value at
+    /// the first iteration is where the cut starts.
+    pub index: Option<Expr>,
     /// The local holding the current block of it: `__gK`.
     pub slot: Ident,
 }
@@ -108,15 +117,23 @@ enum Mode {
 /// How the body uses one captured name.
 #[derive(Default)]
 struct Uses {
-    ident: Option<Ident>,
-    /// `x[i]` read.
-    own_read: bool,
-    /// `x[i]` written (`x[i] = ..`, `x[i] += ..`, `x[i].f = ..`, `&mut x[i]`).
-    own_write: bool,
+    /// Its accesses at the loop variable, by array and index as written.
+    accesses: BTreeMap<String, Access>,
     /// Used any other way.
     other: bool,
-    /// Written any other way.
+    /// Written any other way (for a scalar: assigned at all).
     other_write: bool,
+}
+
+/// One array at one index form: `x[i]`, `x[i * n + j - 1]`, `w.row(i)[j]`.
+struct Access {
+    array: Expr,
+    root: Ident,
+    index: Option<Expr>,
+    /// Names the array and the offset read, which must not change in the loop.
+    deps: Vec<String>,
+    read: bool,
+    write: bool,
 }
 
 struct Lanes<'a> {
@@ -158,34 +175,166 @@ impl Lanes<'_> {
         }
     }
 
-    fn uses(&mut self, x: &Ident) -> &mut Uses {
-        let uses = self
-            .arrays
-            .entry(syn::ext::IdentExt::unraw(x).to_string())
-            .or_default();
-        uses.ident.get_or_insert_with(|| x.clone());
-        uses
+    /// The names an expression reads, if it can be evaluated once before
+    /// the loop: no loop variable, no local of the body, no side effect (a
+    /// literal, a name, a field, `.len()`, a cast, arithmetic of those).
+    fn invariant(&self, e: &Expr, deps: &mut Vec<String>) -> bool {
+        match e {
+            Expr::Lit(_) => true,
+            Expr::Paren(p) => self.invariant(&p.expr, deps),
+            Expr::Group(g) => self.invariant(&g.expr, deps),
+            Expr::Path(p) => match p.path.get_ident() {
+                Some(id) => {
+                    deps.push(syn::ext::IdentExt::unraw(id).to_string());
+                    !self.is_local(id) && self.var != Some(id)
+                }
+                None => p.qself.is_none(),
+            },
+            Expr::Field(f) => self.invariant(&f.base, deps),
+            Expr::MethodCall(m) => {
+                m.method == "len" && m.args.is_empty() && self.invariant(&m.receiver, deps)
+            }
+            Expr::Cast(c) => self.invariant(&c.expr, deps),
+            Expr::Binary(b) => {
+                matches!(
+                    b.op,
+                    BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_) | BinOp::Rem(_)
+                ) && self.invariant(&b.left, deps)
+                    && self.invariant(&b.right, deps)
+            }
+            _ => false,
+        }
     }
 
-    /// After pass 1: an array read only at `x[i]` (and not written any
-    /// other way) is cut shared; one also written at `x[i]`, and used no
-    /// other way, is cut mutably.
-    fn decide(&mut self) {
-        for (key, uses) in &self.arrays {
-            let Some(array) = uses.ident.clone() else {
-                continue;
-            };
-            let write = uses.own_write;
-            let cut = if write {
-                !uses.other
-            } else {
-                uses.own_read && !uses.other_write
-            };
-            if cut {
-                let slot = format_ident!("__g{}", self.cuts.len(), span = Span::mixed_site());
-                self.cuts.insert(key.clone(), Cut { array, write, slot });
+    /// The index of an access at the loop variable: `Some(None)` for `i`
+    /// itself, `Some(Some(idx))` for a sum in which `i` is one added term and
+    /// every other term is [invariant](Self::invariant); `None` otherwise.
+    fn affine(&self, idx: &Expr, deps: &mut Vec<String>) -> Option<Option<Expr>> {
+        if self.is_own_index(idx) {
+            return Some(None);
+        }
+        // The terms of a chain of `+` and `-`, each with its sign.
+        fn terms<'e>(e: &'e Expr, plus: bool, out: &mut Vec<(bool, &'e Expr)>) {
+            match strip(e) {
+                Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => {
+                    terms(&b.left, plus, out);
+                    terms(&b.right, plus, out);
+                }
+                Expr::Binary(b) if matches!(b.op, BinOp::Sub(_)) => {
+                    terms(&b.left, plus, out);
+                    terms(&b.right, !plus, out);
+                }
+                other => out.push((plus, other)),
             }
         }
+        let mut parts = Vec::new();
+        terms(idx, true, &mut parts);
+        let mut own = 0;
+        for (plus, term) in parts {
+            if self.is_own_index(term) {
+                if !plus {
+                    return None;
+                }
+                own += 1;
+            } else if !self.invariant(term, deps) {
+                return None;
+            }
+        }
+        (own == 1).then(|| Some(idx.clone()))
+    }
+
+    /// The array of an access `a[..]`: a captured name, a field chain of
+    /// one, or a `parallel_for` window's row `__w_c.row(e)` with `e`
+    /// invariant; with the name it belongs to.
+    fn array_of(&self, e: &Expr, deps: &mut Vec<String>) -> Option<Ident> {
+        match strip(e) {
+            Expr::Path(_) => self.captured(e).cloned(),
+            Expr::Field(f) => {
+                let root = self.array_of(&f.base, deps)?;
+                matches!(strip(&f.base), Expr::Path(_) | Expr::Field(_)).then_some(root)
+            }
+            Expr::MethodCall(m)
+                if (m.method == "row" || m.method == "row_ref") && m.args.len() == 1 =>
+            {
+                let root = self.captured(&m.receiver)?;
+                let ours = root.to_string().starts_with("__w_");
+                let arg_ok = m.args.iter().all(|a| self.invariant(a, deps));
+                (ours && arg_ok).then(|| root.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// An access `a[idx]` at the loop variable: its array's name, its
+    /// offset index (`None` for `i` itself), and the names both read.
+    fn access(&self, ix: &syn::ExprIndex) -> Option<(Ident, Option<Expr>, Vec<String>)> {
+        let mut deps = Vec::new();
+        let root = self.array_of(&ix.expr, &mut deps)?;
+        let index = self.affine(&ix.index, &mut deps)?;
+        // The array itself may be written here; how is `decide`'s question.
+        let own = syn::ext::IdentExt::unraw(&root).to_string();
+        deps.retain(|d| *d != own);
+        Some((root, index, deps))
+    }
+
+    fn uses(&mut self, x: &Ident) -> &mut Uses {
+        self.arrays
+            .entry(syn::ext::IdentExt::unraw(x).to_string())
+            .or_default()
+    }
+
+    /// The key of an access: its array and index as written.
+    fn access_key(array: &Expr, index: Option<&Expr>) -> String {
+        format!("{}[{}]", show(array), index.map(show).unwrap_or_default())
+    }
+
+    /// After pass 1: an array only read at the loop variable (and not
+    /// written any other way) is cut shared, once per index form; one
+    /// written at the loop variable is cut mutably if the body uses it in
+    /// no other way and at one index form only. Offsets and rows must not
+    /// depend on anything the body writes.
+    fn decide(&mut self) {
+        let written: HashSet<&String> = self
+            .arrays
+            .iter()
+            .filter(|(_, u)| u.other_write || u.accesses.values().any(|a| a.write))
+            .map(|(k, _)| k)
+            .collect();
+        let mut cuts = Vec::new();
+        for uses in self.arrays.values() {
+            let write = uses.accesses.values().any(|a| a.write);
+            let ok = if write {
+                !uses.other && uses.accesses.len() == 1
+            } else {
+                !uses.other_write
+            };
+            if !ok {
+                continue;
+            }
+            for (key, access) in &uses.accesses {
+                if access.deps.iter().any(|d| written.contains(d)) {
+                    continue;
+                }
+                debug_assert!(access.read || access.write);
+                cuts.push((key.clone(), access, write));
+            }
+        }
+        let cuts: Vec<(String, Cut)> = cuts
+            .into_iter()
+            .enumerate()
+            .map(|(k, (key, access, write))| {
+                let slot = format_ident!("__g{}", k, span = Span::mixed_site());
+                let cut = Cut {
+                    array: access.array.clone(),
+                    root: access.root.clone(),
+                    write,
+                    index: access.index.clone(),
+                    slot,
+                };
+                (key, cut)
+            })
+            .collect();
+        self.cuts.extend(cuts);
     }
 
     /// Pass 1: a write to a captured scalar shaped like a reduction that the
@@ -265,22 +414,28 @@ impl VisitMut for Lanes<'_> {
         // Only the base of a place chain (`x[i].f`) inherits a write context.
         let write = std::mem::replace(&mut self.write_ctx, false);
         match e {
-            Expr::Index(ix)
-                if self.captured(&ix.expr).is_some() && self.is_own_index(&ix.index) =>
-            {
-                let Some(x) = self.captured(&ix.expr).cloned() else {
+            Expr::Index(ix) if self.access(ix).is_some() => {
+                let Some((root, index, deps)) = self.access(ix) else {
                     return;
                 };
+                let key = Self::access_key(&ix.expr, index.as_ref());
                 if collect {
-                    let uses = self.uses(&x);
-                    uses.own_read |= !write;
-                    uses.own_write |= write;
+                    let array = (*ix.expr).clone();
+                    let access = self.uses(&root).accesses.entry(key).or_insert(Access {
+                        array,
+                        root: root.clone(),
+                        index,
+                        deps,
+                        read: false,
+                        write: false,
+                    });
+                    access.read |= !write;
+                    access.write |= write;
                     return;
                 }
-                let key = syn::ext::IdentExt::unraw(&x).to_string();
                 if let Some(cut) = self.cuts.get(&key) {
                     let (slot, p) = (&cut.slot, position());
-                    *ix.expr = syn::parse_quote_spanned!(x.span()=> #slot);
+                    *ix.expr = syn::parse_quote_spanned!(root.span()=> #slot);
                     *ix.index = syn::parse_quote!(#p);
                 }
             }
@@ -305,6 +460,15 @@ impl VisitMut for Lanes<'_> {
                     let uses = self.uses(&x);
                     uses.other = true;
                     uses.other_write |= write;
+                }
+            }
+            Expr::MethodCall(m) if m.method == "row" || m.method == "row_ref" => {
+                // A window's row outside an access: a use of the window.
+                self.write_ctx = write;
+                self.visit_expr_mut(&mut m.receiver);
+                self.write_ctx = false;
+                for arg in m.args.iter_mut() {
+                    self.visit_expr_mut(arg);
                 }
             }
             Expr::Call(c) if single_ident(&c.func).is_some() => {
@@ -383,7 +547,7 @@ mod tests {
         let cuts = kernel
             .cuts
             .iter()
-            .map(|c| (c.array.to_string(), c.write))
+            .map(|c| (show(&c.array), c.write))
             .collect();
         Ok((cuts, show(&kernel.body).replace(' ', "")))
     }
@@ -430,6 +594,36 @@ mod tests {
         assert_eq!(cuts, [("u".to_owned(), true), ("v".to_owned(), false)]);
         assert!(body.contains("y[i]=y[i-1]+x[i]"), "{body}");
         assert!(body.contains("__g0[__p]=__g1[__p]+v.len()asf64"), "{body}");
+    }
+
+    #[test]
+    fn cuts_at_invariant_offsets() {
+        let (cuts, body) = run(
+            Directive::Simd,
+            quote::quote!(),
+            parse_quote!({
+                __w_d.row(r)[i] = 0.2 * (s[r * n + i] + s[r * n + i - 1] + s[(r + 1) * n + i]);
+                t[k + i] = 1.0;
+                k = 3 * k + 1;
+                u[i + m.len()] = v[i + 2 * i];
+            }),
+        )
+        .unwrap();
+        assert_eq!(
+            cuts,
+            [
+                ("__w_d.row(r)".to_owned(), true),
+                ("s".to_owned(), false),
+                ("s".to_owned(), false),
+                ("s".to_owned(), false),
+                ("u".to_owned(), true),
+            ]
+        );
+        // `k` changes in the loop, so `t[k + i]` stays; `v[i + 2 * i]` is
+        // not the loop variable plus an offset.
+        assert!(body.contains("t[k+i]=1.0"), "{body}");
+        assert!(body.contains("v[i+2*i]"), "{body}");
+        assert!(!body.contains("s["), "{body}");
     }
 
     #[test]
