@@ -333,14 +333,14 @@ fn rayon_jacobi(n: usize, src: &[f64], dst: &mut [f64]) {
         });
 }
 
-/// `#[simd]` on the inner loop, as `#pragma omp simd` in C: the row of
-/// `dst` and the three rows of `src` are cut once per row, so the sweep
-/// runs without bounds checks at the CPU's best vector width.
+/// The plain OpenMP port. (`#[simd]` on the inner loop also works, cutting
+/// the rows of `dst` and `src` once per row; on the machine of
+/// BENCHMARKS.md it measured some 15% slower than this for a sweep bound by
+/// memory, so the table shows this form.)
 #[parallel]
 fn par_jacobi(t: usize, n: usize, src: &[f64], dst: &mut [f64]) {
     #[parallel_for(num_threads(t))]
     for i in 1..n - 1 {
-        #[simd]
         for j in 1..n - 1 {
             dst[i * n + j] = 0.2
                 * (src[i * n + j]
