@@ -42,8 +42,8 @@
 //! - [From OpenMP](#from-openmp), below: every directive, clause, routine
 //!   and environment variable, and what to write here instead.
 //! - [`guide::patterns`]: the "common core" of parallel programming (π,
-//!   saxpy, dot product, min/max search, Mandelbrot, a heat stencil, matrix
-//!   multiply, a histogram), and two more (statistics with a user-defined
+//!   saxpy, dot product, a vectorized sum, min/max search, Mandelbrot, a
+//!   heat stencil, matrix multiply, a histogram), and two more (statistics with a user-defined
 //!   reduction, a matrix filled under `collapse(2)`), each with its loop and
 //!   what the macro writes for you.
 //! - [`guide::schedules`]: how the iterations are split, and how to choose.
@@ -220,7 +220,7 @@
 //! | `OMP_NUM_THREADS=4` | the default team size (of a list such as `4,2`, the first) |
 //! | `RAYON_NUM_THREADS=4` | the same, when `OMP_NUM_THREADS` is unset; else the number of CPUs |
 //! | `OMP_SCHEDULE="dynamic,4"` | the schedule of `schedule(runtime)` loops: `static`, `dynamic`, `guided` or `auto`, an optional chunk, an optional `monotonic:`/`nonmonotonic:` prefix |
-//! | `OMP_WAIT_POLICY=passive` | how long idle threads spin before they sleep: `active` (a second), `passive` (not at all); unset, 500 µs |
+//! | `OMP_WAIT_POLICY=passive` | how long idle threads spin before they sleep: `active` (a second), `passive` (not at all); unset, 3 ms (about what libgomp spins) |
 //!
 //! Each is read once, when first needed; a malformed value panics with a
 //! message that names the variable.

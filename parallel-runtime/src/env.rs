@@ -68,10 +68,12 @@ pub(crate) fn parse_schedule_var(value: &str) -> Result<(Schedule, Option<usize>
 }
 
 /// Parses `OMP_WAIT_POLICY`: how long a resident team's idle thread spins
-/// before it sleeps. `passive`: not at all; `active`: a second; unset: 500 µs.
+/// before it sleeps. `passive`: not at all; `active`: a second; unset: 3 ms,
+/// about what libgomp spins by default, and longer than a thread parked on a
+/// virtual machine may take to wake.
 pub(crate) fn parse_wait_policy(value: Option<&str>) -> Result<Duration, String> {
     match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-        None => Ok(Duration::from_micros(500)),
+        None => Ok(Duration::from_millis(3)),
         Some("passive") => Ok(Duration::ZERO),
         Some("active") => Ok(Duration::from_secs(1)),
         Some(_) => Err(format!(
@@ -200,7 +202,7 @@ mod tests {
     #[test]
     fn wait_policy_values() {
         let p = parse_wait_policy;
-        assert_eq!(p(None), Ok(Duration::from_micros(500)));
+        assert_eq!(p(None), Ok(Duration::from_millis(3)));
         assert_eq!(p(Some("PASSIVE")), Ok(Duration::ZERO));
         assert_eq!(p(Some(" active ")), Ok(Duration::from_secs(1)));
         let err = p(Some("eager")).unwrap_err();

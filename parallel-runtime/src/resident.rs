@@ -8,7 +8,7 @@
 //!
 //! A resident team of `n` is `n - 1` threads of its own plus the calling
 //! thread, which runs member 0. Between loops a worker spins on the team's
-//! generation counter for the wait policy's time (`OMP_WAIT_POLICY`: 500 µs
+//! generation counter for the wait policy's time (`OMP_WAIT_POLICY`: 3 ms
 //! by default, none when `passive`, a second when `active`), then parks.
 //!
 //! - **Fork**: the caller publishes the loop (a type-erased pointer to the
@@ -108,6 +108,14 @@ struct ErasedJob {
     run: unsafe fn(*const (), usize),
 }
 
+/// What a member waits for: the next loop (it may sleep), or another
+/// member of the loop it is in (which is running).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wait {
+    NextLoop,
+    Member,
+}
+
 /// What the workers watch between loops, written by each fork: one line.
 #[repr(C, align(128))]
 struct Signal {
@@ -189,8 +197,14 @@ impl Resident {
     /// Waits until `done()`: checks it [`FAST_SPINS`] times, spins for the
     /// wait policy's time, then parks (`me` is the waiting member's flags;
     /// whoever makes `done()` true calls [`Resident::wake`] afterwards).
+    ///
+    /// Inside a loop (`Wait::Member`) a member waits for others that are
+    /// running, so past the spin it yields instead of parking, unless the
+    /// policy is `passive`: on a virtual machine a parked thread can take a
+    /// millisecond to wake, and a member that parks while it waits for
+    /// another can lock the team into waking each other every loop.
     #[inline]
-    fn wait(&self, me: &Member, done: impl Fn() -> bool) {
+    fn wait(&self, me: &Member, kind: Wait, done: impl Fn() -> bool) {
         for _ in 0..FAST_SPINS {
             if done() {
                 return;
@@ -206,6 +220,12 @@ impl Resident {
                 }
                 core::hint::spin_loop();
             }
+        }
+        if kind == Wait::Member && !budget.is_zero() {
+            while !done() {
+                std::thread::yield_now();
+            }
+            return;
         }
         // Paired with `wake`: either the waker sees this member counted and
         // parked, or we see its change of `done()` (all SeqCst).
@@ -244,7 +264,9 @@ impl Resident {
         let mut seen = 0;
         loop {
             let me = &self.members[k];
-            self.wait(me, || self.signal.generation.load(Ordering::SeqCst) != seen);
+            self.wait(me, Wait::NextLoop, || {
+                self.signal.generation.load(Ordering::SeqCst) != seen
+            });
             let now = self.signal.generation.load(Ordering::Acquire);
             debug_assert_eq!(now, seen.wrapping_add(1), "member {k} skipped a loop");
             seen = now;
@@ -440,7 +462,7 @@ impl<J: Play> Loop<'_, J> {
         let team = self.team;
         let member = &team.members[child];
         let ready = &member.handoff.ready;
-        team.wait(&team.members[me], || {
+        team.wait(&team.members[me], Wait::Member, || {
             !ready.load(Ordering::SeqCst).is_null()
         });
         if fits::<J::Out>() {
@@ -485,7 +507,7 @@ impl<J: Play> Loop<'_, J> {
             .ready
             .store((&raw mut slot).cast(), Ordering::SeqCst);
         wake_parent();
-        team.wait(me, || me.taken.load(Ordering::SeqCst));
+        team.wait(me, Wait::Member, || me.taken.load(Ordering::SeqCst));
         me.taken.store(false, Ordering::Relaxed);
         // `slot` is `None` now: the parent moved the result out.
         debug_assert!(slot.is_none());
