@@ -428,21 +428,19 @@ pub fn lanes<Op, T: Lane + PrivateOf<Op, Private = T>>(op: Op, v: &T) -> [T; LAN
 /// assert_eq!(fold_lanes(op::Plus, lanes, 1), 12);
 /// ```
 #[inline(never)]
-pub fn fold_lanes<Op: Copy, T: Combine<Op>>(op: Op, lanes: [T; LANES], tail: T) -> T {
-    let mut acc = lanes.map(Some);
+pub fn fold_lanes<Op: Copy, T: Default + Combine<Op>>(op: Op, lanes: [T; LANES], tail: T) -> T {
+    // `Default`, not `Copy`: a `Vec` reduced with `simd` is reported once,
+    // where its lanes are made, not again here.
+    let mut acc = lanes;
     let mut width = LANES;
     while width > 1 {
         width /= 2;
         for l in 0..width {
-            if let (Some(a), Some(b)) = (acc[l].take(), acc[l + width].take()) {
-                acc[l] = Some(T::combine(op, a, b));
-            }
+            let (a, b) = (core::mem::take(&mut acc[l]), core::mem::take(&mut acc[l + width]));
+            acc[l] = T::combine(op, a, b);
         }
     }
-    match acc[0].take() {
-        Some(all) => T::combine(op, all, tail),
-        None => tail,
-    }
+    T::combine(op, core::mem::take(&mut acc[0]), tail)
 }
 
 /// The loop values of iterations `t0..t1` as the array indices `a..b`, when
