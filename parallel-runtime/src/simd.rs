@@ -436,7 +436,10 @@ pub fn fold_lanes<Op: Copy, T: Default + Combine<Op>>(op: Op, lanes: [T; LANES],
     while width > 1 {
         width /= 2;
         for l in 0..width {
-            let (a, b) = (core::mem::take(&mut acc[l]), core::mem::take(&mut acc[l + width]));
+            let (a, b) = (
+                core::mem::take(&mut acc[l]),
+                core::mem::take(&mut acc[l + width]),
+            );
             acc[l] = T::combine(op, a, b);
         }
     }
