@@ -191,39 +191,44 @@ fn one_thread(c: &mut Criterion) {
     }
     g.finish();
 
-    let mut g = c.benchmark_group("dot f32, 1 thread");
-    for (bytes, label) in SIZES {
-        let x: Vec<f32> = (0..bytes / 4).map(|i| (i % 13) as f32 * 0.25).collect();
-        let y: Vec<f32> = (0..bytes / 4).map(|i| (i % 7) as f32 * 0.5).collect();
-        g.throughput(Throughput::Bytes(2 * bytes as u64));
-        g.bench_function(BenchmarkId::new("naive loop", label), |b| {
-            b.iter(|| naive_dot(black_box(&x), &y))
-        });
-        g.bench_function(BenchmarkId::new("simd_reduce", label), |b| {
-            b.iter(|| simd_dot_f32(black_box(&x), &y))
-        });
-        g.bench_function(BenchmarkId::new("hand-written 16 acc", label), |b| {
-            b.iter(|| hand_dot(black_box(&x), &y))
-        });
-        if native_dot(&x, &y).is_some() {
-            g.bench_function(
-                BenchmarkId::new("hand-written 16 acc, native", label),
-                |b| b.iter(|| native_dot(black_box(&x), &y)),
-            );
-        }
-    }
-    g.finish();
+    dot_group(
+        c,
+        "dot f32, 1 thread",
+        |i| (i % 13) as f32 * 0.25,
+        |i| (i % 7) as f32 * 0.5,
+        simd_dot_f32,
+    );
+    dot_group(
+        c,
+        "dot f64, 1 thread",
+        |i| (i % 13) as f64 * 0.25,
+        |i| (i % 7) as f64 * 0.5,
+        simd_dot_f64,
+    );
+}
 
-    let mut g = c.benchmark_group("dot f64, 1 thread");
+/// A dot product over two arrays of each size in [`SIZES`]: the plain loop,
+/// `simd_reduce`, and the hand-written loop (default build and native).
+fn dot_group<T>(
+    c: &mut Criterion,
+    name: &str,
+    x_of: impl Fn(usize) -> T,
+    y_of: impl Fn(usize) -> T,
+    simd_dot: fn(&[T], &[T]) -> T,
+) where
+    T: Copy + Default + std::ops::Add<Output = T> + std::ops::Mul<Output = T> + std::iter::Sum,
+{
+    let mut g = c.benchmark_group(name);
     for (bytes, label) in SIZES {
-        let x: Vec<f64> = (0..bytes / 8).map(|i| (i % 13) as f64 * 0.25).collect();
-        let y: Vec<f64> = (0..bytes / 8).map(|i| (i % 7) as f64 * 0.5).collect();
+        let n = bytes / size_of::<T>();
+        let x: Vec<T> = (0..n).map(&x_of).collect();
+        let y: Vec<T> = (0..n).map(&y_of).collect();
         g.throughput(Throughput::Bytes(2 * bytes as u64));
         g.bench_function(BenchmarkId::new("naive loop", label), |b| {
             b.iter(|| naive_dot(black_box(&x), &y))
         });
         g.bench_function(BenchmarkId::new("simd_reduce", label), |b| {
-            b.iter(|| simd_dot_f64(black_box(&x), &y))
+            b.iter(|| simd_dot(black_box(&x), &y))
         });
         g.bench_function(BenchmarkId::new("hand-written 16 acc", label), |b| {
             b.iter(|| hand_dot(black_box(&x), &y))

@@ -985,20 +985,7 @@ impl Walker<'_> {
     }
 }
 
-impl<'a> BodyWalk<'a> for Walker<'a> {
-    fn scopes(&mut self) -> &mut Vec<HashSet<String>> {
-        &mut self.scopes
-    }
-    fn flow(&mut self) -> &mut Flow<'a> {
-        &mut self.flow
-    }
-    fn collecting(&self) -> bool {
-        self.mode == Mode::Collect
-    }
-    fn report(&mut self, error: Error) {
-        self.errors.push(error);
-    }
-}
+crate::walk::body_walk!(Walker);
 
 impl VisitMut for Walker<'_> {
     fn visit_block_mut(&mut self, block: &mut Block) {

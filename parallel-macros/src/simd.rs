@@ -383,20 +383,7 @@ impl Lanes<'_> {
     }
 }
 
-impl<'a> BodyWalk<'a> for Lanes<'a> {
-    fn scopes(&mut self) -> &mut Vec<HashSet<String>> {
-        &mut self.scopes
-    }
-    fn flow(&mut self) -> &mut Flow<'a> {
-        &mut self.flow
-    }
-    fn collecting(&self) -> bool {
-        self.mode == Mode::Collect
-    }
-    fn report(&mut self, error: Error) {
-        self.errors.push(error);
-    }
-}
+crate::walk::body_walk!(Lanes);
 
 impl VisitMut for Lanes<'_> {
     fn visit_block_mut(&mut self, block: &mut Block) {

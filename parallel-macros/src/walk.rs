@@ -12,6 +12,28 @@ use syn::punctuated::Punctuated;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Error, Expr, Ident, Stmt, Token};
 
+/// Implements [`BodyWalk`] for a walker struct with the fields `scopes`,
+/// `flow`, `mode` (whose `Mode::Collect` is the first pass) and `errors`.
+macro_rules! body_walk {
+    ($walker:ident) => {
+        impl<'a> $crate::walk::BodyWalk<'a> for $walker<'a> {
+            fn scopes(&mut self) -> &mut Vec<std::collections::HashSet<String>> {
+                &mut self.scopes
+            }
+            fn flow(&mut self) -> &mut $crate::flow::Flow<'a> {
+                &mut self.flow
+            }
+            fn collecting(&self) -> bool {
+                self.mode == Mode::Collect
+            }
+            fn report(&mut self, error: syn::Error) {
+                self.errors.push(error);
+            }
+        }
+    };
+}
+pub(crate) use body_walk;
+
 /// A walker over a loop body. The provided methods handle the nodes that
 /// bind names or change control flow; the walker handles the rest.
 pub trait BodyWalk<'a>: VisitMut + Sized {
