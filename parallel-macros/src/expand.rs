@@ -58,7 +58,9 @@ pub fn parallel_for(
     for_loop: &ExprForLoop,
     clauses: &Clauses,
     known: Option<&HashSet<String>>,
+    slices: Option<&HashSet<String>>,
 ) -> Result<TokenStream> {
+    let no_slices = HashSet::new();
     let mut errors = Errors::default();
     check_declared(clauses, known, &mut errors);
     let collapse = clauses.collapse.map_or(1, |c| c.0);
@@ -113,6 +115,12 @@ pub fn parallel_for(
                         for_loop.label.as_ref().map(|l| &l.name),
                         clauses,
                         &body,
+                        // Without `simd`, reads are cut only where the host
+                        // shows the array to be a slice, `Vec` or array.
+                        match &clauses.simd {
+                            Some(_) => None,
+                            None => Some(slices.unwrap_or(&no_slices)),
+                        },
                     );
                     match kernel {
                         Ok(kernel) if clauses.simd.is_some() || !kernel.cuts.is_empty() => {
@@ -192,7 +200,14 @@ pub fn simd_loop(
         }
     };
     let label = for_loop.label.as_ref().map(|l| &l.name);
-    let kernel = simd::analyze(directive, form.var.as_ref(), label, clauses, &for_loop.body);
+    let kernel = simd::analyze(
+        directive,
+        form.var.as_ref(),
+        label,
+        clauses,
+        &for_loop.body,
+        None,
+    );
     let kernel = match kernel {
         Ok(kernel) => {
             errors.finish()?;
@@ -314,7 +329,7 @@ fn vector_run(
         "__fast", "__a", "__b", "__n", "__nb", "__k", "__first", "__level",
     ]
     .map(|n| Ident::new(n, m));
-    let p = simd::position();
+    let p = kernel.position.clone();
     let lanes = quote!(#private::LANES);
     let named = |prefix: &str, count: usize| -> Vec<Ident> {
         (0..count)
@@ -334,14 +349,7 @@ fn vector_run(
     let [s0, e0] = ["__s", "__e"].map(|n| Ident::new(n, m));
     let cut_exprs = cuts.iter().map(|cut| {
         let (x, span) = (&cut.array, cut.root.span());
-        let start = match &cut.index {
-            None => quote!(#a),
-            Some(index) => quote! {{
-                #[allow(unused_variables)]
-                let #pat = #seq.get(#t0);
-                #index
-            }},
-        };
+        let start = start_of(cut.terms.as_deref(), &a);
         let take = match (cut.write, x) {
             // A window's row is ours: no deref to check, and evaluated once.
             (true, Expr::MethodCall(_)) => quote_spanned!(span=> #x.__cut_mut(#s0, #e0)),
@@ -351,12 +359,9 @@ fn vector_run(
             (false, _) => quote_spanned!(span=> #private::cut(&#x, #s0, #e0)),
         };
         quote_spanned! {span=>
-            {
-                let #s0: usize = #start;
-                match #s0.checked_add(#b - #a) {
-                    ::core::option::Option::Some(#e0) => #take,
-                    ::core::option::Option::None => ::core::option::Option::None,
-                }
+            match #start.and_then(|#s0: usize| #s0.checked_add(#b - #a).map(|#e0| (#s0, #e0))) {
+                ::core::option::Option::Some((#s0, #e0)) => #take,
+                ::core::option::Option::None => ::core::option::Option::None,
             }
         }
     });
@@ -518,6 +523,74 @@ fn vector_run(
         if !#fast {
             #fallback
         }
+    }
+}
+
+/// Where a cut starts, as an `Option<usize>`: `a` for `x[i]`; for an
+/// offset `x[i * n + j - 1]`, the sum of its terms with the loop variable at
+/// its first value `a`, evaluated with checked arithmetic: the index of the
+/// first iteration may overflow or divide by zero where the body guards it
+/// (`if j > 0 { x[j - 1] }`), and then the cut fails (the plain loop runs)
+/// rather than the evaluation panicking.
+fn start_of(terms: Option<&[(bool, Option<Expr>)]>, a: &Ident) -> TokenStream {
+    let some = quote!(::core::option::Option::Some);
+    let Some(terms) = terms else {
+        return quote!(#some(#a));
+    };
+    let m = Span::mixed_site();
+    let [acc, x, y] = ["__o", "__x", "__y"].map(|n| Ident::new(n, m));
+    let mut out = quote!(#some(0usize));
+    for (plus, term) in terms {
+        let value = match term {
+            None => quote!(#some(#a)),
+            Some(term) => checked(term),
+        };
+        let op = if *plus {
+            quote!(checked_add)
+        } else {
+            quote!(checked_sub)
+        };
+        out = quote! {
+            match (#out, #value) {
+                (#some(#x), #some(#y)) => #x.#op(#y),
+                _ => ::core::option::Option::None,
+            }
+        };
+    }
+    quote!({ let #acc: ::core::option::Option<usize> = #out; #acc })
+}
+
+/// An invariant term (see `simd::Lanes::invariant`) as an `Option`,
+/// `None` where its arithmetic would overflow or divide by zero.
+fn checked(e: &Expr) -> TokenStream {
+    let some = quote!(::core::option::Option::Some);
+    let m = Span::mixed_site();
+    let [x, y] = ["__x", "__y"].map(|n| Ident::new(n, m));
+    match e {
+        Expr::Paren(p) => checked(&p.expr),
+        Expr::Group(g) => checked(&g.expr),
+        Expr::Binary(b) => {
+            let op = match b.op {
+                syn::BinOp::Add(_) => quote!(checked_add),
+                syn::BinOp::Sub(_) => quote!(checked_sub),
+                syn::BinOp::Mul(_) => quote!(checked_mul),
+                syn::BinOp::Div(_) => quote!(checked_div),
+                syn::BinOp::Rem(_) => quote!(checked_rem),
+                _ => return quote!(#some(#e)),
+            };
+            let (l, r) = (checked(&b.left), checked(&b.right));
+            quote! {
+                match (#l, #r) {
+                    (#some(#x), #some(#y)) => #x.#op(#y),
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+        Expr::Cast(c) => {
+            let (inner, ty) = (checked(&c.expr), &c.ty);
+            quote!(#inner.map(|#x| #x as #ty))
+        }
+        _ => quote!(#some(#e)),
     }
 }
 
@@ -1183,7 +1256,7 @@ mod tests {
 
     fn expand(clauses: TokenStream, for_loop: ExprForLoop) -> Result<String> {
         let clauses = crate::clause::parse(clauses)?;
-        parallel_for(&for_loop, &clauses, None).map(|t| t.to_string().replace(' ', ""))
+        parallel_for(&for_loop, &clauses, None, None).map(|t| t.to_string().replace(' ', ""))
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use crate::clause::{self, Clauses, Errors};
 use crate::expand;
 use crate::flow::Directive;
-use crate::scope::bound_anywhere;
+use crate::scope::{bound_anywhere, slice_names};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use std::collections::HashSet;
@@ -49,6 +49,7 @@ pub fn parallel(args: TokenStream, input: TokenStream) -> TokenStream {
     }
     let mut host = Host {
         known: Some(bound_anywhere(&item)),
+        slices: Some(slice_names(&item)),
         errors,
     };
     host.visit_item_mut(&mut item);
@@ -74,6 +75,7 @@ pub fn directive(directive: Directive, args: TokenStream, input: TokenStream) ->
     };
     let mut host = Host {
         known: None,
+        slices: None,
         errors: Errors::default(),
     };
     let mut expr = match parse_args(directive, Ok(args)) {
@@ -116,6 +118,8 @@ fn with_errors(tokens: TokenStream, errors: Errors) -> TokenStream {
 
 struct Host {
     known: Option<HashSet<String>>,
+    /// The names the item binds to slices, `Vec`s and arrays only.
+    slices: Option<HashSet<String>>,
     errors: Errors,
 }
 
@@ -129,7 +133,9 @@ impl Host {
     ) -> Expr {
         let known = self.known.as_ref();
         let generated = match directive {
-            Directive::ParallelFor => expand::parallel_for(for_loop, clauses, known),
+            Directive::ParallelFor => {
+                expand::parallel_for(for_loop, clauses, known, self.slices.as_ref())
+            }
             _ => expand::simd_loop(for_loop, directive, clauses, known),
         }
         .and_then(syn::parse2::<Expr>);

@@ -43,6 +43,8 @@ pub struct Kernel {
     /// The label of the block a lane's body runs in, when a `continue`
     /// needs it.
     pub lane: Option<Lifetime>,
+    /// The position of the current iteration in its block: `__pN`.
+    pub position: Ident,
 }
 
 /// An array the body indexes with the loop variable, `x[i]`, or with the
@@ -56,30 +58,48 @@ pub struct Cut {
     pub root: Ident,
     /// Written at the loop variable: cut mutably.
     pub write: bool,
-    /// The index, when it is not the loop variable itself: its value at
-    /// the first iteration is where the cut starts.
-    pub index: Option<Expr>,
+    /// The index, when it is not the loop variable itself, as the terms of
+    /// a sum (`true` for `+`), `None` standing for the loop variable: with
+    /// it at its first value, the sum is where the cut starts.
+    pub terms: Option<Vec<(bool, Option<Expr>)>>,
     /// The local holding the current block of it: `__gK`.
     pub slot: Ident,
 }
 
-/// The position of the current iteration in its block: `__p`.
-pub fn position() -> Ident {
-    Ident::new("__p", Span::mixed_site())
+/// Methods taken to leave their receiver as it was; any other method
+/// called on a name may change it, so an offset that reads the name is not
+/// invariant.
+const READ_ONLY_METHODS: &[&str] = &["len", "is_empty", "row", "row_ref"];
+
+/// A number for each kernel the macro writes: its locals (`__g3_0`,
+/// `__p3`) and label differ from those of kernels nested in its body, which
+/// share its hygiene (one `#[parallel]` invocation).
+fn next_id() -> usize {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Analyzes the body of a vectorized loop over `var`, whose reductions (for
 /// `#[simd_reduce]`, or `#[parallel_for(simd)]`) are in `clauses`. For
 /// `#[parallel_for(simd)]` the body has already been checked and rewritten
 /// by [`crate::body::analyze`]; this only finds the cuts.
+///
+/// `reads`, when given, limits the arrays cut for reading to those names:
+/// a `parallel_for` without `simd` cuts only what the host item declares as
+/// a slice, `Vec` or array (a cut needs one), so that any other array type
+/// it reads keeps working as before.
 pub fn analyze(
     directive: Directive,
     var: Option<&Ident>,
     label: Option<&Lifetime>,
     clauses: &Clauses,
     body: &Block,
+    reads: Option<&HashSet<String>>,
 ) -> Result<Kernel> {
+    let id = next_id();
     let mut walker = Lanes {
+        id,
+        reads,
         mode: Mode::Collect,
         var,
         clauses,
@@ -99,12 +119,14 @@ pub fn analyze(
     walker.decide();
     walker.mode = Mode::Rewrite;
     walker.visit_block_mut(&mut body);
+    let position = walker.position();
     walker.errors.finish()?;
     // Slots are numbered in the map's order.
     Ok(Kernel {
         cuts: walker.cuts.into_values().collect(),
         body,
         lane: walker.lane,
+        position,
     })
 }
 
@@ -129,7 +151,7 @@ struct Uses {
 struct Access {
     array: Expr,
     root: Ident,
-    index: Option<Expr>,
+    terms: Option<Vec<(bool, Option<Expr>)>>,
     /// Names the array and the offset read, which must not change in the loop.
     deps: Vec<String>,
     read: bool,
@@ -137,6 +159,10 @@ struct Access {
 }
 
 struct Lanes<'a> {
+    /// This kernel's number, in its locals' names.
+    id: usize,
+    /// See [`analyze`].
+    reads: Option<&'a HashSet<String>>,
     mode: Mode,
     var: Option<&'a Ident>,
     clauses: &'a Clauses,
@@ -152,6 +178,11 @@ struct Lanes<'a> {
 }
 
 impl Lanes<'_> {
+    /// `__pN`: the position of the current iteration in its block.
+    fn position(&self) -> Ident {
+        format_ident!("__p{}", self.id, span = Span::mixed_site())
+    }
+
     fn is_local(&self, name: &Ident) -> bool {
         let name = name.to_string();
         self.scopes.iter().any(|s| s.contains(&name))
@@ -207,9 +238,15 @@ impl Lanes<'_> {
     }
 
     /// The index of an access at the loop variable: `Some(None)` for `i`
-    /// itself, `Some(Some(idx))` for a sum in which `i` is one added term and
-    /// every other term is [invariant](Self::invariant); `None` otherwise.
-    fn affine(&self, idx: &Expr, deps: &mut Vec<String>) -> Option<Option<Expr>> {
+    /// itself; for a sum in which `i` is one added term and every other term
+    /// is [invariant](Self::invariant), its terms (see [`Cut::terms`]);
+    /// `None` otherwise.
+    #[allow(clippy::type_complexity)]
+    fn affine(
+        &self,
+        idx: &Expr,
+        deps: &mut Vec<String>,
+    ) -> Option<Option<Vec<(bool, Option<Expr>)>>> {
         if self.is_own_index(idx) {
             return Some(None);
         }
@@ -230,17 +267,21 @@ impl Lanes<'_> {
         let mut parts = Vec::new();
         terms(idx, true, &mut parts);
         let mut own = 0;
+        let mut out = Vec::new();
         for (plus, term) in parts {
             if self.is_own_index(term) {
                 if !plus {
                     return None;
                 }
                 own += 1;
-            } else if !self.invariant(term, deps) {
+                out.push((true, None));
+            } else if self.invariant(term, deps) {
+                out.push((plus, Some(term.clone())));
+            } else {
                 return None;
             }
         }
-        (own == 1).then(|| Some(idx.clone()))
+        (own == 1).then_some(Some(out))
     }
 
     /// The array of an access `a[..]`: a captured name, a field chain of
@@ -266,8 +307,12 @@ impl Lanes<'_> {
     }
 
     /// An access `a[idx]` at the loop variable: its array's name, its
-    /// offset index (`None` for `i` itself), and the names both read.
-    fn access(&self, ix: &syn::ExprIndex) -> Option<(Ident, Option<Expr>, Vec<String>)> {
+    /// offset's terms (`None` for `i` itself), and the names both read.
+    #[allow(clippy::type_complexity)]
+    fn access(
+        &self,
+        ix: &syn::ExprIndex,
+    ) -> Option<(Ident, Option<Vec<(bool, Option<Expr>)>>, Vec<String>)> {
         let mut deps = Vec::new();
         let root = self.array_of(&ix.expr, &mut deps)?;
         let index = self.affine(&ix.index, &mut deps)?;
@@ -284,8 +329,10 @@ impl Lanes<'_> {
     }
 
     /// The key of an access: its array and index as written.
-    fn access_key(array: &Expr, index: Option<&Expr>) -> String {
-        format!("{}[{}]", show(array), index.map(show).unwrap_or_default())
+    fn access_key(array: &Expr, index: &Expr, own: bool) -> String {
+        // `x[i]` and `x[i as usize]` are the same elements.
+        let index = if own { String::new() } else { show(index) };
+        format!("{}[{}]", show(array), index)
     }
 
     /// After pass 1: an array only read at the loop variable (and not
@@ -303,10 +350,14 @@ impl Lanes<'_> {
         let mut cuts = Vec::new();
         for uses in self.arrays.values() {
             let write = uses.accesses.values().any(|a| a.write);
+            let listed = |a: &Access| {
+                let name = a.root.to_string();
+                name.starts_with("__w_") || self.reads.is_none_or(|r| r.contains(&name))
+            };
             let ok = if write {
                 !uses.other && uses.accesses.len() == 1
             } else {
-                !uses.other_write
+                !uses.other_write && uses.accesses.values().all(listed)
             };
             if !ok {
                 continue;
@@ -323,12 +374,12 @@ impl Lanes<'_> {
             .into_iter()
             .enumerate()
             .map(|(k, (key, access, write))| {
-                let slot = format_ident!("__g{}", k, span = Span::mixed_site());
+                let slot = format_ident!("__g{}_{}", self.id, k, span = Span::mixed_site());
                 let cut = Cut {
                     array: access.array.clone(),
                     root: access.root.clone(),
                     write,
-                    index: access.index.clone(),
+                    terms: access.terms.clone(),
                     slot,
                 };
                 (key, cut)
@@ -393,6 +444,29 @@ impl VisitMut for Lanes<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        let known = mac
+            .path
+            .get_ident()
+            .is_some_and(|m| crate::body::EXPR_MACROS.contains(&m.to_string().as_str()));
+        if !known && self.mode == Mode::Collect {
+            // An opaque macro may change any name it mentions.
+            fn names(tokens: proc_macro2::TokenStream, out: &mut Vec<Ident>) {
+                for t in tokens {
+                    match t {
+                        proc_macro2::TokenTree::Ident(id) => out.push(id),
+                        proc_macro2::TokenTree::Group(g) => names(g.stream(), out),
+                        _ => {}
+                    }
+                }
+            }
+            let mut found = Vec::new();
+            names(mac.tokens.clone(), &mut found);
+            for id in found {
+                if !self.is_local(&id) && self.var != Some(&id) {
+                    self.uses(&id).other_write = true;
+                }
+            }
+        }
         self.walk_macro(mac);
     }
 
@@ -402,16 +476,16 @@ impl VisitMut for Lanes<'_> {
         let write = std::mem::replace(&mut self.write_ctx, false);
         match e {
             Expr::Index(ix) if self.access(ix).is_some() => {
-                let Some((root, index, deps)) = self.access(ix) else {
+                let Some((root, terms, deps)) = self.access(ix) else {
                     return;
                 };
-                let key = Self::access_key(&ix.expr, index.as_ref());
+                let key = Self::access_key(&ix.expr, &ix.index, terms.is_none());
                 if collect {
                     let array = (*ix.expr).clone();
                     let access = self.uses(&root).accesses.entry(key).or_insert(Access {
                         array,
                         root: root.clone(),
-                        index,
+                        terms,
                         deps,
                         read: false,
                         write: false,
@@ -421,7 +495,7 @@ impl VisitMut for Lanes<'_> {
                     return;
                 }
                 if let Some(cut) = self.cuts.get(&key) {
-                    let (slot, p) = (&cut.slot, position());
+                    let (slot, p) = (&cut.slot, self.position());
                     *ix.expr = syn::parse_quote_spanned!(root.span()=> #slot);
                     *ix.index = syn::parse_quote!(#p);
                 }
@@ -448,6 +522,20 @@ impl VisitMut for Lanes<'_> {
                     uses.other = true;
                     uses.other_write |= write;
                 }
+            }
+            Expr::MethodCall(m)
+                if collect && !READ_ONLY_METHODS.contains(&m.method.to_string().as_str()) =>
+            {
+                // A method may take its receiver by `&mut self` (or change
+                // it through a `Cell`): what it is called on may change.
+                let mut root = &*m.receiver;
+                while let Expr::Field(f) = strip(root) {
+                    root = &f.base;
+                }
+                if let Some(x) = self.captured(root).cloned() {
+                    self.uses(&x).other_write = true;
+                }
+                visit_mut::visit_expr_method_call_mut(self, m);
             }
             Expr::MethodCall(m) if m.method == "row" || m.method == "row_ref" => {
                 // A window's row outside an access: a use of the window.
@@ -496,7 +584,9 @@ impl VisitMut for Lanes<'_> {
                 Ok(true) if !collect => {
                     let lane = self
                         .lane
-                        .get_or_insert_with(|| Lifetime::new("'__lane", Span::mixed_site()))
+                        .get_or_insert_with(|| {
+                            Lifetime::new(&format!("'__lane{}", self.id), Span::mixed_site())
+                        })
                         .clone();
                     *e = syn::parse_quote_spanned!(c.continue_token.span=> break #lane);
                 }
@@ -530,13 +620,20 @@ mod tests {
             ..Clauses::default()
         };
         let i: Ident = parse_quote!(i);
-        let kernel = analyze(directive, Some(&i), None, &clauses, &body)?;
+        let kernel = analyze(directive, Some(&i), None, &clauses, &body, None)?;
         let cuts = kernel
             .cuts
             .iter()
             .map(|c| (show(&c.array), c.write))
             .collect();
-        Ok((cuts, show(&kernel.body).replace(' ', "")))
+        // Kernel numbers depend on the order tests run in: drop them.
+        let mut body = show(&kernel.body).replace(' ', "");
+        let id = kernel.position.to_string()[3..].to_owned();
+        body = body
+            .replace(&format!("__g{id}_"), "__g")
+            .replace(&format!("__p{id}"), "__p")
+            .replace(&format!("'__lane{id}"), "'__lane");
+        Ok((cuts, body))
     }
 
     #[test]

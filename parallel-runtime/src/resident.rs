@@ -131,6 +131,9 @@ struct Signal {
 pub(crate) struct Resident {
     signal: Signal,
     size: usize,
+    /// How long a waiting member spins: `OMP_WAIT_POLICY`, read when the
+    /// team starts (a malformed value panics there, before any fork).
+    spin: std::time::Duration,
     /// Held by the loop running on the team.
     busy: AtomicBool,
     members: Box<[Member]>,
@@ -174,6 +177,7 @@ fn start(size: usize) -> Option<&'static Resident> {
         // good, waiting for a team that never comes; rayon runs the loops.
         threads.push(Some(spawned.ok()?.thread().clone()));
     }
+    let spin = env::wait_policy();
     let team: &'static Resident = Box::leak(Box::new(Resident {
         signal: Signal {
             generation: AtomicUsize::new(0),
@@ -181,6 +185,7 @@ fn start(size: usize) -> Option<&'static Resident> {
             sleepers: AtomicUsize::new(0),
         },
         size,
+        spin,
         busy: AtomicBool::new(false),
         members: (0..size).map(|_| Member::new()).collect(),
         threads: threads.into_boxed_slice(),
@@ -212,7 +217,7 @@ impl Resident {
             core::hint::spin_loop();
         }
         let start = Instant::now();
-        let budget = env::wait_policy();
+        let budget = self.spin;
         while start.elapsed() < budget {
             for _ in 0..64 {
                 if done() {
@@ -305,8 +310,18 @@ impl Resident {
         {
             // SAFETY: `boxed` came from `Box::into_raw` just above and was
             // not published.
-            drop(unsafe { Box::from_raw(boxed) });
+            drop_quietly(unsafe { Box::from_raw(boxed) });
         }
+    }
+}
+
+/// Drops `value`, swallowing a panic of its `Drop` (a payload whose own
+/// drop panics, say): nothing may unwind out of a member's part before
+/// every member has handed in, and the loop already reports a panic.
+fn drop_quietly<T>(value: T) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(value))) {
+        // Dropping this payload could panic again.
+        std::mem::forget(payload);
     }
 }
 
@@ -324,7 +339,7 @@ pub(crate) trait Play: Sync {
 
 /// A loop in flight on a resident team, on the caller's stack.
 struct Loop<'a, J: Play> {
-    team: &'a Resident,
+    team: &'static Resident,
     job: &'a J,
     /// Member 0's thread: the caller's.
     caller: Thread,
@@ -385,10 +400,16 @@ impl Claim {
 /// `data` points to a live `Loop<J>`, which stays alive until this call has
 /// handed in member `k`'s result.
 unsafe fn run_member<J: Play>(data: *const (), k: usize) {
-    // SAFETY: see the function's contract.
-    let lp = unsafe { &*data.cast::<Loop<'_, J>>() };
-    let out = lp.play(k);
-    lp.hand_in(k, out);
+    let (team, parent, out, thread) = {
+        // SAFETY: see the function's contract; `lp` is not used after this
+        // block, before the hand-in that lets the caller free it.
+        let lp = unsafe { &*data.cast::<Loop<'_, J>>() };
+        let parent = lp.parent(k);
+        let out = lp.play(k);
+        let thread = lp.team.thread(parent, &lp.caller).clone();
+        (lp.team, parent, out, thread)
+    };
+    hand_in(team, k, parent, &thread, out);
 }
 
 impl<J: Play> Loop<'_, J> {
@@ -442,7 +463,7 @@ impl<J: Play> Loop<'_, J> {
                 Ok(mine) => catch_unwind(AssertUnwindSafe(|| self.job.merge(mine, theirs))),
                 // A result's own `Drop` may panic too; the loop goes on.
                 Err(p) => {
-                    let _ = catch_unwind(AssertUnwindSafe(|| drop(theirs)));
+                    drop_quietly(theirs);
                     Err(p)
                 }
             };
@@ -484,34 +505,33 @@ impl<J: Play> Loop<'_, J> {
         team.wake(member, team.thread(child, &self.caller));
         out
     }
+}
 
-    /// Worker `k` hands its result to its parent: in its hand-off line when
-    /// it fits (and goes on at once), else from its stack, waiting until the
-    /// parent has moved it out.
-    fn hand_in(&self, k: usize, out: Option<J::Out>) {
-        let team = self.team;
-        let me = &team.members[k];
-        let parent = self.parent(k);
-        let wake_parent = || team.wake(&team.members[parent], team.thread(parent, &self.caller));
-        if fits::<J::Out>() {
-            // SAFETY: the buffer is this member's; its parent reads it only
-            // after the `ready` store below, and has read the previous
-            // result before this loop began.
-            unsafe { me.handoff.buf.get().cast::<Option<J::Out>>().write(out) };
-            me.handoff.ready.store(Handoff::INLINE, Ordering::SeqCst);
-            wake_parent();
-            return;
-        }
-        let mut slot = out;
-        me.handoff
-            .ready
-            .store((&raw mut slot).cast(), Ordering::SeqCst);
-        wake_parent();
-        team.wait(me, Wait::Member, || me.taken.load(Ordering::SeqCst));
-        me.taken.store(false, Ordering::Relaxed);
-        // `slot` is `None` now: the parent moved the result out.
-        debug_assert!(slot.is_none());
+/// Worker `k` hands its result to its parent: in its hand-off line when it
+/// fits (and goes on at once), else from its stack, waiting until the
+/// parent has moved it out. It takes no reference to the loop (on the
+/// caller's stack, freed once the parent has the result): the parent's
+/// thread comes cloned.
+fn hand_in<R>(team: &'static Resident, k: usize, parent: usize, thread: &Thread, out: Option<R>) {
+    let me = &team.members[k];
+    if fits::<R>() {
+        // SAFETY: the buffer is this member's; its parent reads it only
+        // after the `ready` store below, and has read the previous result
+        // before this loop began.
+        unsafe { me.handoff.buf.get().cast::<Option<R>>().write(out) };
+        me.handoff.ready.store(Handoff::INLINE, Ordering::SeqCst);
+        team.wake(&team.members[parent], thread);
+        return;
     }
+    let mut slot = out;
+    me.handoff
+        .ready
+        .store((&raw mut slot).cast(), Ordering::SeqCst);
+    team.wake(&team.members[parent], thread);
+    team.wait(me, Wait::Member, || me.taken.load(Ordering::SeqCst));
+    me.taken.store(false, Ordering::Relaxed);
+    // `slot` is `None` now: the parent moved the result out.
+    debug_assert!(slot.is_none());
 }
 
 #[cfg(test)]
@@ -671,6 +691,51 @@ mod tests {
                     .collect();
                 assert_eq!(out.to_vec(), want, "size {size}");
             }
+        }
+    }
+
+    /// A payload whose own `Drop` panics (unless already unwinding).
+    struct Bomb;
+
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            if !std::thread::panicking() {
+                panic!("the payload's drop panicked");
+            }
+        }
+    }
+
+    struct Bombs {
+        at: [usize; 2],
+    }
+
+    impl Play for Bombs {
+        type Out = u64;
+        fn member(&self, k: usize) -> Option<u64> {
+            if self.at.contains(&k) {
+                std::panic::panic_any(Bomb);
+            }
+            Some(1)
+        }
+        fn merge(&self, a: Option<u64>, b: Option<u64>) -> Option<u64> {
+            Some(a.unwrap_or(0) + b.unwrap_or(0))
+        }
+        fn stop(&self) {}
+    }
+
+    /// Two members panic with payloads that panic when dropped: the loop
+    /// still ends (every member hands in), one payload reaches the caller,
+    /// and the next loop starts clean.
+    #[test]
+    fn payloads_that_panic_when_dropped_do_not_break_the_team() {
+        let team = team(3).expect("a resident team");
+        for at in [[1, 2], [0, 1], [0, 2]] {
+            let err = catch_unwind(AssertUnwindSafe(|| claim_waiting(team).run(&Bombs { at })))
+                .unwrap_err();
+            assert!(err.is::<Bomb>());
+            std::mem::forget(err);
+            let ok = claim_waiting(team).run(&Bombs { at: [9, 9] });
+            assert_eq!(ok, Some(3));
         }
     }
 
