@@ -259,7 +259,8 @@ for name in ["overhead-rust.csv", "overhead-c.csv"]:
         ov[key + (r["impl"],)] = float(r["overhead_us"])
         side = "c" if r["impl"] == "openmp" else "rust"
         refs.setdefault(key + (side,), float(r["reference_us"]))
-        delay[side] = r["delay_us"]
+        if float(r["delay_us"]) > 0:
+            delay[side] = r["delay_us"]
 rows = []
 for key in order:
     construct, chunk, per = key
@@ -273,9 +274,10 @@ mode = "quick (a smoke test: small sizes, short runs)" if quick else "full"
 kernel_note = ("Medians; parallel/C and parallel/rayon above 1 mean the macro is slower. "
                "sequential, rayon and parallel: criterion (target/criterion/<kernel>/<impl>/<threads>); "
                "C: benches/c/kernels.c, gcc -O3 -march=native -ffp-contract=off -fopenmp.")
-over_note = ("µs per construct: median time of the construct minus the reference (the same delays, "
-             f"run sequentially; delay {delay.get('rust', '?')} µs in Rust, {delay.get('c', '?')} µs in C); "
-             "2 threads, except the inline row (the macro runs it on the caller; libgomp with if(false)).")
+over_note = ("µs per construct: the median of (time of the construct minus the reference, the same delays "
+             f"run sequentially, measured in turns); delay {delay.get('rust', '?')} µs in Rust, {delay.get('c', '?')} µs in C); "
+             "2 threads, except the inline row (the macro runs it on the caller; libgomp with if(false)); "
+             "the trivial_for row's 1024 iterations each call delay(0), which returns at once.")
 
 out = [f"machine: {machine()}", f"mode: {mode}", "",
        "Kernels", "", k_text, "", kernel_note, "",

@@ -5,7 +5,8 @@
 //!
 //! Measured on a team of 2 threads (`num_threads(2)`, so a team really
 //! forks): `parallel_for` and `parallel_for` + `reduction(+: x)` with 1 and
-//! 1024 iterations per thread; the schedules `static`, `static, c`,
+//! 1024 iterations per thread; `parallel_for` over 1024 trivial iterations
+//! (a call to `delay(0)`, 512 per thread); the schedules `static`, `static, c`,
 //! `dynamic, c` and `guided, c` for c = 1, 2, 4, …, 1024 with 1024
 //! iterations per thread; a loop of 8 iterations without `num_threads`,
 //! which the runtime runs inline. The same constructs written with rayon on
@@ -17,10 +18,12 @@
 //! The method, as EPCC's: the delay length is calibrated so that one
 //! `delay()` takes [`DELAY_US`]; each measurement repeats the construct
 //! `inner` times, `inner` doubled until one measurement takes the target
-//! time; the first of `outer + 1` measurements is dropped; the overhead is
-//! the median time per construct minus the reference's median. Two changes
-//! for a shared machine: medians rather than means, and the reference is
-//! measured next to every row rather than once.
+//! time; the first of `outer + 1` measurements is dropped. Two changes for a
+//! shared machine: medians rather than means, and the reference is measured
+//! in turns with the construct (one measurement of each, `outer + 1` times)
+//! rather than once, so that a slow spell of the host, which on these
+//! machines moves the reference itself by half, lands on both sides of the
+//! difference. The overhead is the median of the `outer` differences.
 //!
 //! This bench has its own harness (`harness = false`, no criterion):
 //! EPCC's result is a difference of two timings, not the time of one
@@ -43,6 +46,8 @@ use std::time::Instant;
 
 /// The team size of every construct (except the inline loop).
 const THREADS: usize = 2;
+/// Iterations, in all, of the trivial `parallel_for` row.
+const TRIVIAL_ITERS: usize = 1024;
 /// Iterations per thread of the schedule rows (EPCC's `itersperthr`).
 const ITERS_PER_THREAD: usize = 1024;
 /// The time one `delay()` takes, in microseconds.
@@ -237,6 +242,9 @@ struct Key {
     /// Iterations per thread; for the inline loop, all its iterations. The
     /// reference is this many delays in a row.
     iters_per_thread: usize,
+    /// Each iteration calls `delay(0)`, which returns at once, rather than a
+    /// delay of [`DELAY_US`].
+    trivial: bool,
 }
 
 impl Key {
@@ -247,7 +255,13 @@ impl Key {
             chunk,
             threads: THREADS,
             iters_per_thread,
+            trivial: false,
         }
+    }
+
+    /// The length of each iteration's `delay()`.
+    fn delay_len(&self, s: &Settings) -> usize {
+        if self.trivial { 0 } else { s.len }
     }
 
     /// The table's line: the inline loop's rayon rows share the macro's.
@@ -256,45 +270,77 @@ impl Key {
     }
 }
 
+/// One row's times, in microseconds per construct.
+#[derive(Default)]
+struct Timing {
+    /// The reference's median.
+    reference_us: f64,
+    /// The construct's median and least time.
+    median_us: f64,
+    min_us: f64,
+    /// The median of the differences construct - reference, measurement by
+    /// measurement.
+    overhead_us: f64,
+}
+
 /// One measured row.
 struct Row {
     key: Key,
     implementation: Impl,
-    reference_us: f64,
-    median_us: f64,
-    min_us: f64,
+    timing: Timing,
 }
 
-impl Row {
-    fn overhead_us(&self) -> f64 {
-        self.median_us - self.reference_us
+/// The microseconds that `reps` calls of `f` take.
+fn run(f: &mut dyn FnMut(), reps: usize) -> f64 {
+    let t = Instant::now();
+    for _ in 0..reps {
+        f();
     }
+    t.elapsed().as_secs_f64() * 1e6
 }
 
-/// Median and least time per construct, in microseconds.
-fn measure(s: &Settings, construct: &mut dyn FnMut()) -> (f64, f64) {
+/// EPCC's getinnerreps: the calls of `f`, doubled from 1, that take at
+/// least the target time.
+fn inner_reps(s: &Settings, f: &mut dyn FnMut()) -> usize {
+    let mut inner = 1;
+    while run(f, inner) < s.target_us {
+        inner *= 2;
+    }
+    inner
+}
+
+/// The median of `v`, which is not empty.
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Times `construct` against `reference`, one measurement of each in turn.
+fn measure(s: &Settings, reference: &mut dyn FnMut(), construct: &mut dyn FnMut()) -> Timing {
     if s.test {
         for _ in 0..3 {
             construct();
         }
-        return (0.0, 0.0);
+        return Timing::default();
     }
-    let mut run = |reps: usize| {
-        let t = Instant::now();
-        for _ in 0..reps {
-            construct();
+    let (ri, ci) = (inner_reps(s, reference), inner_reps(s, construct));
+    let (mut refs, mut times, mut diffs) = (Vec::new(), Vec::new(), Vec::new());
+    for k in 0..=s.outer {
+        let r = run(reference, ri) / ri as f64;
+        let t = run(construct, ci) / ci as f64;
+        if k > 0 {
+            refs.push(r);
+            times.push(t);
+            diffs.push(t - r);
         }
-        t.elapsed().as_secs_f64() * 1e6
-    };
-    // EPCC's getinnerreps: double until one measurement takes the target time.
-    let mut inner = 1;
-    while run(inner) < s.target_us {
-        inner *= 2;
     }
-    let mut times: Vec<f64> = (0..=s.outer).map(|_| run(inner) / inner as f64).collect();
-    times.remove(0);
-    times.sort_by(f64::total_cmp);
-    (times[times.len() / 2], times[0])
+    let median_us = median(&mut times);
+    Timing {
+        reference_us: median(&mut refs),
+        median_us,
+        min_us: times[0], // sorted by `median`
+        overhead_us: median(&mut diffs),
+    }
 }
 
 /// Collects the rows.
@@ -312,36 +358,29 @@ impl Bench<'_> {
             })
     }
 
-    /// The median time of `k` delays in a row on the calling thread.
-    fn reference(&self, k: usize) -> f64 {
-        let len = self.s.len;
-        measure(self.s, &mut || {
-            for _ in 0..k {
-                delay(len);
-            }
-        })
-        .0
-    }
-
-    /// Times the construct `f` against `key.iters_per_thread` delays in a row.
+    /// Times the construct `f` against `key.iters_per_thread` delays in a
+    /// row on the thread that runs the timing loop.
     fn row(&mut self, key: Key, implementation: Impl, f: &mut (dyn FnMut() + Send)) {
         if !self.wanted(key.construct, implementation) {
             return;
         }
-        // Measured next to each row rather than once (as EPCC does), so
-        // that a slow spell of a shared machine skews both or neither.
-        let reference_us = self.reference(key.iters_per_thread);
         let s = self.s;
-        let (median_us, min_us) = match implementation {
-            Impl::Parallel | Impl::RayonInstall => measure(s, f),
-            Impl::RayonInside | Impl::RayonJoin => self.pool.install(|| measure(s, f)),
+        let (k, len) = (key.iters_per_thread, key.delay_len(s));
+        let mut reference = || {
+            for _ in 0..k {
+                delay(len);
+            }
+        };
+        let timing = match implementation {
+            Impl::Parallel | Impl::RayonInstall => measure(s, &mut reference, f),
+            Impl::RayonInside | Impl::RayonJoin => {
+                self.pool.install(|| measure(s, &mut reference, f))
+            }
         };
         self.rows.push(Row {
             key,
             implementation,
-            reference_us,
-            median_us,
-            min_us,
+            timing,
         });
     }
 }
@@ -367,6 +406,17 @@ fn run_all(b: &mut Bench) {
         b.row(key, RayonInside, &mut || rayon_for(n, len));
         b.row(key, RayonJoin, &mut || rayon_join(n, len));
     }
+    // 1024 iterations that do next to nothing: what a short loop pays.
+    let n = TRIVIAL_ITERS;
+    let key = Key {
+        trivial: true,
+        ..Key::team("trivial_for", None, n / THREADS)
+    };
+    b.row(key, Parallel, &mut || par_for(n, 0));
+    b.row(key, RayonInstall, &mut || pool.install(|| rayon_for(n, 0)));
+    b.row(key, RayonInside, &mut || rayon_for(n, 0));
+    b.row(key, RayonJoin, &mut || rayon_join(n, 0));
+
     for per in [1, ITERS_PER_THREAD] {
         let (n, key) = (THREADS * per, Key::team("reduction", None, per));
         b.row(key, Parallel, &mut || {
@@ -408,6 +458,7 @@ fn run_all(b: &mut Bench) {
         chunk: None,
         threads: 1,
         iters_per_thread: n,
+        trivial: false,
     };
     b.row(key, Parallel, &mut || par_inline(n, len));
     let key = Key {
@@ -440,7 +491,7 @@ fn table(s: &Settings, rows: &[Row]) -> String {
     );
     let _ = writeln!(
         out,
-        "overhead = time per construct - the same delays run sequentially, µs per construct\n"
+        "overhead = median of (time per construct - the same delays run sequentially), µs per construct\n"
     );
     let _ = write!(
         out,
@@ -463,13 +514,13 @@ fn table(s: &Settings, rows: &[Row]) -> String {
         let _ = write!(
             out,
             "{construct:<14} {chunk:>6} {iters:>12} {:>10.2}",
-            r.reference_us
+            r.timing.reference_us
         );
         for i in impls {
             let cell = rows
                 .iter()
                 .find(|q| q.key.line() == line && q.implementation == i)
-                .map(Row::overhead_us);
+                .map(|q| q.timing.overhead_us);
             let _ = write!(out, " {:>13}", fmt_us(cell));
         }
         out.push('\n');
@@ -490,12 +541,12 @@ fn csv(s: &Settings, rows: &[Row]) -> String {
             r.key.chunk.map_or_else(String::new, |c| c.to_string()),
             r.key.threads,
             r.key.iters_per_thread,
-            DELAY_US,
-            s.len,
-            r.reference_us,
-            r.median_us,
-            r.min_us,
-            r.overhead_us()
+            if r.key.trivial { 0.0 } else { DELAY_US },
+            r.key.delay_len(s),
+            r.timing.reference_us,
+            r.timing.median_us,
+            r.timing.min_us,
+            r.timing.overhead_us
         );
     }
     out
@@ -527,7 +578,7 @@ fn main() {
         }
     }
     let mut s = Settings {
-        outer: if quick { 5 } else { 50 },
+        outer: if quick { 5 } else { 100 },
         target_us: if quick { 200.0 } else { 1000.0 },
         test: !bench,
         filters,

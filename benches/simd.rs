@@ -102,18 +102,28 @@ macro_rules! hand_written {
 hand_written!(hand_sum, hand_dot);
 #[cfg(target_arch = "x86_64")]
 hand_written!(
-    native_sum_impl,
-    native_dot_impl,
+    avx512_sum,
+    avx512_dot,
     #[target_feature(enable = "avx,avx2,bmi1,bmi2,f16c,fma,lzcnt,movbe,popcnt,sse3,ssse3,sse4.1,sse4.2,avx512f,avx512bw,avx512cd,avx512dq,avx512vl")]
 );
+#[cfg(target_arch = "x86_64")]
+hand_written!(
+    avx2_sum,
+    avx2_dot,
+    #[target_feature(enable = "avx,avx2,bmi1,bmi2,f16c,fma,lzcnt,movbe,popcnt,sse3,ssse3,sse4.1,sse4.2")]
+);
 
-/// The hand-written loop compiled for AVX-512, where the CPU has it (what
-/// `-C target-cpu=native` gives on this machine); `None` elsewhere.
+/// The hand-written loop compiled for this CPU's best level, AVX-512 or
+/// AVX2 with FMA (what `-C target-cpu=native` gives); `None` on a CPU with
+/// neither, or off x86-64.
 fn native_sum(x: &[f32]) -> Option<f32> {
     #[cfg(target_arch = "x86_64")]
-    if parallel::simd_level() == parallel::SimdLevel::Avx512 {
-        // SAFETY: the CPU supports the AVX-512 level (checked just above).
-        return Some(unsafe { native_sum_impl(x) });
+    match parallel::simd_level() {
+        // SAFETY: the CPU supports the level `simd_level` names.
+        parallel::SimdLevel::Avx512 => return Some(unsafe { avx512_sum(x) }),
+        // SAFETY: as above.
+        parallel::SimdLevel::Avx2 => return Some(unsafe { avx2_sum(x) }),
+        _ => {}
     }
     let _ = x;
     None
@@ -126,9 +136,12 @@ fn native_dot<
     y: &[T],
 ) -> Option<T> {
     #[cfg(target_arch = "x86_64")]
-    if parallel::simd_level() == parallel::SimdLevel::Avx512 {
-        // SAFETY: the CPU supports the AVX-512 level (checked just above).
-        return Some(unsafe { native_dot_impl(x, y) });
+    match parallel::simd_level() {
+        // SAFETY: the CPU supports the level `simd_level` names.
+        parallel::SimdLevel::Avx512 => return Some(unsafe { avx512_dot(x, y) }),
+        // SAFETY: as above.
+        parallel::SimdLevel::Avx2 => return Some(unsafe { avx2_dot(x, y) }),
+        _ => {}
     }
     let _ = (x, y);
     None

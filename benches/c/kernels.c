@@ -150,6 +150,7 @@ static void jacobi_seq(long n, const double *src, double *dst) {
 static void jacobi_omp(long n, const double *src, double *dst, int t) {
 #pragma omp parallel for num_threads(t)
     for (long i = 1; i < n - 1; i++)
+#pragma omp simd
         for (long j = 1; j < n - 1; j++)
             dst[i * n + j] = 0.2 * (src[i * n + j] + src[i * n + j - 1] + src[i * n + j + 1] +
                                     src[(i + 1) * n + j] + src[(i - 1) * n + j]);

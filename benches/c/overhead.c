@@ -23,15 +23,20 @@
 #define ITERS_PER_THREAD 1024
 #define DELAY_US 0.05
 #define INLINE_ITERS 8
+/* Iterations, in all, of the trivial parallel for row. */
+#define TRIVIAL_ITERS 1024
 /* The Rust runtime's inline threshold: loops shorter than this run on the
  * caller. The C row spells it as an if() clause. */
 #define INLINE_BELOW 16
-#define MAX_OUTER 50
+#define MAX_OUTER 100
 
 static const int CHUNKS[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 #define NCHUNKS (int)(sizeof CHUNKS / sizeof CHUNKS[0])
 
 static int delay_length;
+/* The delay length of the row being measured: delay_length, or 0 for the
+ * trivial row (delay(0) returns at once). */
+static int body_length;
 static int outer_reps;
 static double target_us;
 static int failures;
@@ -71,13 +76,13 @@ static int calibrate(double us) {
 
 static void reference(int n, int chunk) {
     (void)chunk;
-    for (int i = 0; i < n; i++) delay(delay_length);
+    for (int i = 0; i < n; i++) delay(body_length);
 }
 
 static void pfor(int n, int chunk) {
     (void)chunk;
 #pragma omp parallel for num_threads(THREADS)
-    for (int i = 0; i < n; i++) delay(delay_length);
+    for (int i = 0; i < n; i++) delay(body_length);
 }
 
 static void preduction(int n, int chunk) {
@@ -85,7 +90,7 @@ static void preduction(int n, int chunk) {
     int x = 0;
 #pragma omp parallel for num_threads(THREADS) reduction(+ : x)
     for (int i = 0; i < n; i++) {
-        delay(delay_length);
+        delay(body_length);
         x += 1;
     }
     if (x != n) {
@@ -97,22 +102,22 @@ static void preduction(int n, int chunk) {
 static void pstatic(int n, int chunk) {
     (void)chunk;
 #pragma omp parallel for num_threads(THREADS) schedule(static)
-    for (int i = 0; i < n; i++) delay(delay_length);
+    for (int i = 0; i < n; i++) delay(body_length);
 }
 
 static void pstatic_chunk(int n, int chunk) {
 #pragma omp parallel for num_threads(THREADS) schedule(static, chunk)
-    for (int i = 0; i < n; i++) delay(delay_length);
+    for (int i = 0; i < n; i++) delay(body_length);
 }
 
 static void pdynamic(int n, int chunk) {
 #pragma omp parallel for num_threads(THREADS) schedule(dynamic, chunk)
-    for (int i = 0; i < n; i++) delay(delay_length);
+    for (int i = 0; i < n; i++) delay(body_length);
 }
 
 static void pguided(int n, int chunk) {
 #pragma omp parallel for num_threads(THREADS) schedule(guided, chunk)
-    for (int i = 0; i < n; i++) delay(delay_length);
+    for (int i = 0; i < n; i++) delay(body_length);
 }
 
 /* No num_threads, and an if() that is false below the threshold: libgomp
@@ -120,7 +125,7 @@ static void pguided(int n, int chunk) {
 static void pinline(int n, int chunk) {
     (void)chunk;
 #pragma omp parallel for if (n >= INLINE_BELOW)
-    for (int i = 0; i < n; i++) delay(delay_length);
+    for (int i = 0; i < n; i++) delay(body_length);
 }
 
 /* ---- EPCC's measurement ---- */
@@ -133,34 +138,48 @@ static double run(construct f, int n, int chunk, long inner) {
     return (omp_get_wtime() - start) * 1e6;
 }
 
-/* Median and least time per construct, in microseconds. */
-static void measure(construct f, int n, int chunk, double *med, double *min) {
+/* EPCC's getinnerreps: the calls, doubled from 1, that take the target time. */
+static long inner_reps(construct f, int n, int chunk) {
     long inner = 1;
-    while (run(f, n, chunk, inner) < target_us) inner *= 2; /* EPCC's getinnerreps */
-    double times[MAX_OUTER + 1];
-    for (int k = 0; k <= outer_reps; k++) times[k] = run(f, n, chunk, inner) / (double)inner;
-    *med = median(times + 1, outer_reps); /* the first is dropped */
-    *min = times[1];
+    while (run(f, n, chunk, inner) < target_us) inner *= 2;
+    return inner;
 }
 
-/* The median time of k delays in a row, measured next to each row (as on
- * the Rust side) so that a slow spell of a shared machine skews both or
- * neither. */
-static double reference_us(int k) {
-    double med, min;
-    measure(reference, k, 0, &med, &min);
-    return med;
+/* One row's times, in microseconds per construct. */
+typedef struct {
+    double ref;      /* the reference's median */
+    double med, min; /* the construct's median and least time */
+    double overhead; /* the median of the differences construct - reference */
+} timing;
+
+/* Times the construct against k delays in a row, one measurement of each in
+ * turn (as on the Rust side, see benches/overhead.rs): a slow spell of a
+ * shared machine lands on both sides of each difference. */
+static timing measure(int k, construct f, int n, int chunk) {
+    long ri = inner_reps(reference, k, 0), ci = inner_reps(f, n, chunk);
+    double refs[MAX_OUTER + 1], times[MAX_OUTER + 1], diffs[MAX_OUTER + 1];
+    for (int j = 0; j <= outer_reps; j++) {
+        refs[j] = run(reference, k, 0, ri) / (double)ri;
+        times[j] = run(f, n, chunk, ci) / (double)ci;
+        diffs[j] = times[j] - refs[j];
+    }
+    timing t; /* the first measurement of each is dropped */
+    t.ref = median(refs + 1, outer_reps);
+    t.med = median(times + 1, outer_reps);
+    t.min = times[1]; /* sorted by median() */
+    t.overhead = median(diffs + 1, outer_reps);
+    return t;
 }
 
-static void row(const char *name, int chunk, int threads, int iters_per_thread, construct f, int n) {
-    double ref = reference_us(iters_per_thread), med, min;
-    measure(f, n, chunk, &med, &min);
+static void row(const char *name, int chunk, int threads, int iters_per_thread, construct f, int n, int trivial) {
+    body_length = trivial ? 0 : delay_length;
+    timing t = measure(iters_per_thread, f, n, chunk);
     char c[16] = "-";
     if (chunk > 0) snprintf(c, sizeof c, "%d", chunk);
-    printf("%-14s %6s %12d %10.2f %13.2f\n", name, c, iters_per_thread, ref, med - ref);
+    printf("%-14s %6s %12d %10.2f %13.2f\n", name, c, iters_per_thread, t.ref, t.overhead);
     fflush(stdout);
     fprintf(csv, "openmp,%s,%s,%d,%d,%g,%d,%.4f,%.4f,%.4f,%.4f\n", name, chunk > 0 ? c : "", threads,
-            iters_per_thread, DELAY_US, delay_length, ref, med, min, med - ref);
+            iters_per_thread, trivial ? 0.0 : DELAY_US, body_length, t.ref, t.med, t.min, t.overhead);
 }
 
 int main(int argc, char **argv) {
@@ -174,23 +193,26 @@ int main(int argc, char **argv) {
 
     printf("EPCC-style overheads, libgomp: team of %d, delay %g us (length %d), median of %d runs of >= %g us\n",
            THREADS, DELAY_US, delay_length, outer_reps, target_us);
-    printf("overhead = time per construct - the same delays run sequentially, us per construct\n\n");
+    printf("overhead = median of (time per construct - the same delays run sequentially), us per construct\n\n");
     printf("%-14s %6s %12s %10s %13s\n", "construct", "chunk", "iters/thread", "reference", "openmp");
 
     /* Start the team once, so that the first row does not pay for it. */
+    body_length = delay_length;
     pfor(THREADS, 0);
 
-    row("parallel_for", 0, THREADS, 1, pfor, THREADS);
-    row("parallel_for", 0, THREADS, ITERS_PER_THREAD, pfor, THREADS * ITERS_PER_THREAD);
-    row("reduction", 0, THREADS, 1, preduction, THREADS);
-    row("reduction", 0, THREADS, ITERS_PER_THREAD, preduction, THREADS * ITERS_PER_THREAD);
+    row("parallel_for", 0, THREADS, 1, pfor, THREADS, 0);
+    row("parallel_for", 0, THREADS, ITERS_PER_THREAD, pfor, THREADS * ITERS_PER_THREAD, 0);
+    /* 1024 iterations that do next to nothing: what a short loop pays. */
+    row("trivial_for", 0, THREADS, TRIVIAL_ITERS / THREADS, pfor, TRIVIAL_ITERS, 1);
+    row("reduction", 0, THREADS, 1, preduction, THREADS, 0);
+    row("reduction", 0, THREADS, ITERS_PER_THREAD, preduction, THREADS * ITERS_PER_THREAD, 0);
     int n = THREADS * ITERS_PER_THREAD;
-    row("static", 0, THREADS, ITERS_PER_THREAD, pstatic, n);
-    for (int i = 0; i < NCHUNKS; i++) row("static_chunk", CHUNKS[i], THREADS, ITERS_PER_THREAD, pstatic_chunk, n);
-    for (int i = 0; i < NCHUNKS; i++) row("dynamic", CHUNKS[i], THREADS, ITERS_PER_THREAD, pdynamic, n);
-    for (int i = 0; i < NCHUNKS; i++) row("guided", CHUNKS[i], THREADS, ITERS_PER_THREAD, pguided, n);
+    row("static", 0, THREADS, ITERS_PER_THREAD, pstatic, n, 0);
+    for (int i = 0; i < NCHUNKS; i++) row("static_chunk", CHUNKS[i], THREADS, ITERS_PER_THREAD, pstatic_chunk, n, 0);
+    for (int i = 0; i < NCHUNKS; i++) row("dynamic", CHUNKS[i], THREADS, ITERS_PER_THREAD, pdynamic, n, 0);
+    for (int i = 0; i < NCHUNKS; i++) row("guided", CHUNKS[i], THREADS, ITERS_PER_THREAD, pguided, n, 0);
     /* Against the plain loop of all 8 iterations, as on the Rust side. */
-    row("inline", 0, 1, INLINE_ITERS, pinline, INLINE_ITERS);
+    row("inline", 0, 1, INLINE_ITERS, pinline, INLINE_ITERS, 0);
 
     fclose(csv);
     printf("\nwrote %s\n", path);
