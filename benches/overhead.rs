@@ -194,9 +194,10 @@ fn rayon_join(n: usize, len: usize) {
 
 /// How to run and time.
 struct Settings {
-    /// Timed measurements per row (after one dropped). EPCC's default is 20;
-    /// more give a steadier median on a shared machine, and a full run still
-    /// takes only seconds.
+    /// Timed measurements per row, each of the construct and of its
+    /// reference (after one pair dropped). EPCC's default is 20; more give a
+    /// steadier median on a shared machine, and a full run still takes under
+    /// a minute.
     outer: usize,
     /// The least time of one measurement, in microseconds.
     target_us: f64,
