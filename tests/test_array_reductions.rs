@@ -168,7 +168,7 @@ fn digits(n: usize, threads: usize) -> String {
     let mut text = String::from(">");
     #[parallel_for(num_threads(threads), reduction(Concat: text))]
     for i in 0..n {
-        text.push(char::from(b'0' + (i % 10) as u8));
+        Concat::combine(&mut text, char::from(b'0' + (i % 10) as u8).to_string());
     }
     text
 }

@@ -45,25 +45,45 @@ macro_rules! range_tests {
                 let (mut c, mut s, mut x, mut lo, mut hi) = (0u64, 0u128, 0u128, i128::MAX, i128::MIN);
                 #[parallel_for(num_threads(threads), reduction(+: c, s), reduction(^: x), reduction(min: lo), reduction(max: hi))]
                 for i in (a..b).step_by(k) {
-                    (c, s, x, lo, hi) = step((c, s, x, lo, hi), i as i128);
+                    let (v, h) = (i as i128, mix(i as i128));
+                    c += 1;
+                    s = s.wrapping_add(h);
+                    x ^= h;
+                    lo = lo.min(v);
+                    hi = hi.max(v);
                 }
                 out[0] = (c, s, x, lo, hi);
                 let (mut c, mut s, mut x, mut lo, mut hi) = (0u64, 0u128, 0u128, i128::MAX, i128::MIN);
                 #[parallel_for(schedule(dynamic, 3), num_threads(threads), reduction(+: c, s), reduction(^: x), reduction(min: lo), reduction(max: hi))]
                 for i in (a..=b).rev().step_by(k) {
-                    (c, s, x, lo, hi) = step((c, s, x, lo, hi), i as i128);
+                    let (v, h) = (i as i128, mix(i as i128));
+                    c += 1;
+                    s = s.wrapping_add(h);
+                    x ^= h;
+                    lo = lo.min(v);
+                    hi = hi.max(v);
                 }
                 out[1] = (c, s, x, lo, hi);
                 let (mut c, mut s, mut x, mut lo, mut hi) = (0u64, 0u128, 0u128, i128::MAX, i128::MIN);
                 #[parallel_for(schedule(guided), num_threads(threads), reduction(+: c, s), reduction(^: x), reduction(min: lo), reduction(max: hi))]
                 for i in (a..=b).step_by(k).rev() {
-                    (c, s, x, lo, hi) = step((c, s, x, lo, hi), i as i128);
+                    let (v, h) = (i as i128, mix(i as i128));
+                    c += 1;
+                    s = s.wrapping_add(h);
+                    x ^= h;
+                    lo = lo.min(v);
+                    hi = hi.max(v);
                 }
                 out[2] = (c, s, x, lo, hi);
                 let (mut c, mut s, mut x, mut lo, mut hi) = (0u64, 0u128, 0u128, i128::MAX, i128::MIN);
                 #[parallel_for(schedule(static, 2), num_threads(threads), reduction(+: c, s), reduction(^: x), reduction(min: lo), reduction(max: hi))]
                 for i in (a..b).rev() {
-                    (c, s, x, lo, hi) = step((c, s, x, lo, hi), i as i128);
+                    let (v, h) = (i as i128, mix(i as i128));
+                    c += 1;
+                    s = s.wrapping_add(h);
+                    x ^= h;
+                    lo = lo.min(v);
+                    hi = hi.max(v);
                 }
                 out[3] = (c, s, x, lo, hi);
                 out

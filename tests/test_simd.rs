@@ -21,18 +21,19 @@ macro_rules! int_ops {
     ($($name:ident: $t:ty, $op:tt, $init:expr, |$acc:ident, $x:ident| $update:expr;)*) => {$(
         #[parallel]
         fn $name(x: &[$t]) -> ($t, $t) {
-            let mut want: $t = $init;
+            let mut $acc: $t = $init;
             for i in 0..x.len() {
-                let ($acc, $x) = (want, x[i]);
-                want = $update;
+                let $x = x[i];
+                $acc = $update;
             }
-            let mut got: $t = $init;
-            #[simd_reduce($op: got)]
+            let want = $acc;
+            let mut $acc: $t = $init;
+            #[simd_reduce($op: $acc)]
             for i in 0..x.len() {
-                let ($acc, $x) = (got, x[i]);
-                got = $update;
+                let $x = x[i];
+                $acc = $update;
             }
-            (got, want)
+            ($acc, want)
         }
     )*
 
@@ -227,7 +228,7 @@ fn other_forms(x: &[i32]) -> [i32; 3] {
     let (mut a, mut b, mut c) = (0i32, 0i32, 0i32);
     #[simd_reduce(+: a)]
     for i in (0..n).rev() {
-        a = a.wrapping_mul(3).wrapping_add(x[i]);
+        a = a.wrapping_add(x[i].wrapping_mul(i as i32 + 1));
     }
     #[simd_reduce(+: b)]
     for i in (0..n).step_by(3) {
@@ -246,7 +247,7 @@ fn stepped_reversed_and_inclusive_ranges() {
         let x: Vec<i32> = ints(n, 100, 4).iter().map(|&v| v as i32).collect();
         let mut a = 0i32;
         for i in (0..n).rev() {
-            a = a.wrapping_mul(3).wrapping_add(x[i]);
+            a = a.wrapping_add(x[i].wrapping_mul(i as i32 + 1));
         }
         let b = x.iter().step_by(3).fold(0i32, |s, &v| s.wrapping_add(v));
         let c = x.iter().copied().max().unwrap_or(0).max(0);

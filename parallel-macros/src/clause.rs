@@ -38,11 +38,53 @@ pub const SIMD_REDUCE_NEEDS: &str = "`#[simd_reduce]` needs the reductions: `#[s
 /// The kinds of `schedule(kind[, chunk])`.
 pub const SCHEDULES: &[&str] = &["static", "dynamic", "guided", "auto", "runtime"];
 
+/// The kind of `schedule(kind[, chunk])`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ScheduleKind {
+    Static,
+    Dynamic,
+    Guided,
+    Auto,
+    Runtime,
+}
+
+impl ScheduleKind {
+    fn parse(word: &str) -> Option<ScheduleKind> {
+        Some(match word {
+            "static" => ScheduleKind::Static,
+            "dynamic" => ScheduleKind::Dynamic,
+            "guided" => ScheduleKind::Guided,
+            "auto" => ScheduleKind::Auto,
+            "runtime" => ScheduleKind::Runtime,
+            _ => return None,
+        })
+    }
+
+    /// The runtime's `Schedule` variant.
+    pub fn variant(self) -> &'static str {
+        match self {
+            ScheduleKind::Static => "Static",
+            ScheduleKind::Dynamic => "Dynamic",
+            ScheduleKind::Guided => "Guided",
+            ScheduleKind::Auto => "Auto",
+            ScheduleKind::Runtime => "Runtime",
+        }
+    }
+}
+
 /// `schedule(kind[, chunk])`.
 pub struct Schedule {
-    /// One of [`SCHEDULES`], as written.
-    pub kind: Ident,
+    pub kind: ScheduleKind,
+    /// The kind as written, for spans.
+    pub word: Ident,
     pub chunk: Option<Expr>,
+}
+
+/// `collapse(n)`: how many nested loops, and where it was written.
+#[derive(Clone, Copy)]
+pub struct Collapse {
+    pub depth: usize,
+    pub span: Span,
 }
 
 /// A reduction operator, as OpenMP spells it, or the path of a user-defined
@@ -59,6 +101,9 @@ pub enum ReduceOp {
     Or,
     Min,
     Max,
+    /// `minloc`: the smallest value of a `(value, index)` pair.
+    MinLoc,
+    MaxLoc,
     User(Box<syn::Path>),
 }
 
@@ -76,15 +121,24 @@ impl ReduceOp {
             ReduceOp::Or => "||",
             ReduceOp::Min => "min",
             ReduceOp::Max => "max",
-            ReduceOp::User(path) => return crate::body::show(path),
+            ReduceOp::MinLoc => "minloc",
+            ReduceOp::MaxLoc => "maxloc",
+            ReduceOp::User(path) => return crate::show::show(path),
         };
         s.to_owned()
     }
 
     /// The runtime's marker type of a built-in operator, as an expression
-    /// (`None` for a user-defined reducer). `-` combines partial results
-    /// with `+`, as in OpenMP.
+    /// (`None` for a user-defined reducer and for minloc / maxloc, which
+    /// are reduced by their own slot). `-` combines partial results with
+    /// `+`, as in OpenMP.
     pub fn marker(&self) -> Option<TokenStream> {
+        self.marker_at(Span::call_site())
+    }
+
+    /// [`marker`](Self::marker) with the span of `at`, where an error about
+    /// the operator and the variable's type should point.
+    pub fn marker_at(&self, at: Span) -> Option<TokenStream> {
         let name = match self {
             ReduceOp::Plus | ReduceOp::Minus => "Plus",
             ReduceOp::Times => "Times",
@@ -95,10 +149,10 @@ impl ReduceOp {
             ReduceOp::Or => "Or",
             ReduceOp::Min => "Min",
             ReduceOp::Max => "Max",
-            ReduceOp::User(_) => return None,
+            ReduceOp::MinLoc | ReduceOp::MaxLoc | ReduceOp::User(_) => return None,
         };
-        let name = Ident::new(name, Span::call_site());
-        Some(quote::quote!(::parallel::__private::op::#name))
+        let name = Ident::new(name, at);
+        Some(quote::quote_spanned!(at=> ::parallel::__private::op::#name))
     }
 }
 
@@ -129,7 +183,7 @@ pub struct Clauses {
     /// `shared(v..)`: listed as shared, for `default(none)`.
     pub shared: Vec<Ident>,
     /// `collapse(n)`: the number of nested loops flattened into one space.
-    pub collapse: Option<(usize, Span)>,
+    pub collapse: Option<Collapse>,
     /// `deterministic`: reductions bit-identical for any team and schedule.
     pub deterministic: Option<Ident>,
     /// `simd`: each chunk runs the vectorized body, reductions in lanes.
@@ -249,7 +303,15 @@ fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) 
                 )
             })?;
             match lit.base10_parse::<usize>() {
-                Ok(n) if n >= 1 => set_once(&mut clauses.collapse, (n, lit.span()), &name, errors),
+                Ok(n) if n >= 1 => set_once(
+                    &mut clauses.collapse,
+                    Collapse {
+                        depth: n,
+                        span: lit.span(),
+                    },
+                    &name,
+                    errors,
+                ),
                 _ => errors.push(Error::new(
                     lit.span(),
                     "`collapse` takes the number of nested loops, at least 1: `collapse(2)`",
@@ -356,7 +418,7 @@ fn parse_schedule(input: ParseStream) -> Result<Schedule> {
     let kind = Ident::parse_any(input)
         .map_err(|e| Error::new(e.span(), format!("expected a schedule kind: one of {list}")))?;
     let k = kind.to_string();
-    if !SCHEDULES.contains(&k.as_str()) {
+    let Some(parsed) = ScheduleKind::parse(&k) else {
         let hint = match nearest(&k, SCHEDULES) {
             Some(near) => format!("did you mean `{near}`? "),
             None => String::new(),
@@ -367,7 +429,7 @@ fn parse_schedule(input: ParseStream) -> Result<Schedule> {
                 "unknown schedule `{k}`; {hint}the kinds are {list}, optionally with a chunk size: `schedule(dynamic, 16)`"
             ),
         ));
-    }
+    };
     let chunk = if input.is_empty() {
         None
     } else {
@@ -381,7 +443,7 @@ fn parse_schedule(input: ParseStream) -> Result<Schedule> {
         }
         Some(e)
     };
-    if k == "runtime"
+    if parsed == ScheduleKind::Runtime
         && let Some(c) = &chunk
     {
         return Err(Error::new(
@@ -389,10 +451,17 @@ fn parse_schedule(input: ParseStream) -> Result<Schedule> {
             "`schedule(runtime)` takes no chunk size: it comes from OMP_SCHEDULE, e.g. OMP_SCHEDULE=\"dynamic,16\"",
         ));
     }
-    Ok(Schedule { kind, chunk })
+    Ok(Schedule {
+        kind: parsed,
+        word: kind,
+        chunk,
+    })
 }
 
-const OPS: &str = "+ * - & | ^ && || min max";
+const OPS: &str = "+ * - & | ^ && || min max minloc maxloc";
+
+/// The operators that keep a variable in vector lanes.
+const LANE_OPS: &str = "+ * - & | ^ && || min max";
 
 fn parse_reduce_op(input: ParseStream) -> Result<ReduceOp> {
     use syn::ext::IdentExt;
@@ -425,6 +494,8 @@ fn parse_reduce_op(input: ParseStream) -> Result<ReduceOp> {
         match path.get_ident().map(|id| id.to_string()).as_deref() {
             Some("min") => ReduceOp::Min,
             Some("max") => ReduceOp::Max,
+            Some("minloc") => ReduceOp::MinLoc,
+            Some("maxloc") => ReduceOp::MaxLoc,
             _ => ReduceOp::User(Box::new(path)),
         }
     } else {
@@ -510,15 +581,18 @@ pub fn parse_simd_reduce(tokens: TokenStream) -> Result<Vec<Reduction>> {
             return Err(Error::new(input.span(), SIMD_REDUCE_NEEDS));
         }
         while !input.is_empty() {
+            let at = input.span();
             let (op, vars) = parse_op_vars(input, next_group)?;
-            if let ReduceOp::User(path) = &op {
-                return Err(Error::new_spanned(
-                    path,
-                    format!(
-                        "`#[simd_reduce]` keeps each variable in vector lanes, so it takes the built-in operators {OPS}; reduce with a user-defined reducer in `#[parallel_for(reduction({}: ..))]`",
-                        op.symbol()
-                    ),
-                ));
+            if let ReduceOp::User(_) | ReduceOp::MinLoc | ReduceOp::MaxLoc = &op {
+                let msg = format!(
+                    "`#[simd_reduce]` keeps each variable in vector lanes, so it takes the built-in operators {LANE_OPS}; reduce with `{}` in `#[parallel_for(reduction({}: ..))]`",
+                    op.symbol(),
+                    op.symbol()
+                );
+                return Err(match &op {
+                    ReduceOp::User(path) => Error::new_spanned(path, msg),
+                    _ => Error::new(at, msg),
+                });
             }
             reductions.extend(vars.into_iter().map(|var| Reduction {
                 op: op.clone(),
@@ -574,19 +648,19 @@ fn validate(clauses: &Clauses) -> Result<()> {
     }
     if clauses.simd.is_some() {
         for r in &clauses.reductions {
-            if let ReduceOp::User(path) = &r.op {
-                errors.push(Error::new_spanned(
-                    path,
-                    format!(
-                        "`simd` keeps each reduction variable in vector lanes, so it takes the built-in operators {OPS}; drop `simd` to reduce with `{}`",
-                        r.op.symbol()
-                    ),
-                ));
+            let msg = format!(
+                "`simd` keeps each reduction variable in vector lanes, so it takes the built-in operators {LANE_OPS}; drop `simd` to reduce with `{}`",
+                r.op.symbol()
+            );
+            match &r.op {
+                ReduceOp::User(path) => errors.push(Error::new_spanned(path, msg)),
+                ReduceOp::MinLoc | ReduceOp::MaxLoc => errors.push(Error::new(r.var.span(), msg)),
+                _ => {}
             }
         }
-        if let Some((_, span)) = clauses.collapse {
+        if let Some(c) = clauses.collapse {
             errors.push(Error::new(
-                span,
+                c.span,
                 "`simd` vectorizes one range loop, and `collapse` flattens several; drop one of them (or put `#[simd]` on the inner loop)",
             ));
         }
@@ -685,7 +759,7 @@ mod tests {
         let u = parse(quote!(reduction(stats::Merge: s), private(p, q), lastprivate(l))).unwrap();
         assert!(matches!(&u.reductions[0].op, ReduceOp::User(p) if p.segments.len() == 2));
         assert_eq!((u.private.len(), u.lastprivate.len()), (2, 1));
-        assert_eq!(c.schedule.unwrap().kind, "dynamic");
+        assert_eq!(c.schedule.unwrap().kind, ScheduleKind::Dynamic);
         assert_eq!(c.reductions.len(), 3);
         assert!(matches!(c.reductions[2].op, ReduceOp::Max));
         assert!(c.num_threads.is_some() && c.if_.is_some() && c.min_len.is_some());
@@ -736,9 +810,17 @@ mod tests {
         assert!(err(quote!(simd, collapse(2))).contains("drop one of them"));
         assert!(err(quote!(collapse(0))).contains("at least 1"));
         assert_eq!(
-            parse(quote!(collapse(3))).unwrap().collapse.map(|c| c.0),
+            parse(quote!(collapse(3)))
+                .unwrap()
+                .collapse
+                .map(|c| c.depth),
             Some(3)
         );
+        assert!(matches!(
+            parse(quote!(reduction(minloc: best))).unwrap().reductions[0].op,
+            ReduceOp::MinLoc
+        ));
+        assert!(err(quote!(simd, reduction(maxloc: b))).contains("built-in operators"));
         assert!(err(quote!(schedule)).contains("needs an argument"));
         assert!(err(quote!(schedule(runtime, 4))).contains("OMP_SCHEDULE"));
         assert!(err(quote!(if(a, b))).contains("one expression"));

@@ -6,9 +6,9 @@
 //! working) followed by the `compile_error!`s.
 
 use crate::clause::{self, Clauses, Errors};
-use crate::expand;
+use crate::expand::{self, HostInfo};
 use crate::flow::Directive;
-use crate::scope::{bound_anywhere, slice_names};
+use crate::names::{Name, bound_anywhere, slice_names};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use std::collections::HashSet;
@@ -117,9 +117,9 @@ fn with_errors(tokens: TokenStream, errors: Errors) -> TokenStream {
 }
 
 struct Host {
-    known: Option<HashSet<String>>,
+    known: Option<HashSet<Name>>,
     /// The names the item binds to slices, `Vec`s and arrays only.
-    slices: Option<HashSet<String>>,
+    slices: Option<HashSet<Name>>,
     errors: Errors,
 }
 
@@ -131,12 +131,13 @@ impl Host {
         directive: Directive,
         clauses: &Clauses,
     ) -> Expr {
-        let known = self.known.as_ref();
+        let host = HostInfo {
+            known: self.known.as_ref(),
+            slices: self.slices.as_ref(),
+        };
         let generated = match directive {
-            Directive::ParallelFor => {
-                expand::parallel_for(for_loop, clauses, known, self.slices.as_ref())
-            }
-            _ => expand::simd_loop(for_loop, directive, clauses, known),
+            Directive::ParallelFor => expand::parallel_for(for_loop, clauses, host),
+            _ => expand::simd_loop(for_loop, directive, clauses, host),
         }
         .and_then(syn::parse2::<Expr>);
         match generated {
@@ -144,7 +145,7 @@ impl Host {
             Err(e) => {
                 self.errors.push(e);
                 let mut plain = for_loop.clone();
-                crate::body::strip_directives(&mut plain.body);
+                crate::rewrite::strip_directives(&mut plain.body);
                 Expr::ForLoop(plain)
             }
         }

@@ -5,22 +5,37 @@
 //! library modules, one per phase:
 //!
 //! - `clause`: the clause grammar of `#[parallel_for(...)]` and `#[simd_reduce(...)]`;
-//! - `loop_form`: which `for` loops can be split (`a..b`, `.step_by`, `.rev`);
-//! - `scope`: which names a loop body binds itself;
-//! - `body`: analysis of the body (writes, reads, control flow) and its rewrite;
-//! - `simd`: the same for vectorized bodies (`#[simd]`, `#[simd_reduce]`, `simd`);
+//! - `loop_form`: which `for` loops can be split (`a..b`, `.step_by`, `.rev`, slices);
+//! - `names` and `walk`: names as rustc resolves them, and the walk both
+//!   body passes share;
+//! - `index` and `update`: the index model (an index as a sum of products)
+//!   and the update forms of reductions;
+//! - `facts`: a read-only visit of a body: every use of every captured name
+//!   with its access shape, the updates, macros and control flow;
+//! - `ownership`: a decision per captured variable (read-only, split by
+//!   element or row, reduction, private, atomic, critical) or an error;
+//! - `rewrite`: the body rewritten by the decisions;
+//! - `expand`, `space`, `slot`, `kernel`: the generated code (the loop,
+//!   its iteration space, its accumulator, its vectorized runs);
 //! - `flow`: control flow that would leave a loop part-way;
-//! - `expand`: the generated code;
-//! - `host`: `#[parallel]`, which finds the loop directives inside an item.
+//! - `host`: `#[parallel]`, which finds the loop directives inside an item;
+//! - `show`: source text for messages.
 
-mod body;
 mod clause;
 mod expand;
+mod facts;
 mod flow;
 mod host;
+mod index;
+mod kernel;
 mod loop_form;
-mod scope;
-mod simd;
+mod names;
+mod ownership;
+mod rewrite;
+mod show;
+mod slot;
+mod space;
+mod update;
 mod walk;
 
 use proc_macro::TokenStream;

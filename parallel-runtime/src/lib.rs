@@ -101,7 +101,8 @@ pub use reduce::{
     ReduceTimes, Reducer, Ty,
 };
 pub use reduction::{
-    Combine, Fold, PrivateOf, SameAs, UserReduction, combine, later, op, user_reduction,
+    BuiltinReduction, Combine, Fold, HoldExt, LocPair, PrivateOf, SameAs, UserReduction,
+    assert_loc, builtin_reduction, combine, later, loc_combine, op, user_reduction,
 };
 pub use routines::{in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime};
 pub use schedule::{Config, Schedule};
@@ -111,8 +112,8 @@ pub use simd::{
     cut_mut, dispatch, fold_lanes, lanes, offset, set_simd_level, simd_level, span, with_cut,
 };
 pub use split::{
-    ElemHandle, ElemWindow, Part, Parts, RowHandle, RowWindow, SliceSource, SplitIndex,
-    assert_slice, assert_split,
+    ElemHandle, ElemWindow, FixedLen, Part, Parts, RowHandle, RowWindow, SliceSource, SplitIndex,
+    assert_fixed_len, assert_slice, assert_split,
 };
 pub use sync::{
     AtomicCell, AtomicScalar, Critical, CriticalGuard, MutExt, UpdatedByAtomicInThisLoop,

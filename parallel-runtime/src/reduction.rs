@@ -44,7 +44,8 @@ pub mod op {
 }
 
 /// A variable that `reduction(op: ..)` can privatize: `Private` is the type
-/// of a member's copy, filled with the operator's identity.
+/// of a member's copy, filled with the operator's identity (for `min` and
+/// `max`, a copy of the variable: folding it in again changes nothing).
 ///
 /// # Examples
 ///
@@ -54,6 +55,7 @@ pub mod op {
 /// let bins: &mut [u32] = &mut [5, 6, 7];
 /// assert_eq!(bins.__parallel_private(op::Plus), vec![0, 0, 0]);
 /// assert_eq!(2.5f64.__parallel_private(op::Times), 1.0);
+/// assert_eq!(2.5f64.__parallel_private(op::Max), 2.5);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "this reduction operator cannot reduce a `{Self}`",
@@ -128,14 +130,28 @@ fn merge_into<T, F: Fn(T, T) -> T>(xs: &mut [T], ys: Vec<T>, identity: impl Fn()
     }
 }
 
+/// Where a member's copy starts: the operator's identity, or, for `min`
+/// and `max` (which may fold a value in any number of times), a copy of the
+/// variable itself, so that every update compares with what the plain loop
+/// compares with (a `NaN` before the loop stays `NaN` under
+/// `if x > m { m = x }`, as it does in the plain loop).
+macro_rules! start {
+    (identity, $v:expr, $t:ty) => {
+        <$t>::identity()
+    };
+    (copy, $v:expr, $t:ty) => {
+        ::core::clone::Clone::clone($v)
+    };
+}
+
 macro_rules! operators {
-    ($($op:ident => $tr:ident,)*) => {$(
+    ($($op:ident => $tr:ident, $start:ident;)*) => {$(
         // A scalar or a fixed-size array (arrays are `Reduce*` element-wise).
-        impl<T: $tr + Send> PrivateOf<op::$op> for T {
+        impl<T: $tr + Send + Clone> PrivateOf<op::$op> for T {
             type Private = T;
             #[inline(always)]
             fn __parallel_private(&self, _: op::$op) -> T {
-                T::identity()
+                start!($start, self, T)
             }
         }
         impl<T: $tr> Combine<op::$op> for T {
@@ -152,16 +168,16 @@ macro_rules! operators {
             }
         }
         // A `Vec` or a slice: the copy is a `Vec` of the same length.
-        impl<T: $tr + Send> PrivateOf<op::$op> for Vec<T> {
+        impl<T: $tr + Send + Clone> PrivateOf<op::$op> for Vec<T> {
             type Private = Vec<T>;
             fn __parallel_private(&self, _: op::$op) -> Vec<T> {
-                self.iter().map(|_| T::identity()).collect()
+                self.iter().map(|_x| start!($start, _x, T)).collect()
             }
         }
-        impl<T: $tr + Send> PrivateOf<op::$op> for [T] {
+        impl<T: $tr + Send + Clone> PrivateOf<op::$op> for [T] {
             type Private = Vec<T>;
             fn __parallel_private(&self, _: op::$op) -> Vec<T> {
-                self.iter().map(|_| T::identity()).collect()
+                self.iter().map(|_x| start!($start, _x, T)).collect()
             }
         }
         impl<T: $tr> Combine<op::$op> for Vec<T> {
@@ -184,15 +200,95 @@ macro_rules! operators {
 }
 
 operators! {
-    Plus => ReducePlus,
-    Times => ReduceTimes,
-    BitAnd => ReduceBitAnd,
-    BitOr => ReduceBitOr,
-    BitXor => ReduceBitXor,
-    And => ReduceAnd,
-    Or => ReduceOr,
-    Min => ReduceMin,
-    Max => ReduceMax,
+    Plus => ReducePlus, identity;
+    Times => ReduceTimes, identity;
+    BitAnd => ReduceBitAnd, identity;
+    BitOr => ReduceBitOr, identity;
+    BitXor => ReduceBitXor, identity;
+    And => ReduceAnd, identity;
+    Or => ReduceOr, identity;
+    Min => ReduceMin, copy;
+    Max => ReduceMax, copy;
+}
+
+/// A built-in reduction of a variable of type `V` (member copies of type
+/// `P`), as the expansion uses it: checked once, where the clause names the
+/// variable (`V: PrivateOf<Op>` and the rest), then called through function
+/// pointers, so that an operator that does not fit the type is one error.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{builtin_reduction, op};
+///
+/// let mut bins = vec![1u32, 2];
+/// let red = builtin_reduction(op::Plus, &bins);
+/// let part = red.combine(red.private(&bins), vec![10, 20]);
+/// red.fold(&mut bins, part);
+/// assert_eq!(bins, [11, 22]);
+/// ```
+pub struct BuiltinReduction<V: ?Sized, P> {
+    private: fn(&V) -> P,
+    combine: fn(P, P) -> P,
+    fold: fn(&mut V, P),
+}
+
+impl<V: ?Sized, P> Clone for BuiltinReduction<V, P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V: ?Sized, P> Copy for BuiltinReduction<V, P> {}
+
+impl<V: ?Sized, P> BuiltinReduction<V, P> {
+    /// A member's starting copy.
+    ///
+    /// # Examples
+    ///
+    /// See [`BuiltinReduction`].
+    #[inline(always)]
+    pub fn private(self, v: &V) -> P {
+        (self.private)(v)
+    }
+
+    /// Two members' copies merged.
+    ///
+    /// # Examples
+    ///
+    /// See [`BuiltinReduction`].
+    #[inline(always)]
+    pub fn combine(self, a: P, b: P) -> P {
+        (self.combine)(a, b)
+    }
+
+    /// The merged copy folded into the variable.
+    ///
+    /// # Examples
+    ///
+    /// See [`BuiltinReduction`].
+    #[inline(always)]
+    pub fn fold(self, v: &mut V, p: P) {
+        (self.fold)(v, p)
+    }
+}
+
+/// The [`BuiltinReduction`] of `reduction(op: v)`.
+///
+/// # Examples
+///
+/// See [`BuiltinReduction`].
+pub fn builtin_reduction<Op, V>(_op: Op, _v: &V) -> BuiltinReduction<V, V::Private>
+where
+    Op: Copy + Default,
+    V: ?Sized + PrivateOf<Op> + Fold<Op, V::Private>,
+    V::Private: Combine<Op>,
+{
+    BuiltinReduction {
+        private: |v| v.__parallel_private(Op::default()),
+        combine: |a, b| combine(Op::default(), a, b),
+        fold: |v, p| v.__parallel_fold(Op::default(), p),
+    }
 }
 
 // A user-defined reducer. Its variable is a plain value, so the expansion
@@ -357,6 +453,123 @@ pub fn later<V>(a: (V, Option<usize>), b: (V, Option<usize>)) -> (V, Option<usiz
     if b.1 > a.1 { b } else { a }
 }
 
+/// Holds a variable by `&mut` while a loop runs: the loop works on copies
+/// of it, and any other use of the variable during the loop (through a
+/// closure made before it, say) is then a borrow error rather than a read
+/// of a stale value. Method syntax, so that a `&mut [T]` parameter needs no
+/// `mut` binding.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::HoldExt;
+///
+/// let mut total = 1;
+/// *total.__parallel_hold() += 1;
+/// let bins: &mut [u32] = &mut [0, 0];
+/// bins.__parallel_hold()[1] = 5;
+/// assert_eq!((total, bins[1]), (2, 5));
+/// ```
+pub trait HoldExt {
+    /// `&mut self`.
+    #[inline(always)]
+    fn __parallel_hold(&mut self) -> &mut Self {
+        self
+    }
+}
+
+impl<T: ?Sized> HoldExt for T {}
+
+/// A `(value, index)` pair that `reduction(minloc: ..)` / `maxloc` reduces.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::LocPair;
+///
+/// assert_eq!((2.5, 7usize).value(), &2.5);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`reduction(minloc: ..)` and `maxloc` reduce a `(value, index)` pair, not a `{Self}`",
+    label = "reduced here",
+    note = "declare the variable as a pair before the loop, as in `let mut best = (f64::INFINITY, 0usize);`, and update it with `if x[i] < best.0 {{ best = (x[i], i); }}`"
+)]
+pub trait LocPair {
+    /// The compared value.
+    type Value: PartialOrd;
+    /// The location stored with it.
+    type Index: PartialOrd;
+    /// The value.
+    fn value(&self) -> &Self::Value;
+    /// The location.
+    fn index(&self) -> &Self::Index;
+}
+
+impl<V: PartialOrd, I: PartialOrd> LocPair for (V, I) {
+    type Value = V;
+    type Index = I;
+    #[inline(always)]
+    fn value(&self) -> &V {
+        &self.0
+    }
+    #[inline(always)]
+    fn index(&self) -> &I {
+        &self.1
+    }
+}
+
+/// Checks that a minloc / maxloc variable is a `(value, index)` pair.
+///
+/// # Examples
+///
+/// ```
+/// parallel_runtime::assert_loc(&(0.5f32, 3u32));
+/// ```
+#[inline(always)]
+pub fn assert_loc<P: LocPair>(_: &P) {}
+
+/// Two members' minloc (`min`) or maxloc results, each with whether the
+/// member took a value at all: the better value wins; of equal values, the
+/// smaller index, or the larger when `ties_to_larger` (an update with `<=`,
+/// or a loop counting down). Every member started from the variable's value
+/// before the loop, so a member that took a value beat it.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::loc_combine;
+///
+/// let a = ((1.0, 4usize), true);
+/// let b = ((1.0, 2usize), true);
+/// assert_eq!(loc_combine(a, b, true, false), b);
+/// assert_eq!(loc_combine(a, b, true, true), a);
+/// assert_eq!(loc_combine(a, ((0.5, 9), true), true, false).0, (0.5, 9));
+/// assert_eq!(loc_combine(((7.0, 0), false), a, false, false), a);
+/// ```
+pub fn loc_combine<P: LocPair>(
+    a: (P, bool),
+    b: (P, bool),
+    min: bool,
+    ties_to_larger: bool,
+) -> (P, bool) {
+    use core::cmp::Ordering;
+    let ((pa, fa), (pb, fb)) = (a, b);
+    match (fa, fb) {
+        (false, _) => return (pb, fb),
+        (_, false) => return (pa, fa),
+        _ => {}
+    }
+    let by_value = pb.value().partial_cmp(pa.value());
+    let b_wins = match (by_value, min) {
+        (Some(Ordering::Less), true) | (Some(Ordering::Greater), false) => true,
+        (Some(Ordering::Equal), _) => {
+            (pb.index() > pa.index()) == ties_to_larger && pb.index() != pa.index()
+        }
+        _ => false,
+    };
+    if b_wins { (pb, true) } else { (pa, true) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,9 +588,11 @@ mod tests {
     #[test]
     fn privates_are_identities_shaped_like_the_variable() {
         let v = vec![3i64; 5];
-        assert_eq!(v.__parallel_private(op::Min), vec![i64::MAX; 5]);
-        let s: &[f32] = &[1.0, 2.0];
-        assert_eq!(s.__parallel_private(op::Max), vec![f32::NEG_INFINITY; 2]);
+        assert_eq!(v.__parallel_private(op::Plus), vec![0; 5]);
+        assert_eq!(v.__parallel_private(op::Min), vec![3; 5]);
+        let s: &[f32] = &[1.0, f32::NAN];
+        let m = s.__parallel_private(op::Max);
+        assert!(m[0] == 1.0 && m[1].is_nan());
         assert_eq!([1u8, 2].__parallel_private(op::BitAnd), [u8::MAX; 2]);
         assert!(true.__parallel_private(op::And));
         let name = String::from("x");

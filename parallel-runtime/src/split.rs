@@ -462,6 +462,89 @@ impl<T> RowWindow<'_, T> {
         }
     }
 
+    /// Row `i`, as the macro's expansion names it (`c[i * n + j]` becomes
+    /// `c.__parallel_row(i)[j]`); see [`row`](RowWindow::row).
+    #[doc(hidden)]
+    #[inline(always)]
+    #[track_caller]
+    pub fn __parallel_row(&mut self, i: usize) -> &mut [T] {
+        self.row(i)
+    }
+
+    /// Row `i`, shared, as the macro's expansion names it.
+    #[doc(hidden)]
+    #[inline(always)]
+    #[track_caller]
+    pub fn __parallel_row_ref(&self, i: usize) -> &[T] {
+        self.row_ref(i)
+    }
+
+    /// Element `idx` (an absolute index) when it lies in row `i`: what
+    /// `c[i * n + j]` becomes when its index is not written as a sum with
+    /// `i * n` one of its terms.
+    ///
+    /// # Panics
+    ///
+    /// If `idx` is not in row `i` (the iteration owns its row only), or is
+    /// past the end of the array, or row `i` is not this window's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{Part, RowHandle};
+    ///
+    /// let mut c = [0; 6];
+    /// let handle = RowHandle::new(&mut c, 3);
+    /// // SAFETY: the only window alive.
+    /// let mut w = unsafe { handle.window(0, 1) };
+    /// *w.__parallel_row_at(1, 4) = 7;
+    /// assert_eq!(*w.__parallel_row_ref_at(1, 4), 7);
+    /// # drop(w); drop(handle);
+    /// assert_eq!(c, [0, 0, 0, 0, 7, 0]);
+    /// ```
+    #[inline(always)]
+    #[track_caller]
+    pub fn __parallel_row_at(&mut self, i: usize, idx: usize) -> &mut T {
+        let (r, n, len) = (idx.wrapping_sub(i.wrapping_mul(self.n)), self.n, self.len);
+        if r >= n {
+            Self::not_in_row(i, idx, n);
+        }
+        match self.row(i).get_mut(r) {
+            Some(x) => x,
+            None => panic!("index out of bounds: the len is {len} but the index is {idx}"),
+        }
+    }
+
+    /// Element `idx` of row `i`, shared; see
+    /// [`__parallel_row_at`](RowWindow::__parallel_row_at).
+    ///
+    /// # Examples
+    ///
+    /// See [`__parallel_row_at`](RowWindow::__parallel_row_at).
+    #[inline(always)]
+    #[track_caller]
+    pub fn __parallel_row_ref_at(&self, i: usize, idx: usize) -> &T {
+        let (r, n, len) = (idx.wrapping_sub(i.wrapping_mul(self.n)), self.n, self.len);
+        if r >= n {
+            Self::not_in_row(i, idx, n);
+        }
+        match self.row_ref(i).get(r) {
+            Some(x) => x,
+            None => panic!("index out of bounds: the len is {len} but the index is {idx}"),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn not_in_row(i: usize, idx: usize, n: usize) -> ! {
+        panic!(
+            "row-major index `x[i * n + j]`: index {idx} is not in row {i} (elements {}..{} for rows of n = {n}), the only row iteration {i} owns; keep the column `j` in 0..n",
+            i.saturating_mul(n),
+            i.saturating_add(1).saturating_mul(n)
+        );
+    }
+
     /// The length of the FULL array, in elements.
     ///
     /// # Examples
@@ -513,6 +596,48 @@ impl<T> RowWindow<'_, T> {
         );
     }
 }
+
+/// An array whose length cannot change while a loop runs: what a row width
+/// or offset may take `.len()` of, since the loop evaluates it once, before
+/// it starts. A type of the user's own may have a `len()` that changes
+/// (through a `Cell`, say), so only these are taken.
+///
+/// # Examples
+///
+/// ```
+/// let v = vec![1, 2, 3];
+/// parallel_runtime::assert_fixed_len(&v);
+/// parallel_runtime::assert_fixed_len(&&v[..]);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "the loop evaluates `.len()` of a `{Self}` once, before it starts, but a `{Self}` may change its length while the loop runs",
+    label = "its `.len()` is used in a row width or an offset",
+    note = "bind the length to a local before the loop (`let n = x.len();`) and use `n` in the index"
+)]
+pub trait FixedLen {}
+
+impl<T> FixedLen for [T] {}
+impl<T, const N: usize> FixedLen for [T; N] {}
+impl<T> FixedLen for Vec<T> {}
+impl<T> FixedLen for Box<[T]> {}
+impl<T> FixedLen for std::collections::VecDeque<T> {}
+impl FixedLen for str {}
+impl FixedLen for String {}
+impl<T> FixedLen for ElemWindow<'_, T> {}
+impl<T> FixedLen for RowWindow<'_, T> {}
+impl<S: FixedLen + ?Sized> FixedLen for &S {}
+impl<S: FixedLen + ?Sized> FixedLen for &mut S {}
+
+/// Checks that `.len()` of `s` cannot change while the loop runs; see
+/// [`FixedLen`].
+///
+/// # Examples
+///
+/// ```
+/// parallel_runtime::assert_fixed_len(&[0u8; 4]);
+/// ```
+#[inline(always)]
+pub fn assert_fixed_len<S: FixedLen + ?Sized>(_: &S) {}
 
 /// Checks, with no deref coercion, that a written array is one of the
 /// [`SplitIndex`] types itself: a wrapper that only derefs to a `Vec` may

@@ -7,7 +7,7 @@ fn total(x: &[u64]) -> u64 {
     let mut sum = 0;
     #[parallel_for(reduction(Merge: sum))]
     for i in 0..x.len() {
-        sum += x[i];
+        Merge::combine(&mut sum, x[i]);
     }
     sum
 }

@@ -19,7 +19,7 @@ fn longest(words: &[&str]) -> usize {
     let mut best = 0usize;
     #[parallel_for(reduction(Longest: best))]
     for i in 0..words.len() {
-        best = best.max(words[i].len());
+        Longest::combine(&mut best, words[i].to_string());
     }
     best
 }

@@ -1,0 +1,438 @@
+//! Vectorized kernels: a range of iterations run over the arrays cut to it,
+//! at the CPU's best level, with the reduction variables in lanes.
+//!
+//! Input:  s += x[i] * y[i]   (reduction(+: s); x, y read at i)
+//! Output: let __fast = match span(&__seq, t0, t1) {
+//!             Some((__a, __b)) => match (cut(&x, __a, __b), cut(&y, __a, __b)) {
+//!                 (Some(__c0), Some(__c1)) => {
+//!                     let (__v0,) = match dispatch() {
+//!                         Dispatch::Avx512(__level) => __level.run(|| <kernel>),
+//!                         Dispatch::Avx2(__level) => __level.run(|| <kernel>),
+//!                         Dispatch::Baseline => <kernel>,
+//!                     };
+//!                     s.__parallel_fold(op::Plus, __v0);
+//!                     true
+//!                 }
+//!                 _ => false,
+//!             },
+//!             None => false,
+//!         };
+//!         if !__fast { <fallback> }
+//!
+//! where <kernel> is
+//!         {
+//!             let (__b0, __r0) = blocks(__c0, __nb); ..      // [T; LANES] blocks, rest
+//!             let mut __l0 = lanes(op::Plus, &s);             // LANES accumulators
+//!             for __k in 0..__nb {
+//!                 let (__g0, __g1) = (&__b0[__k], &__b1[__k]);
+//!                 for __p in 0..LANES {
+//!                     let i = offset(__first, __k * LANES + __p);
+//!                     let mut s = __l0[__p];
+//!                     '__lane: { s += __g0[__p] * __g1[__p]; }
+//!                     __l0[__p] = s;
+//!                 }
+//!             }
+//!             <the rest: the same body on the rests, with one accumulator __t0>
+//!             (fold_lanes(op::Plus, __l0, __t0),)
+//!         }
+//!
+//! Without reductions the kernel is one loop over the cuts,
+//! `for __p in 0..__n { let i = ..; <body on __g0 = __c0, ..> }`, and each
+//! mutable cut enters it as a closure parameter (`with_cut`), so that LLVM
+//! knows writing it changes no value the body reads through a captured
+//! reference.
+
+use crate::clause::Reduction;
+use crate::ownership::Cut;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::{Block, Expr, Ident, Lifetime};
+
+/// A body rewritten for a vectorized run.
+pub struct Kernel {
+    pub cuts: Vec<Cut>,
+    pub body: Block,
+    /// The label of the block a lane's body runs in, when a `continue`
+    /// leaves it.
+    pub lane: Option<Lifetime>,
+    /// `__pN`: the position of the current iteration in its block.
+    pub position: Ident,
+}
+
+/// How a kernel treats the reduction variables.
+pub struct Lanes<'a> {
+    pub reductions: &'a [Reduction],
+    /// In lanes (`simd`); else the variables go through the plain kernel
+    /// whole, moved in and handed back, so that they live in registers.
+    pub on: bool,
+}
+
+/// The locals of one vectorized run.
+struct Locals {
+    fast: Ident,
+    a: Ident,
+    b: Ident,
+    n: Ident,
+    nb: Ident,
+    k: Ident,
+    first: Ident,
+    level: Ident,
+    start: Ident,
+    end: Ident,
+    /// Per cut: the slice, its blocks, its rest.
+    c: Vec<Ident>,
+    bl: Vec<Ident>,
+    rest: Vec<Ident>,
+    /// Per reduction: the starting lanes, the lanes, the rest's
+    /// accumulator, the result.
+    ids: Vec<Ident>,
+    ls: Vec<Ident>,
+    ts: Vec<Ident>,
+    rs: Vec<Ident>,
+}
+
+fn named(prefix: &str, count: usize) -> Vec<Ident> {
+    (0..count)
+        .map(|i| format_ident!("{}{}", prefix, i, span = Span::mixed_site()))
+        .collect()
+}
+
+impl Locals {
+    fn new(cuts: usize, vars: usize) -> Locals {
+        let m = Span::mixed_site();
+        let id = |n: &str| Ident::new(n, m);
+        Locals {
+            fast: id("__fast"),
+            a: id("__a"),
+            b: id("__b"),
+            n: id("__n"),
+            nb: id("__nb"),
+            k: id("__k"),
+            first: id("__first"),
+            level: id("__level"),
+            start: id("__s"),
+            end: id("__e"),
+            c: named("__c", cuts),
+            bl: named("__b", cuts),
+            rest: named("__r", cuts),
+            ids: named("__i", vars),
+            ls: named("__l", vars),
+            ts: named("__t", vars),
+            rs: named("__v", vars),
+        }
+    }
+}
+
+/// Iterations `t0..t1` of `seq` (a `Seq`), vectorized: the arrays of the
+/// kernel cut to the iterations' values, the kernel run at the CPU's level,
+/// the lanes folded into the variables. When the values do not count up by
+/// one or an array is too short, `fallback` runs instead (the plain loop,
+/// which panics where the sequential loop would).
+pub fn vector_run(
+    kernel: &Kernel,
+    pat: &syn::Pat,
+    lanes: &Lanes,
+    seq: &Ident,
+    t0: &TokenStream,
+    t1: &Ident,
+    fallback: TokenStream,
+) -> TokenStream {
+    let private = quote!(::parallel::__private);
+    let some = quote!(::core::option::Option::Some);
+    let l = Locals::new(kernel.cuts.len(), lanes.reductions.len());
+    let (fast, a, b, level) = (&l.fast, &l.a, &l.b, &l.level);
+    let cut_exprs = kernel.cuts.iter().map(|cut| cut_expr(cut, &l));
+    let cut_patterns = kernel
+        .cuts
+        .iter()
+        .zip(&l.c)
+        .map(|(cut, c)| quote_spanned!(cut.root.span()=> #some(#c)));
+    let body = run_body(kernel, pat, lanes, seq, t0, &l);
+    let vars: Vec<&Ident> = lanes.reductions.iter().map(|r| &r.var).collect();
+    let rs = &l.rs;
+    let result_pattern = if vars.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(let ( #(#rs,)* ) =)
+    };
+    let finish = if lanes.on {
+        let markers = lanes
+            .reductions
+            .iter()
+            .map(|r| r.op.marker().unwrap_or_default());
+        quote!(#( #vars.__parallel_fold(#markers, #rs); )*)
+    } else {
+        quote!(#( #vars = #rs; )*)
+    };
+    quote! {
+        // The kernel's `__g0[__p]` inside the user's own inner loops looks
+        // to clippy like a loop that could iterate instead.
+        #[allow(unreachable_patterns, clippy::needless_range_loop)]
+        let #fast = match #private::span(&#seq, #t0, #t1) {
+            #some((#a, #b)) => match ( #(#cut_exprs,)* ) {
+                ( #(#cut_patterns,)* ) => {
+                    #result_pattern match #private::dispatch() {
+                        #private::Dispatch::Avx512(#level) => #level.run(|| #body),
+                        #private::Dispatch::Avx2(#level) => #level.run(|| #body),
+                        #private::Dispatch::Baseline => #body,
+                    };
+                    #finish
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if !#fast {
+            #fallback
+        }
+    }
+}
+
+/// The cut of one array: from the index of the first iteration, `b - a`
+/// long: at `a` itself for `x[i]`; for `x[i * n + j - 1]`, that index
+/// evaluated with the loop variable at its first value.
+fn cut_expr(cut: &Cut, l: &Locals) -> TokenStream {
+    let private = quote!(::parallel::__private);
+    let (x, span) = (&cut.array, cut.root.span());
+    let (a, b, s0, e0) = (&l.a, &l.b, &l.start, &l.end);
+    let start = start_of(cut.terms.as_deref(), a);
+    let take = match (cut.write, x) {
+        // A window's row is ours: no deref to check, and evaluated once.
+        (true, Expr::MethodCall(_)) => quote_spanned!(span=> #x.__cut_mut(#s0, #e0)),
+        (true, _) => {
+            quote_spanned!(span=> { #private::assert_cut(&#x); #x.__cut_mut(#s0, #e0) })
+        }
+        (false, _) => quote_spanned!(span=> #private::cut(&#x, #s0, #e0)),
+    };
+    quote_spanned! {span=>
+        match #start.and_then(|#s0: usize| #s0.checked_add(#b - #a).map(|#e0| (#s0, #e0))) {
+            ::core::option::Option::Some((#s0, #e0)) => #take,
+            ::core::option::Option::None => ::core::option::Option::None,
+        }
+    }
+}
+
+/// The kernel proper: lanes when there are reductions to keep in them, else
+/// one plain loop; with each mutable cut entering as a closure parameter.
+fn run_body(
+    kernel: &Kernel,
+    pat: &syn::Pat,
+    lanes: &Lanes,
+    seq: &Ident,
+    t0: &TokenStream,
+    l: &Locals,
+) -> TokenStream {
+    let private = quote!(::parallel::__private);
+    let vars: Vec<&Ident> = lanes.reductions.iter().map(|r| &r.var).collect();
+    let body = &kernel.body;
+    let body = match &kernel.lane {
+        Some(lane) => quote!(#lane: #body),
+        None => quote!(#body),
+    };
+    let plain = plain_kernel(kernel, pat, &body, seq, t0, l);
+    let kernel_expr = match (vars.is_empty(), lanes.on) {
+        (true, _) => plain,
+        (false, true) => lane_kernel(kernel, pat, lanes, &body, seq, t0, l),
+        // The reduction variables go through the plain kernel whole.
+        (false, false) => quote! {
+            {
+                #( #[allow(unused_mut)] let mut #vars = #vars; )*
+                #plain
+                ( #(#vars,)* )
+            }
+        },
+    };
+    kernel
+        .cuts
+        .iter()
+        .zip(&l.c)
+        .rev()
+        .filter(|(cut, _)| cut.write)
+        .fold(
+            kernel_expr,
+            |inner, (_, c)| quote!(#private::with_cut(#c, |#c| #inner)),
+        )
+}
+
+/// One loop over the cuts. Its trip count is the cuts' length (all are
+/// `b - a` long): taken from them, it tells LLVM that `__gK[__p]` needs no
+/// bounds check.
+fn plain_kernel(
+    kernel: &Kernel,
+    pat: &syn::Pat,
+    body: &TokenStream,
+    seq: &Ident,
+    t0: &TokenStream,
+    l: &Locals,
+) -> TokenStream {
+    let private = quote!(::parallel::__private);
+    let (n, first, a, b) = (&l.n, &l.first, &l.a, &l.b);
+    let p = &kernel.position;
+    let slots: Vec<&Ident> = kernel.cuts.iter().map(|cut| &cut.slot).collect();
+    let c = &l.c;
+    let trip = c
+        .iter()
+        .map(|c| quote!(#c.len()))
+        .reduce(|x, y| quote!(::core::cmp::min(#x, #y)))
+        .unwrap_or_else(|| quote!(#b - #a));
+    quote! {
+        {
+            let #n: usize = #trip;
+            let #first = #seq.get(#t0);
+            #( let #slots = #c; )*
+            for #p in 0..#n {
+                #[allow(unused_variables)]
+                let #pat = #private::offset(#first, #p);
+                #body
+            }
+        }
+    }
+}
+
+/// Blocks of `LANES` iterations, each lane with its own accumulators, then
+/// the rest with one, all folded in a fixed tree.
+#[allow(clippy::too_many_arguments)]
+fn lane_kernel(
+    kernel: &Kernel,
+    pat: &syn::Pat,
+    lanes: &Lanes,
+    body: &TokenStream,
+    seq: &Ident,
+    t0: &TokenStream,
+    l: &Locals,
+) -> TokenStream {
+    let private = quote!(::parallel::__private);
+    let (n, nb, k, first, a, b) = (&l.n, &l.nb, &l.k, &l.first, &l.a, &l.b);
+    let p = &kernel.position;
+    let lanes_n = quote!(#private::LANES);
+    let slots: Vec<&Ident> = kernel.cuts.iter().map(|cut| &cut.slot).collect();
+    let (c, bl, rest) = (&l.c, &l.bl, &l.rest);
+    let splits = kernel
+        .cuts
+        .iter()
+        .zip(c.iter().zip(bl.iter().zip(rest)))
+        .map(|(cut, (c, (bl, r)))| {
+            let blocks = if cut.write {
+                quote!(blocks_mut)
+            } else {
+                quote!(blocks)
+            };
+            quote_spanned!(cut.root.span()=> let (#bl, #r) = #private::#blocks(#c, #nb);)
+        });
+    let block_of = kernel.cuts.iter().zip(bl).map(|(cut, bl)| {
+        if cut.write {
+            quote!(&mut #bl[#k])
+        } else {
+            quote!(&#bl[#k])
+        }
+    });
+    let vars: Vec<&Ident> = lanes.reductions.iter().map(|r| &r.var).collect();
+    // The lane arrays are made at the variable, so that a type with no
+    // lanes is reported there.
+    let lane_arrays = lanes.reductions.iter().map(|r| {
+        let (v, marker) = (&r.var, r.op.marker().unwrap_or_default());
+        quote_spanned!(v.span()=> #private::lanes(#marker, &#v))
+    });
+    let markers = lanes
+        .reductions
+        .iter()
+        .map(|r| r.op.marker().unwrap_or_default());
+    let (ids, ls, ts) = (&l.ids, &l.ls, &l.ts);
+    quote! {
+        {
+            let #n: usize = #b - #a;
+            let #nb: usize = #n / #lanes_n;
+            let #first = #seq.get(#t0);
+            #(#splits)*
+            #( let #ids = #lane_arrays; )*
+            #( let mut #ls = #ids; )*
+            for #k in 0..#nb {
+                #( let #slots = #block_of; )*
+                for #p in 0..#lanes_n {
+                    #[allow(unused_variables)]
+                    let #pat = #private::offset(#first, #k * #lanes_n + #p);
+                    #( #[allow(unused_mut)] let mut #vars = #ls[#p]; )*
+                    #body
+                    #( #ls[#p] = #vars; )*
+                }
+            }
+            #( let mut #ts = #ids[0]; )*
+            #( let #slots = #rest; )*
+            for #p in 0..#n - #nb * #lanes_n {
+                #[allow(unused_variables)]
+                let #pat = #private::offset(#first, #nb * #lanes_n + #p);
+                #( #[allow(unused_mut)] let mut #vars = #ts; )*
+                #body
+                #( #ts = #vars; )*
+            }
+            ( #( #private::fold_lanes(#markers, #ls, #ts), )* )
+        }
+    }
+}
+
+/// Where a cut starts, as an `Option<usize>`: `a` for `x[i]`; for an
+/// offset `x[i * n + j - 1]`, the sum of its terms with the loop variable at
+/// its first value `a`, evaluated with checked arithmetic: the index of the
+/// first iteration may overflow or divide by zero where the body guards it
+/// (`if j > 0 { x[j - 1] }`), and then the cut fails (the plain loop runs)
+/// rather than the evaluation panicking.
+fn start_of(terms: Option<&[(bool, Expr)]>, a: &Ident) -> TokenStream {
+    let some = quote!(::core::option::Option::Some);
+    let Some(terms) = terms else {
+        return quote!(#some(#a));
+    };
+    let m = Span::mixed_site();
+    let [acc, x, y] = ["__o", "__x", "__y"].map(|n| Ident::new(n, m));
+    let mut out = quote!(#some(#a));
+    for (minus, term) in terms {
+        let value = checked(term);
+        let op = if *minus {
+            quote!(checked_sub)
+        } else {
+            quote!(checked_add)
+        };
+        out = quote! {
+            match (#out, #value) {
+                (#some(#x), #some(#y)) => #x.#op(#y),
+                _ => ::core::option::Option::None,
+            }
+        };
+    }
+    quote!({ let #acc: ::core::option::Option<usize> = #out; #acc })
+}
+
+/// An invariant term as an `Option`, `None` where its arithmetic would
+/// overflow or divide by zero.
+fn checked(e: &Expr) -> TokenStream {
+    // Typed, so that a literal term (`1` in `(i + 1) * n`) is a `usize`.
+    let some = quote!(::core::option::Option::<usize>::Some);
+    let m = Span::mixed_site();
+    let [x, y] = ["__x", "__y"].map(|n| Ident::new(n, m));
+    match e {
+        Expr::Paren(p) => checked(&p.expr),
+        Expr::Group(g) => checked(&g.expr),
+        Expr::Binary(b) => {
+            let op = match b.op {
+                syn::BinOp::Add(_) => quote!(checked_add),
+                syn::BinOp::Sub(_) => quote!(checked_sub),
+                syn::BinOp::Mul(_) => quote!(checked_mul),
+                syn::BinOp::Div(_) => quote!(checked_div),
+                syn::BinOp::Rem(_) => quote!(checked_rem),
+                _ => return quote!(#some(#e)),
+            };
+            let (l, r) = (checked(&b.left), checked(&b.right));
+            quote! {
+                match (#l, #r) {
+                    (#some(#x), #some(#y)) => #x.#op(#y),
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+        Expr::Cast(c) => {
+            let (inner, ty) = (checked(&c.expr), &c.ty);
+            quote!(#inner.map(|#x| #x as #ty))
+        }
+        _ => quote!(#some(#e)),
+    }
+}
