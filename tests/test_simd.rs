@@ -2,6 +2,10 @@
 //! the plain loop: integers exactly at every length 0..=67 and at 10^6+1,
 //! floats within the documented bound, every other form as the plain loop.
 
+// The update forms are spelled out on purpose: each is one the macro
+// must accept as written.
+#![allow(clippy::assign_op_pattern)]
+
 mod common;
 use common::{THREADS, data, ints};
 use parallel::parallel;

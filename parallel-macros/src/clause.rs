@@ -190,25 +190,6 @@ pub struct Clauses {
     pub simd: Option<Ident>,
 }
 
-impl Clauses {
-    /// The reduction of `name`, if it has one.
-    pub fn reduction_of(&self, name: &Ident) -> Option<&Reduction> {
-        self.reductions.iter().find(|r| r.var == *name)
-    }
-
-    /// `name` is in a `private`, `firstprivate` or `lastprivate` clause.
-    pub fn is_private(&self, name: &Ident) -> bool {
-        [&self.private, &self.firstprivate, &self.lastprivate]
-            .iter()
-            .any(|list| list.contains(name))
-    }
-
-    /// Each task has its own copy of `name`, so the body may write it.
-    pub fn owns(&self, name: &Ident) -> bool {
-        self.reduction_of(name).is_some() || self.is_private(name)
-    }
-}
-
 /// Parses the clause list. All independent mistakes are reported together.
 pub fn parse(tokens: TokenStream) -> Result<Clauses> {
     let mut errors = Errors::default();
@@ -714,12 +695,6 @@ impl Errors {
         match &mut self.0 {
             Some(all) => all.combine(e),
             None => self.0 = Some(e),
-        }
-    }
-
-    pub fn extend(&mut self, e: Option<Error>) {
-        if let Some(e) = e {
-            self.push(e);
         }
     }
 

@@ -45,7 +45,7 @@
 use crate::clause::{Clauses, Errors};
 use crate::facts::{self, Facts, Loop};
 use crate::flow::{Directive, Flow};
-use crate::kernel::{Kernel, Lanes, vector_run};
+use crate::kernel::{Kernel, Lanes, spliced, vector_run};
 use crate::loop_form::{Adapter, Header};
 use crate::names::{Name, pattern_bindings};
 use crate::ownership::{self, Decisions, Ownership, Plan};
@@ -318,6 +318,7 @@ pub fn simd_loop(
     let values = seq_expr(form);
     let (pat, label) = (&form.pat, &for_loop.label);
     let body = analysis.chunk_body();
+    let stmts = spliced(&body);
     let plain = quote! {
         match #seq.unit_range(0usize, #len) {
             ::core::option::Option::Some(#t) => {
@@ -326,7 +327,7 @@ pub fn simd_loop(
             ::core::option::Option::None => {
                 #label for #t in 0usize..#len {
                     let #pat = #seq.get(#t);
-                    #body
+                    #stmts
                 }
             }
         }
@@ -415,16 +416,16 @@ struct Handles {
 //         handles y.__parallel_elem_handle(), c.__parallel_row_handle(__n_c),
 //         (self.v).__parallel_elem_handle(); windows y, c, __w_self_v
 fn handles(decisions: &Decisions) -> Handles {
-    let private = quote!(::parallel::__private);
     let flat_width = Ident::new("__fw", Span::mixed_site());
     let mut setup = TokenStream::new();
     let mut handles = Vec::new();
     for s in &decisions.splits {
         let (array, local, span) = (s.array(), &s.local, s.root.span());
         // Written arrays must be split types themselves: no deref to one.
-        setup.extend(quote_spanned!(span=> #private::assert_split(&#array);));
+        setup.extend(quote_spanned!(span=> ::parallel::__private::assert_split(&#array);));
         for len in &s.lens {
-            setup.extend(quote_spanned!(span=> #private::assert_fixed_len(&#len);));
+            let at = syn::spanned::Spanned::span(len);
+            setup.extend(quote_spanned!(at=> ::parallel::__private::assert_fixed_len(&#len);));
         }
         handles.push(match &s.ownership {
             Ownership::Elem | Ownership::CollapsedFlat { .. } => {
@@ -494,6 +495,7 @@ fn chunk_loop(
     let some = quote!(::core::option::Option::Some);
     let none = quote!(::core::option::Option::None);
     let (seq, lo, hi, t, range) = (&names.seq, &names.lo, &names.hi, &names.t, &names.range);
+    let stmts = spliced(body);
     match header {
         Header::Range(form) => {
             let pat = &form.pat;
@@ -507,7 +509,7 @@ fn chunk_loop(
                     #none => {
                         #label for #t in #lo..#hi {
                             let #pat = #seq.get(#t);
-                            #body
+                            #stmts
                         }
                     }
                 }
@@ -518,7 +520,7 @@ fn chunk_loop(
             quote! {
                 #label for #t in #lo..#hi {
                     let #pat = #item;
-                    #body
+                    #stmts
                 }
             }
         }
@@ -585,7 +587,7 @@ fn generate(
     let split = handles(decisions);
     let window_names: Vec<&Ident> = space.windows.iter().chain(&split.windows).collect();
     let (source_handles, handles, split_setup) = (&space.handles, &split.handles, &split.setup);
-    let slots = Slot::all(clauses, &decisions.loc_ties);
+    let slots = Slot::all(clauses, &decisions.loc_ties, &decisions.written);
     let accumulator = Accumulator::new(&slots, hi);
     let (shared_before, shared_after, chunk_shadows) = shared(decisions);
     let body = analysis.chunk_body();

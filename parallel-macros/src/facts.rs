@@ -194,9 +194,6 @@ impl Use {
 /// A reduction update: `s += e`, `m = m.max(e)`, ….
 pub struct UpdateFact {
     pub name: Name,
-    pub root: Ident,
-    /// The updated place as written: `s`, `h[k]`.
-    pub place: String,
     /// The place is an element (`h[k]`): an array reduction's update.
     pub element: bool,
     pub operation: Operation,
@@ -209,13 +206,23 @@ pub struct UpdateFact {
     pub index: Option<(bool, String)>,
 }
 
+/// A search for a minimum or maximum that records its location in a
+/// second variable: `if x[i] < best { best = x[i]; at = i; }`.
+pub struct SearchFact {
+    pub value: Name,
+    pub index: Name,
+    pub min: bool,
+    /// The rewrite as a minloc / maxloc reduction, for the message.
+    pub fix: String,
+    pub shown: String,
+    pub at: TokenStream,
+}
+
 /// An `#[atomic] x op= e`.
 pub struct AtomicFact {
     pub name: Name,
     pub root: Ident,
-    pub place: String,
     pub fields: Vec<Name>,
-    pub op: BinOp,
     pub at: TokenStream,
 }
 
@@ -235,6 +242,7 @@ pub struct Facts {
     pub updates: Vec<UpdateFact>,
     pub atomics: Vec<AtomicFact>,
     pub macros: Vec<MacroFact>,
+    pub searches: Vec<SearchFact>,
     /// Writes to a loop variable: (the expression, the variable, its tokens).
     pub loop_var_writes: Vec<(String, Ident, TokenStream)>,
     /// Names the body's top level declares with `let`.
@@ -635,8 +643,6 @@ impl<'a> Collector<'a> {
         });
         self.facts.updates.push(UpdateFact {
             name: target_root,
-            root,
-            place: show(u.target),
             element: !matches!(strip(u.target), Expr::Path(_)),
             operation: u.operation.clone(),
             shown: show(&snapshot),
@@ -661,6 +667,39 @@ impl<'a> Collector<'a> {
             }
         });
         true
+    }
+
+    /// A two-variable search of captured variables, for the message that
+    /// rewrites it as a minloc / maxloc reduction.
+    fn note_search(&mut self, i: &syn::ExprIf) {
+        let Some(s) = update::search(i) else { return };
+        let captured = |e: &Expr| match chain(e) {
+            Some((root, links))
+                if links.is_empty() && self.position.resolve_ident(&root) == Binding::Captured =>
+            {
+                Some(Name::of(&root))
+            }
+            _ => None,
+        };
+        let (Some(value), Some(index)) = (captured(s.value), captured(s.index)) else {
+            return;
+        };
+        let (op, cmp) = if s.min {
+            ("minloc", "<")
+        } else {
+            ("maxloc", ">")
+        };
+        let (found, location) = (show(s.found), show(s.location));
+        self.facts.searches.push(SearchFact {
+            fix: format!(
+                "keep the pair in one variable, `let mut {value} = ({value}, {index});` before the loop, reduce it with `reduction({op}: {value})`, and write `if {found} {cmp} {value}.0 {{ {value} = ({found}, {location}); }}` in the body; after the loop `{value}.0` is the value and `{value}.1` its location (ties go to the first in the loop's order, as in the plain loop)"
+            ),
+            value,
+            index,
+            min: s.min,
+            shown: show(&Expr::If(i.clone())),
+            at: i.to_token_stream(),
+        });
     }
 
     /// `#[atomic] x op= e`.
@@ -692,9 +731,7 @@ impl<'a> Collector<'a> {
                         self.facts.atomics.push(AtomicFact {
                             name: Name::of(&root),
                             root,
-                            place: show(&left),
                             fields,
-                            op: b.op,
                             at: strip_directives_expr(&Expr::Binary(b.clone())).to_token_stream(),
                         });
                         let whole = strip_directives_expr(&Expr::Binary(b.clone()));
@@ -790,16 +827,16 @@ pub fn may_write(e: &Expr) -> bool {
                         return true;
                     }
                 }
-                TokenTree::Punct(p) if p.as_char() == '!' => {
-                    // A macro call: `name!`.
-                    if matches!(tts.get(k + 1), Some(TokenTree::Group(_)))
+                // A macro call: `name!(..)`.
+                TokenTree::Punct(p)
+                    if p.as_char() == '!'
+                        && matches!(tts.get(k + 1), Some(TokenTree::Group(_)))
                         && matches!(
                             k.checked_sub(1).and_then(|p| tts.get(p)),
                             Some(TokenTree::Ident(_))
-                        )
-                    {
-                        return true;
-                    }
+                        ) =>
+                {
+                    return true;
                 }
                 TokenTree::Ident(id) if *id == "mut" => return true,
                 TokenTree::Ident(id) if MUTATING_METHODS.contains(&id.to_string().as_str()) => {
@@ -880,10 +917,6 @@ impl<'a> Walk<'a> for Collector<'a> {
         &mut self.position
     }
 
-    fn position_ref(&self) -> &Position<'a> {
-        &self.position
-    }
-
     fn flow_error(&mut self, error: Error) {
         self.facts.errors.push(error);
     }
@@ -955,6 +988,9 @@ impl VisitMut for Collector<'_> {
         }
         if self.update(e) {
             return;
+        }
+        if let Expr::If(i) = e {
+            self.note_search(i);
         }
         match e {
             Expr::Path(_) | Expr::Field(_) | Expr::Index(_) => self.place(e, Access::Read),
@@ -1104,7 +1140,7 @@ mod tests {
         let ops: Vec<String> = f
             .updates
             .iter()
-            .map(|u| format!("{}:{}", u.place, u.operation.clause_symbol()))
+            .map(|u| format!("{}:{}", u.name, u.operation.clause_symbol()))
             .collect();
         assert_eq!(ops, ["s:+", "m:max", "best:minloc"]);
         assert_eq!(f.updates[2].index, Some((true, "i".to_owned())));

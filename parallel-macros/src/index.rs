@@ -21,7 +21,7 @@
 //! make an array the iteration's own is the ownership module's decision.
 
 use crate::names::Name;
-use crate::show::show;
+
 use syn::{BinOp, Expr};
 
 /// A factor that the loop may evaluate once: every captured name it reads,
@@ -138,17 +138,6 @@ impl<'a> Along<'a> {
         self.linear && matches!(self.stride.as_slice(), [t] if !t.negative && t.factors.len() == 1)
     }
 
-    /// The variable does not appear at all, nor anything that depends on
-    /// a loop variable.
-    pub fn is_absent(&self) -> bool {
-        self.stride.is_empty()
-            && self.linear
-            && !self
-                .rest
-                .iter()
-                .any(|t| t.factors.iter().any(|f| matches!(f.atom, Atom::Dependent)))
-    }
-
     /// Every offset term is fixed.
     pub fn rest_is_fixed(&self) -> bool {
         self.rest.iter().all(|t| term_is_fixed(t))
@@ -171,49 +160,6 @@ impl<'a> Along<'a> {
             (t.negative, product(&factors))
         });
         Some(sum(parts))
-    }
-
-    /// The offset as an expression (`0` when there is none).
-    pub fn rest_expr(&self) -> Expr {
-        sum(self.rest.iter().map(|t| {
-            (
-                t.negative,
-                product(&t.factors.iter().map(|f| &f.expr).collect::<Vec<_>>()),
-            )
-        }))
-    }
-
-    /// A column: the variable with stride `+1`, and an offset whose every
-    /// term has the same fixed factor `n` (shown equal): `b[k * n + j]`,
-    /// `a[r * nq * np + q * np + p]`. Returns `n` and the offset divided by
-    /// it (`k`, `r * nq + q`).
-    pub fn column(&self) -> Option<(Expr, Expr)> {
-        if !self.is_unit_stride() || self.rest.is_empty() {
-            return None;
-        }
-        let first = self.rest.first()?;
-        'candidates: for cand in &first.factors {
-            if !matches!(cand.atom, Atom::Fixed(_)) {
-                continue;
-            }
-            let key = show(&cand.expr);
-            let mut quotient = Vec::new();
-            for t in &self.rest {
-                let Some(pos) = t.factors.iter().position(|f| show(&f.expr) == key) else {
-                    continue 'candidates;
-                };
-                let others: Vec<&Expr> = t
-                    .factors
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| *i != pos)
-                    .map(|(_, f)| &f.expr)
-                    .collect();
-                quotient.push((t.negative, product(&others)));
-            }
-            return Some((cand.expr.clone(), sum(quotient)));
-        }
-        None
     }
 
     /// Every fixed factor of the stride, for the invariance check.
@@ -333,6 +279,7 @@ fn paren(e: &Expr) -> Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::show::show;
     use syn::parse_quote;
 
     /// `i`, `j` are loop variables 0 and 1; `k` a local; `f(..)` dependent;
@@ -363,32 +310,20 @@ mod tests {
         let a = row.along(0);
         assert!(a.linear && !a.is_own());
         assert_eq!(show(&a.stride_expr().unwrap()), "n");
-        assert_eq!(show(&a.rest_expr()), "k");
         let plane = lin(parse_quote!(i * n * n + j * n + k));
         assert_eq!(show(&plane.along(0).stride_expr().unwrap()), "n * n");
         let shifted = lin(parse_quote!((i + 1) * n + k));
         let a = shifted.along(0);
         assert_eq!(show(&a.stride_expr().unwrap()), "n");
-        assert_eq!(show(&a.rest_expr()), "1 * n + k");
         let diag = lin(parse_quote!(i * (n + 1)));
         assert_eq!(show(&diag.along(0).stride_expr().unwrap()), "n + 1");
     }
 
     #[test]
-    fn columns_and_what_is_not_linear() {
-        let col = lin(parse_quote!(k * n + j));
-        let (n, q) = col.along(1).column().unwrap();
-        assert_eq!((show(&n), show(&q)), ("n".to_owned(), "k".to_owned()));
-        let col = lin(parse_quote!(r * nq * np + q * np + j));
-        let (n, q) = col.along(1).column().unwrap();
-        assert_eq!(show(&n), "np");
-        assert_eq!(show(&q), "r * nq + q");
-        assert!(lin(parse_quote!(k + j)).along(1).column().is_none());
+    fn what_is_not_linear() {
         assert!(!lin(parse_quote!(i * i)).along(0).linear);
         assert!(!lin(parse_quote!(i * k)).along(0).linear);
         assert!(lin(parse_quote!(i + f(i))).along(0).linear);
-        assert!(!lin(parse_quote!(f(i))).along(0).is_absent());
-        assert!(lin(parse_quote!(k * n)).along(0).is_absent());
         assert!(lin(parse_quote!(i + 2 * m)).along(0).rest_is_fixed());
         assert!(!lin(parse_quote!(i + k)).along(0).rest_is_fixed());
     }

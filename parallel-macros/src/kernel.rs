@@ -228,7 +228,7 @@ fn run_body(
     let body = &kernel.body;
     let body = match &kernel.lane {
         Some(lane) => quote!(#lane: #body),
-        None => quote!(#body),
+        None => spliced(body),
     };
     let plain = plain_kernel(kernel, pat, &body, seq, t0, l);
     let kernel_expr = match (vars.is_empty(), lanes.on) {
@@ -369,6 +369,14 @@ fn lane_kernel(
             ( #( #private::fold_lanes(#markers, #ls, #ts), )* )
         }
     }
+}
+
+/// The statements of a body, for a loop block that holds them after its
+/// own `let`s: the body's braces there would draw `unused_braces` on the
+/// user's code.
+pub fn spliced(body: &Block) -> TokenStream {
+    let stmts = &body.stmts;
+    quote!(#(#stmts)*)
 }
 
 /// Where a cut starts, as an `Option<usize>`: `a` for `x[i]`; for an

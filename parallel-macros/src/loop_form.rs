@@ -135,15 +135,6 @@ impl Header {
         }
         IterForm::parse(for_loop).map(|f| Header::Iter(Box::new(f)))
     }
-
-    /// The variable that indexes the iteration's own elements.
-    pub fn var(&self) -> Option<&Ident> {
-        match self {
-            Header::Range(f) => f.var.as_ref(),
-            Header::Iter(f) => f.index.as_ref(),
-            Header::Nest(_) => None,
-        }
-    }
 }
 
 /// `e` mentions the name `v` anywhere.

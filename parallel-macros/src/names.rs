@@ -295,7 +295,7 @@ mod tests {
         });
         assert_eq!(
             strings(item_bindings(&block.stmts)),
-            ["N", "S", "i", "Unit", "k", "E"]
+            ["N", "S", "i", "Unit", "E", "k"]
         );
     }
 

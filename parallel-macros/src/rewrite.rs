@@ -494,10 +494,6 @@ impl<'a> Walk<'a> for Rewriter<'a, '_> {
         &mut self.position
     }
 
-    fn position_ref(&self) -> &Position<'a> {
-        &self.position
-    }
-
     fn rewrites(&self) -> bool {
         true
     }

@@ -27,8 +27,9 @@ pub enum Slot<'a> {
         min: bool,
         ties_to_larger: bool,
     },
-    /// `private(v)` / `firstprivate(v)`: a clone per member, dropped after.
-    Private(&'a Ident),
+    /// `private(v)` / `firstprivate(v)`: a clone per member, dropped after;
+    /// whether the body writes it (a variable it only reads needs no hold).
+    Private(&'a Ident, bool),
     /// `lastprivate(v)`: a clone per member, with the end of the last chunk
     /// that assigned it; the latest one is copied out.
     Last(&'a Ident),
@@ -43,7 +44,11 @@ fn private_at(at: Span) -> TokenStream {
 impl<'a> Slot<'a> {
     /// The slots of a loop's clauses, with the tie rule of each minloc /
     /// maxloc variable.
-    pub fn all(clauses: &'a Clauses, ties: &BTreeMap<Name, bool>) -> Vec<Slot<'a>> {
+    pub fn all(
+        clauses: &'a Clauses,
+        ties: &BTreeMap<Name, bool>,
+        written: &HashSet<Name>,
+    ) -> Vec<Slot<'a>> {
         let mut slots: Vec<Slot> = clauses
             .reductions
             .iter()
@@ -58,7 +63,7 @@ impl<'a> Slot<'a> {
             .collect();
         for v in clauses.private.iter().chain(&clauses.firstprivate) {
             if !clauses.lastprivate.contains(v) {
-                slots.push(Slot::Private(v));
+                slots.push(Slot::Private(v, written.contains(&Name::of(v))));
             }
         }
         slots.extend(clauses.lastprivate.iter().map(Slot::Last));
@@ -68,7 +73,7 @@ impl<'a> Slot<'a> {
     pub fn var(&self) -> &'a Ident {
         match self {
             Slot::Reduce(r) => &r.var,
-            Slot::Loc { var, .. } | Slot::Private(var) | Slot::Last(var) => var,
+            Slot::Loc { var, .. } | Slot::Private(var, _) | Slot::Last(var) => var,
         }
     }
 
@@ -118,6 +123,8 @@ impl<'a> Slot<'a> {
                 let #hold = #v.__parallel_hold();
                 #check
             },
+            // Only read: the copies equal it, and nothing is held.
+            Slot::Private(_, false) => quote_spanned!(v.span()=> let #hold = &#v;),
             _ => quote_spanned! {v.span()=>
                 #check
                 let #hold = #v.__parallel_hold();
@@ -138,7 +145,7 @@ impl<'a> Slot<'a> {
                 }
             }
             Slot::Loc { .. } => quote!((#clone, false)),
-            Slot::Private(_) => clone,
+            Slot::Private(..) => clone,
             Slot::Last(_) => quote!((#clone, ::core::option::Option::<usize>::None)),
         }
     }
@@ -156,7 +163,7 @@ impl<'a> Slot<'a> {
                 ties_to_larger,
                 ..
             } => quote_spanned!(v.span()=> #p::loc_combine(#a, #b, #min, #ties_to_larger)),
-            Slot::Private(_) => quote!(#a),
+            Slot::Private(..) => quote!(#a),
             Slot::Last(_) => quote_spanned!(v.span()=> #p::later(#a, #b)),
         }
     }
@@ -165,7 +172,7 @@ impl<'a> Slot<'a> {
     pub fn take(&self) -> TokenStream {
         let v = self.var();
         match self {
-            Slot::Reduce(_) | Slot::Private(_) => quote!(mut #v),
+            Slot::Reduce(_) | Slot::Private(..) => quote!(mut #v),
             Slot::Loc { .. } => {
                 let flag = loc_flag(&Name::of(v));
                 quote!((mut #v, mut #flag))
@@ -196,7 +203,7 @@ impl<'a> Slot<'a> {
     pub fn give(&self, hi: &Ident) -> TokenStream {
         let v = self.var();
         match self {
-            Slot::Reduce(_) | Slot::Private(_) => quote!(#v),
+            Slot::Reduce(_) | Slot::Private(..) => quote!(#v),
             Slot::Loc { .. } => {
                 let flag = loc_flag(&Name::of(v));
                 quote!((#v, #flag))
@@ -218,7 +225,7 @@ impl<'a> Slot<'a> {
                 let local = self.user_local();
                 quote_spanned!(v.span()=> #local.fold(&mut *#hold, #p);)
             }
-            Slot::Private(_) => TokenStream::new(),
+            Slot::Private(..) => TokenStream::new(),
             Slot::Loc { .. } => quote_spanned! {v.span()=>
                 if let (__value, true) = #p {
                     *#hold = __value;
@@ -238,10 +245,4 @@ pub fn named(slots: &[Slot], prefix: &str) -> Vec<Ident> {
     (0..slots.len())
         .map(|k| format_ident!("{}{}", prefix, k, span = Span::mixed_site()))
         .collect()
-}
-
-/// The variables of the slots, for the names the body must not see as
-/// the originals.
-pub fn slot_names(slots: &[Slot]) -> HashSet<Name> {
-    slots.iter().map(|s| Name::of(s.var())).collect()
 }

@@ -188,6 +188,7 @@ pub fn nest_loop(nest: &Nest, lo: &Ident, hi: &Ident, body: &syn::Block) -> Toke
     }
     let pat = &inner.pat;
     let label = &nest.label;
+    let stmts = crate::kernel::spliced(body);
     quote! {
         let mut #t = #lo;
         while #t < #hi {
@@ -203,7 +204,7 @@ pub fn nest_loop(nest: &Nest, lo: &Ident, hi: &Ident, body: &syn::Block) -> Toke
                 #none => {
                     #label for #u in #u0..#end {
                         let #pat = #inner_seq.get(#u);
-                        #body
+                        #stmts
                     }
                 }
             }

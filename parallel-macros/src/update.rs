@@ -418,6 +418,58 @@ fn guarded(i: &syn::ExprIf) -> Option<Update<'_>> {
     picked(&assign.left, &i.cond, &assign.right, None)
 }
 
+/// A search that records the location of what it finds in a second
+/// variable: `if x[i] < best { best = x[i]; at = i; }`.
+pub struct Search<'e> {
+    /// The value variable (`best`) and the location variable (`at`).
+    pub value: &'e Expr,
+    pub index: &'e Expr,
+    /// What is compared and stored (`x[i]`), and the location (`i`).
+    pub found: &'e Expr,
+    pub location: &'e Expr,
+    /// A min search (`<`, `<=`), else a max one.
+    pub min: bool,
+}
+
+/// Reads `i` as a two-variable search, if it is one.
+pub fn search(i: &syn::ExprIf) -> Option<Search<'_>> {
+    if i.else_branch.is_some() {
+        return None;
+    }
+    let assigns: Vec<&syn::ExprAssign> = i
+        .then_branch
+        .stmts
+        .iter()
+        .filter_map(|s| match s {
+            Stmt::Expr(Expr::Assign(a), _) => Some(a),
+            _ => None,
+        })
+        .collect();
+    let [a, b] = assigns.as_slice() else {
+        return None;
+    };
+    if i.then_branch.stmts.len() != 2 {
+        return None;
+    }
+    for (v, ix) in [(a, b), (b, a)] {
+        let x = show(strip(&v.left));
+        if let Some((value, _, greater, _)) = comparison(&i.cond, &x)
+            && show(strip(value)) == show(strip(&v.right))
+            && matches!(strip(&v.left), Expr::Path(_))
+            && matches!(strip(&ix.left), Expr::Path(_))
+        {
+            return Some(Search {
+                value: &v.left,
+                index: &ix.left,
+                found: &v.right,
+                location: &ix.right,
+                min: !greater,
+            });
+        }
+    }
+    None
+}
+
 /// `R::combine(&mut v, e)`.
 fn combine(c: &syn::ExprCall) -> Option<Update<'_>> {
     let Expr::Path(p) = &*c.func else { return None };

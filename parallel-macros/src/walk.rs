@@ -310,7 +310,6 @@ pub fn token_idents(tokens: TokenStream) -> Vec<Ident> {
 /// walker handles the rest.
 pub trait Walk<'a>: VisitMut + Sized {
     fn position(&mut self) -> &mut Position<'a>;
-    fn position_ref(&self) -> &Position<'a>;
 
     /// A check on control flow failed (the facts walker records it).
     fn flow_error(&mut self, _error: Error) {}
@@ -324,10 +323,6 @@ pub trait Walk<'a>: VisitMut + Sized {
     /// The rewrite walker writes walked macro arguments back.
     fn rewrites(&self) -> bool {
         false
-    }
-
-    fn resolve(&self, id: &Ident) -> Binding {
-        self.position_ref().resolve_ident(id)
     }
 
     fn in_scope<R>(&mut self, names: Vec<Ident>, f: impl FnOnce(&mut Self) -> R) -> R {
@@ -581,14 +576,6 @@ pub trait Walk<'a>: VisitMut + Sized {
         }
         self.position().assigned = after;
     }
-}
-
-/// The loop's own label and directive, for the flow checks.
-pub fn new_flow<'a>(
-    directive: crate::flow::Directive,
-    label: Option<&'a syn::Lifetime>,
-) -> Flow<'a> {
-    Flow::new(directive, label)
 }
 
 #[cfg(test)]

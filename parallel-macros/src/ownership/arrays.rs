@@ -128,8 +128,27 @@ pub fn decide_shared(
         check_carried(facts, plan, uses, report);
         return;
     }
-    // Scalars (and fields) written by every iteration.
+    // Scalars (and fields) written by every iteration; a search that
+    // records its location is reported once, as a whole.
     let mut reported = BTreeSet::new();
+    if let Some(search) = facts
+        .searches
+        .iter()
+        .find(|s| s.value == *name || s.index == *name)
+    {
+        if search.value == *name {
+            report.at(
+                &search.at,
+                format!("`{}` searches for a {} and records where it is, writing the shared `{}` and `{}` from every iteration at once, a data race; {}", search.shown, if search.min { "minimum" } else { "maximum" }, search.value, search.index, search.fix),
+            );
+        }
+        reported.extend(
+            writes
+                .iter()
+                .filter(|w| w.first_index().is_none())
+                .map(|w| w.shown.clone()),
+        );
+    }
     for w in &writes {
         if w.first_index().is_none() && reported.insert(w.shown.clone()) {
             report.at(&w.shown_at, super::scalars::shared_write_message(facts, w));
@@ -252,7 +271,7 @@ fn split(
             None => decisions.flat_width = Some(width.clone()),
         }
     }
-    check_accesses(plan, name, fields, &ownership, &shown_array, uses, report);
+    check_accesses(plan, fields, &ownership, &shown_array, uses, report);
     let (window, local) = window_locals(&first.root, fields);
     decisions.splits.push(Split {
         name: name.clone(),
@@ -269,7 +288,6 @@ fn split(
 /// only, and no use of the whole array but its length.
 fn check_accesses(
     plan: &Plan,
-    name: &Name,
     fields: &[Name],
     ownership: &Ownership,
     shown_array: &str,
@@ -310,10 +328,12 @@ fn check_accesses(
             _ => false,
         };
         if !fits && reported.insert(u.place.clone()) {
-            let _ = name;
+            let hidden = shadowed(u, plan).map_or_else(String::new, |v| {
+                format!(" (this `{v}` is not the loop variable: the body binds its own `{v}` that hides it; give that one another name)")
+            });
             report.at(
                 &u.at,
-                format!("`{}` reads an element that another iteration may be writing (this loop writes `{own_form}`), so the value read depends on timing: a data race. Read from a copy made before the loop, or write the results into a second array (as a Jacobi sweep does)", u.place),
+                format!("`{}` reads an element that another iteration may be writing (this loop writes `{own_form}`){hidden}, so the value read depends on timing: a data race. Read from a copy made before the loop, or write the results into a second array (as a Jacobi sweep does)", u.place),
             );
         }
     }
@@ -352,8 +372,33 @@ fn bad_width(array: &str, n: &str) -> String {
     )
 }
 
+/// The loop variable's name when the first index of `u` uses a local of
+/// that name: the body rebinds it (`let i = ..`, an inner `for i`, a
+/// `const i`), so this `i` is not the iteration's.
+fn shadowed(u: &Use, plan: &Plan) -> Option<Name> {
+    let (_, index) = u.first_index()?;
+    index
+        .linear
+        .terms
+        .iter()
+        .flat_map(|t| &t.factors)
+        .find_map(|f| {
+            let Expr::Path(p) = &f.expr else { return None };
+            let id = p.path.get_ident()?;
+            let n = Name::of(id);
+            (matches!(f.atom, Atom::Local) && plan.vars.iter().any(|v| Name::of(v) == n))
+                .then_some(n)
+        })
+}
+
 /// A write at an element the iteration does not own.
 fn other_write(plan: &Plan, array: &str, w: &Use, var: &str) -> String {
+    if let Some(v) = shadowed(w, plan) {
+        return format!(
+            "`{}` writes an element of `{array}`, but this `{v}` is not the loop variable: the body binds its own `{v}` (a `let`, a pattern, an inner loop or an item) that hides it, so the element may belong to another iteration, a data race. Give the inner binding another name",
+            w.place
+        );
+    }
     match plan.collapse {
         Some(n) => {
             let form = match (n, plan.vars.as_slice()) {

@@ -116,20 +116,6 @@ impl Split {
     pub fn array(&self) -> Expr {
         place_of(&self.root, &self.fields)
     }
-
-    pub fn shown(&self) -> String {
-        let mut s = self.name.to_string();
-        for f in &self.fields {
-            s.push('.');
-            s.push_str(f.as_str());
-        }
-        s
-    }
-
-    /// Whether `u` is an access of this array (its root and fields).
-    pub fn covers(&self, u: &Use) -> bool {
-        u.name == self.name && u.field_prefix().starts_with(&self.fields)
-    }
 }
 
 /// `root.f.g` as an expression.

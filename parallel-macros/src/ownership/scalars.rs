@@ -169,9 +169,13 @@ pub fn check_reduction(
 }
 
 fn read_message(u: &Use, x: &Name, clause: &str, each: &str) -> String {
+    let what = if u.shown == u.place {
+        format!("`{x}` is read here")
+    } else {
+        format!("`{}` reads `{x}`", u.shown)
+    };
     format!(
-        "`{}` reads `{x}`, which `{clause}` gives {each} as its own partial value: inside the loop it holds neither the running total nor the result, so this would differ from the plain loop. Use `{x}` after the loop; for a running total (a prefix sum), compute it in a second loop over the values",
-        u.shown
+        "{what}, but under `{clause}` {each} has a partial `{x}` of its own: inside the loop it holds neither the running total nor the result, so this would differ from the plain loop. Use `{x}` after the loop; for a running total (a prefix sum), compute it in a second loop over the values"
     )
 }
 
