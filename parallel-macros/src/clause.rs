@@ -258,52 +258,52 @@ fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) 
     }
     let args;
     syn::parenthesized!(args in input);
+    parse_arguments(&args, &name, clauses, errors)
+}
+
+/// The arguments of clause `name`, between its parentheses.
+fn parse_arguments(
+    args: ParseStream,
+    name: &Ident,
+    clauses: &mut Clauses,
+    errors: &mut Errors,
+) -> Result<()> {
+    let key = name.to_string();
     match key.as_str() {
-        "schedule" => {
-            let schedule = parse_schedule(&args)?;
-            set_once(&mut clauses.schedule, schedule, &name, errors);
-        }
-        "reduction" => parse_reduction(&args, clauses)?,
-        "num_threads" => {
-            let e = parse_one_expr(&args, &key)?;
-            set_once(&mut clauses.num_threads, e, &name, errors);
-        }
-        "if" => {
-            let e = parse_one_expr(&args, &key)?;
-            set_once(&mut clauses.if_, e, &name, errors);
-        }
-        "min_len" => {
-            let e = parse_one_expr(&args, &key)?;
-            set_once(&mut clauses.min_len, e, &name, errors);
-        }
+        "schedule" => set_once(&mut clauses.schedule, parse_schedule(args)?, name, errors),
+        "reduction" => parse_reduction(args, clauses)?,
+        "num_threads" => set_once(
+            &mut clauses.num_threads,
+            parse_one_expr(args, &key)?,
+            name,
+            errors,
+        ),
+        "if" => set_once(&mut clauses.if_, parse_one_expr(args, &key)?, name, errors),
+        "min_len" => set_once(
+            &mut clauses.min_len,
+            parse_one_expr(args, &key)?,
+            name,
+            errors,
+        ),
         "collapse" => {
-            let lit: syn::LitInt = args.parse().map_err(|e| {
-                Error::new(
-                    e.span(),
-                    "`collapse` takes the number of nested loops: `collapse(2)`",
-                )
-            })?;
+            let usage = "`collapse` takes the number of nested loops, at least 1: `collapse(2)`";
+            let lit: syn::LitInt = args.parse().map_err(|e| Error::new(e.span(), usage))?;
             match lit.base10_parse::<usize>() {
-                Ok(n) if n >= 1 => set_once(
-                    &mut clauses.collapse,
-                    Collapse {
-                        depth: n,
+                Ok(depth) if depth >= 1 => {
+                    let collapse = Collapse {
+                        depth,
                         span: lit.span(),
-                    },
-                    &name,
-                    errors,
-                ),
-                _ => errors.push(Error::new(
-                    lit.span(),
-                    "`collapse` takes the number of nested loops, at least 1: `collapse(2)`",
-                )),
+                    };
+                    set_once(&mut clauses.collapse, collapse, name, errors);
+                }
+                _ => errors.push(Error::new(lit.span(), usage)),
             }
         }
         "default" => {
             use syn::ext::IdentExt;
-            let kind = Ident::parse_any(&args)?;
+            let kind = Ident::parse_any(args)?;
             match kind.to_string().as_str() {
-                "none" => set_once(&mut clauses.default_none, kind, &name, errors),
+                "none" => set_once(&mut clauses.default_none, kind, name, errors),
                 // OpenMP's default: variables are shared (read-only here).
                 "shared" => {}
                 other => errors.push(Error::new(
@@ -313,7 +313,7 @@ fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) 
             }
         }
         "private" | "firstprivate" | "lastprivate" | "shared" => {
-            let vars = Punctuated::<Ident, Token![,]>::parse_terminated(&args).map_err(|e| {
+            let vars = Punctuated::<Ident, Token![,]>::parse_terminated(args).map_err(|e| {
                 Error::new(
                     e.span(),
                     format!("`{key}` takes variable names: `{key}(a, b)`"),

@@ -559,6 +559,9 @@ impl Locals {
     }
 }
 
+// Input:  the loop, analysed (see the module's example).
+// Output: the setup, `for_range_with(cfg, seq, parts, init, combine,
+//         <chunk closure>)`, the folds.
 fn generate(
     for_loop: &ExprForLoop,
     header: &Header,
@@ -568,15 +571,7 @@ fn generate(
     let private = quote!(::parallel::__private);
     let some = quote!(::core::option::Option::Some);
     let names = Locals::new();
-    let (acc, seq, cfg, parts, windows, lo, hi) = (
-        &names.acc,
-        &names.seq,
-        &names.cfg,
-        &names.parts,
-        &names.windows,
-        &names.lo,
-        &names.hi,
-    );
+    let (seq, cfg, parts) = (&names.seq, &names.cfg, &names.parts);
     let (clauses, decisions) = (analysis.plan.clauses, &analysis.decisions);
     let nested = decisions
         .splits
@@ -585,24 +580,21 @@ fn generate(
     let space = Space::new(header, seq, &names.t, decisions.flat_width.as_ref(), nested);
     let config = config(clauses);
     let split = handles(decisions);
-    let window_names: Vec<&Ident> = space.windows.iter().chain(&split.windows).collect();
     let (source_handles, handles, split_setup) = (&space.handles, &split.handles, &split.setup);
     let slots = Slot::all(clauses, &decisions.loc_ties, &decisions.written);
-    let accumulator = Accumulator::new(&slots, hi);
+    let acc = Accumulator::new(&slots, &names.hi);
     let (shared_before, shared_after, chunk_shadows) = shared(decisions);
-    let body = analysis.chunk_body();
-    let plain = chunk_loop(header, &space, analysis.label, &body, &names);
-    // `simd` (or arrays to cut): the chunk runs vectorized when it can.
-    let chunk = match (kernel, header) {
-        (Some(kernel), Header::Range(range)) => {
-            let lanes = Lanes {
-                reductions: &clauses.reductions,
-                on: clauses.simd.is_some(),
-            };
-            vector_run(kernel, &range.pat, &lanes, seq, &quote!(#lo), hi, plain)
-        }
-        _ => plain,
-    };
+    let closure = chunk_closure(
+        for_loop,
+        header,
+        analysis,
+        kernel,
+        &space,
+        &split,
+        &acc,
+        chunk_shadows,
+        &names,
+    );
     let Accumulator {
         setups,
         inits,
@@ -610,26 +602,9 @@ fn generate(
         b_k,
         p_k,
         combines,
-        takes,
-        chunk_starts,
-        gives,
         folds,
-    } = accumulator;
-    // The body closure carries the loop's span, so that an error about what
-    // it captures (a value that is not `Sync`, say) points at the loop.
-    let loop_span = for_loop.for_token.span;
-    let closure = quote_spanned! {loop_span=>
-        |#lo: usize, #hi: usize, #windows, #acc| {
-            #[allow(unused_mut)]
-            let ( #(mut #window_names,)* ) = #windows;
-            #[allow(unused_mut)]
-            let ( #(#takes,)* ) = #acc;
-            #(#chunk_starts)*
-            #chunk_shadows
-            #chunk
-            #gives
-        }
-    };
+        ..
+    } = acc;
     let space_setup = &space.setup;
     quote! {
         {
@@ -653,6 +628,58 @@ fn generate(
                 #(#folds)*
             }
             #shared_after
+        }
+    }
+}
+
+// Input:  the body, for the chunk `__lo..__hi`
+// Output: |__lo, __hi, __windows, __acc| {
+//             let (mut y, ..) = __windows; let (mut sum, ..) = __acc;
+//             <the vectorized run, else the plain chunk loop>
+//             (sum, ..)
+//         }
+#[allow(clippy::too_many_arguments)]
+fn chunk_closure(
+    for_loop: &ExprForLoop,
+    header: &Header,
+    analysis: &Analysis,
+    kernel: Option<&Kernel>,
+    space: &Space,
+    split: &Handles,
+    acc: &Accumulator,
+    chunk_shadows: TokenStream,
+    names: &Locals,
+) -> TokenStream {
+    let (windows, accumulator, lo, hi, seq) =
+        (&names.windows, &names.acc, &names.lo, &names.hi, &names.seq);
+    let window_names: Vec<&Ident> = space.windows.iter().chain(&split.windows).collect();
+    let clauses = analysis.plan.clauses;
+    let body = analysis.chunk_body();
+    let plain = chunk_loop(header, space, analysis.label, &body, names);
+    // `simd` (or arrays to cut): the chunk runs vectorized when it can.
+    let chunk = match (kernel, header) {
+        (Some(kernel), Header::Range(range)) => {
+            let lanes = Lanes {
+                reductions: &clauses.reductions,
+                on: clauses.simd.is_some(),
+            };
+            vector_run(kernel, &range.pat, &lanes, seq, &quote!(#lo), hi, plain)
+        }
+        _ => plain,
+    };
+    let (takes, chunk_starts, gives) = (&acc.takes, &acc.chunk_starts, &acc.gives);
+    // The closure carries the loop's span, so that an error about what it
+    // captures (a value that is not `Sync`, say) points at the loop.
+    quote_spanned! {for_loop.for_token.span=>
+        |#lo: usize, #hi: usize, #windows, #accumulator| {
+            #[allow(unused_mut)]
+            let ( #(mut #window_names,)* ) = #windows;
+            #[allow(unused_mut)]
+            let ( #(#takes,)* ) = #accumulator;
+            #(#chunk_starts)*
+            #chunk_shadows
+            #chunk
+            #gives
         }
     }
 }

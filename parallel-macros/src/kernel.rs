@@ -1,6 +1,7 @@
 //! Vectorized kernels: a range of iterations run over the arrays cut to it,
 //! at the CPU's best level, with the reduction variables in lanes.
 //!
+//! ```text
 //! Input:  s += x[i] * y[i]   (reduction(+: s); x, y read at i)
 //! Output: let __fast = match span(&__seq, t0, t1) {
 //!             Some((__a, __b)) => match (cut(&x, __a, __b), cut(&y, __a, __b)) {
@@ -35,6 +36,7 @@
 //!             <the rest: the same body on the rests, with one accumulator __t0>
 //!             (fold_lanes(op::Plus, __l0, __t0),)
 //!         }
+//! ```
 //!
 //! Without reductions the kernel is one loop over the cuts,
 //! `for __p in 0..__n { let i = ..; <body on __g0 = __c0, ..> }`, and each

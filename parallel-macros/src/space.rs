@@ -20,14 +20,8 @@ pub struct Space {
 }
 
 impl Space {
-    // Input:  for i in (a..b).step_by(k)
-    // Output: let __seq = Seq::range(a, b).step_by(k);
-    //
-    // Input:  for (i, (x, y)) in xs.iter().zip(ys.iter_mut()).enumerate()
-    // Output: let __src0 = &(xs)[..];
-    //         let __h1 = (ys).__parallel_elem_handle();
-    //         let __seq = Seq::range(0usize, min(__src0.len(), __h1.elements()));
-    //         ... per iteration: let (i, (x, y)) = (__t, (&__src0[__t], &mut __iw1[__t]));
+    /// The space of `form`: its iteration numbers run through `seq`; an
+    /// iterator loop's item for iteration `t`.
     pub fn new(
         form: &Header,
         seq: &Ident,
@@ -35,118 +29,142 @@ impl Space {
         flat_width: Option<&syn::Expr>,
         nested: bool,
     ) -> Space {
+        match form {
+            Header::Range(form) => Space::range(form, seq),
+            Header::Nest(nest) => Space::nest(nest, seq, flat_width, nested),
+            Header::Iter(form) => Space::iter(form, seq, t),
+        }
+    }
+
+    // Input:  for i in (a..b).step_by(k)
+    // Output: let __seq = Seq::range(a, b).step_by(k);
+    fn range(form: &LoopForm, seq: &Ident) -> Space {
+        let values = seq_expr(form);
+        Space {
+            setup: quote!(let #seq = #values;),
+            handles: Vec::new(),
+            windows: Vec::new(),
+            item: TokenStream::new(),
+        }
+    }
+
+    // Input:  collapse(2): for i in a..b { for j in c..d { .. } }
+    // Output: let __s0 = Seq::range(a, b); let __s1 = Seq::range(c, d);
+    //         let __seq = Flat2::new(__s0, __s1, <row length of the writes>);
+    // (deeper nests: `Seq::range(0, nest_len(..))` over the flattened space)
+    fn nest(nest: &Nest, seq: &Ident, flat_width: Option<&syn::Expr>, nested: bool) -> Space {
         let m = Span::mixed_site();
         let private = quote!(::parallel::__private);
-        match form {
-            Header::Range(form) => {
-                let values = seq_expr(form);
-                Space {
-                    setup: quote!(let #seq = #values;),
-                    handles: Vec::new(),
-                    windows: Vec::new(),
-                    item: TokenStream::new(),
+        let mut setup = TokenStream::new();
+        let seqs: Vec<Ident> = (0..nest.loops.len())
+            .map(|k| format_ident!("__s{}", k, span = m))
+            .collect();
+        for (form, s) in nest.loops.iter().zip(&seqs) {
+            let values = seq_expr(form);
+            setup.extend(quote!(let #s = #values;));
+        }
+        match seqs.as_slice() {
+            [s0, s1] => {
+                // The row length of `c[i * m + j]`, or for nested
+                // containers alone one that holds every `j`.
+                let width = match flat_width {
+                    Some(w) => quote!(#w),
+                    None if nested => quote!(#private::index_span(&#s1)),
+                    None => quote!(0usize),
+                };
+                let fw = Ident::new("__fw", m);
+                setup.extend(quote! {
+                    let #fw: usize = #width;
+                    let #seq = #private::Flat2::new(#s0, #s1, #fw);
+                });
+            }
+            _ => setup.extend(quote! {
+                let #seq = #private::Seq::range(0usize, #private::nest_len(&[ #(#seqs.len(),)* ]));
+            }),
+        }
+        Space {
+            setup,
+            handles: Vec::new(),
+            windows: Vec::new(),
+            item: TokenStream::new(),
+        }
+    }
+
+    // Input:  for (i, (x, y)) in xs.iter().zip(ys.iter_mut()).enumerate()
+    // Output: let __src0 = &(xs)[..];
+    //         let __h1 = (ys).__parallel_elem_handle();
+    //         let __seq = Seq::range(0usize, min(__src0.len(), __h1.elements()));
+    //         ... per iteration: let (i, (x, y)) = (__t, (&__src0[__t], &mut __iw1[__t]));
+    fn iter(form: &crate::loop_form::IterForm, seq: &Ident, t: &Ident) -> Space {
+        let mut space = Space {
+            setup: TokenStream::new(),
+            handles: Vec::new(),
+            windows: Vec::new(),
+            item: TokenStream::new(),
+        };
+        let mut lens = Vec::new();
+        let mut items = Vec::new();
+        for (k, source) in form.sources.iter().enumerate() {
+            let (len, item) = space.source(k, source, t);
+            lens.push(len);
+            items.push(item);
+        }
+        let len = lens
+            .into_iter()
+            .reduce(|a, b| quote!(::core::cmp::min(#a, #b)))
+            .unwrap_or_else(|| quote!(0usize));
+        space
+            .setup
+            .extend(quote!(let #seq = ::parallel::__private::Seq::range(0usize, #len);));
+        space.item = item_expr(&form.item, &items, t);
+        space
+    }
+
+    /// One slice an iterator loop walks: its setup (and handle, for one it
+    /// writes), its length and its item at iteration `t`.
+    fn source(&mut self, k: usize, source: &Source, t: &Ident) -> (TokenStream, TokenStream) {
+        let m = Span::mixed_site();
+        let private = quote!(::parallel::__private);
+        let [src, h, w, chunk] =
+            ["__src", "__h", "__iw", "__k"].map(|p| format_ident!("{}{}", p, k, span = m));
+        match source {
+            // The collection is evaluated once, checked to be a slice type
+            // itself (no deref), and cut to a slice.
+            Source::Iter(e) | Source::Chunks(e, _) => {
+                self.setup.extend(quote! {
+                    let #src = &(#e);
+                    #private::assert_slice(#src);
+                    let #src: &[_] = &#src[..];
+                });
+                match source {
+                    Source::Chunks(_, size) => {
+                        self.setup.extend(quote!(let #chunk: usize = #size;));
+                        (
+                            quote!(#private::chunk_count(#src.len(), #chunk)),
+                            quote!(#private::chunk(#src, #chunk, #t)),
+                        )
+                    }
+                    _ => (quote!(#src.len()), quote!(&#src[#t])),
                 }
             }
-            // Input:  collapse(2): for i in a..b { for j in c..d { .. } }
-            // Output: let __s0 = Seq::range(a, b); let __s1 = Seq::range(c, d);
-            //         let __seq = Flat2::new(__s0, __s1, <row length of the writes>);
-            // (deeper nests: `Seq::range(0, nest_len(..))` over the flattened space)
-            Header::Nest(nest) => {
-                let mut setup = TokenStream::new();
-                let seqs: Vec<Ident> = (0..nest.loops.len())
-                    .map(|k| format_ident!("__s{}", k, span = m))
-                    .collect();
-                for (form, s) in nest.loops.iter().zip(&seqs) {
-                    let values = seq_expr(form);
-                    setup.extend(quote!(let #s = #values;));
-                }
-                match seqs.as_slice() {
-                    [s0, s1] => {
-                        // The row length of `c[i * m + j]`, or for nested
-                        // containers alone one that holds every `j`.
-                        let width = match flat_width {
-                            Some(w) => quote!(#w),
-                            None if nested => quote!(#private::index_span(&#s1)),
-                            None => quote!(0usize),
-                        };
-                        let fw = Ident::new("__fw", m);
-                        setup.extend(quote! {
-                            let #fw: usize = #width;
-                            let #seq = #private::Flat2::new(#s0, #s1, #fw);
-                        });
-                    }
-                    _ => setup.extend(quote! {
-                        let #seq = #private::Seq::range(0usize, #private::nest_len(&[ #(#seqs.len(),)* ]));
-                    }),
-                }
-                Space {
-                    setup,
-                    handles: Vec::new(),
-                    windows: Vec::new(),
-                    item: TokenStream::new(),
-                }
+            Source::IterMut(e) => {
+                self.setup.extend(quote! {
+                    #private::assert_split(&(#e));
+                    let #h = (#e).__parallel_elem_handle();
+                });
+                self.handles.push(quote!(#h));
+                self.windows.push(w.clone());
+                (quote!(#h.elements()), quote!(&mut #w[#t]))
             }
-            Header::Iter(form) => {
-                let mut setup = TokenStream::new();
-                let mut handles = Vec::new();
-                let mut windows = Vec::new();
-                let mut lens = Vec::new();
-                let mut items = Vec::new();
-                for (k, source) in form.sources.iter().enumerate() {
-                    let [src, h, w, chunk] = ["__src", "__h", "__iw", "__k"]
-                        .map(|p| format_ident!("{}{}", p, k, span = m));
-                    match source {
-                        // The collection is evaluated once, checked to be a
-                        // slice type itself (no deref), and cut to a slice.
-                        Source::Iter(e) | Source::Chunks(e, _) => {
-                            setup.extend(quote! {
-                                let #src = &(#e);
-                                #private::assert_slice(#src);
-                                let #src: &[_] = &#src[..];
-                            });
-                            if let Source::Chunks(_, size) = source {
-                                setup.extend(quote!(let #chunk: usize = #size;));
-                                lens.push(quote!(#private::chunk_count(#src.len(), #chunk)));
-                                items.push(quote!(#private::chunk(#src, #chunk, #t)));
-                            } else {
-                                lens.push(quote!(#src.len()));
-                                items.push(quote!(&#src[#t]));
-                            }
-                        }
-                        Source::IterMut(e) => {
-                            setup.extend(quote! {
-                                #private::assert_split(&(#e));
-                                let #h = (#e).__parallel_elem_handle();
-                            });
-                            lens.push(quote!(#h.elements()));
-                            handles.push(quote!(#h));
-                            items.push(quote!(&mut #w[#t]));
-                            windows.push(w);
-                        }
-                        Source::ChunksMut(e, size) => {
-                            setup.extend(quote! {
-                                #private::assert_split(&(#e));
-                                let #chunk: usize = #size;
-                                let #h = (#e).__parallel_row_handle(#chunk);
-                            });
-                            lens.push(quote!(#h.rows()));
-                            handles.push(quote!(#h));
-                            items.push(quote!(#w.__parallel_row(#t)));
-                            windows.push(w);
-                        }
-                    }
-                }
-                let len = lens
-                    .into_iter()
-                    .reduce(|a, b| quote!(::core::cmp::min(#a, #b)))
-                    .unwrap_or_else(|| quote!(0usize));
-                setup.extend(quote!(let #seq = #private::Seq::range(0usize, #len);));
-                Space {
-                    setup,
-                    handles,
-                    windows,
-                    item: item_expr(&form.item, &items, t),
-                }
+            Source::ChunksMut(e, size) => {
+                self.setup.extend(quote! {
+                    #private::assert_split(&(#e));
+                    let #chunk: usize = #size;
+                    let #h = (#e).__parallel_row_handle(#chunk);
+                });
+                self.handles.push(quote!(#h));
+                self.windows.push(w.clone());
+                (quote!(#h.rows()), quote!(#w.__parallel_row(#t)))
             }
         }
     }

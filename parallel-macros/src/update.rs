@@ -126,103 +126,50 @@ fn compound(b: &syn::ExprBinary) -> Option<Update<'_>> {
 }
 
 /// The operands of a chain of one operator, `a op b op c`, through
-/// parentheses; for `+`/`-` chains each with its sign (`true` for minus).
-fn chain<'e>(
-    e: &'e Expr,
-    same: &dyn Fn(&BinOp) -> Option<bool>,
-    minus: bool,
-    out: &mut Vec<(bool, &'e Expr)>,
-) {
+/// parentheses; for a `+`/`-` chain each with its sign (`true` for minus).
+fn chain<'e>(e: &'e Expr, top: &BinOp, minus: bool, out: &mut Vec<(bool, &'e Expr)>) {
+    let sum = |op: &BinOp| matches!(op, BinOp::Add(_) | BinOp::Sub(_));
     if let Expr::Binary(b) = strip(e)
-        && let Some(right_minus) = same(&b.op)
+        && (std::mem::discriminant(&b.op) == std::mem::discriminant(top)
+            || (sum(&b.op) && sum(top)))
     {
-        chain(&b.left, same, minus, out);
-        chain(&b.right, same, minus != right_minus, out);
+        chain(&b.left, top, minus, out);
+        chain(&b.right, top, minus != matches!(b.op, BinOp::Sub(_)), out);
         return;
     }
     out.push((minus, e));
+}
+
+impl<'e> Update<'e> {
+    /// An update with one repeat of the target and no condition.
+    fn plain(
+        target: &'e Expr,
+        operation: Operation,
+        repeat: &'e Expr,
+        operands: Vec<&'e Expr>,
+    ) -> Self {
+        Update {
+            target,
+            operation,
+            repeats: vec![repeat],
+            operands,
+            index: None,
+            short_circuit: false,
+            cond: None,
+            pick: None,
+        }
+    }
 }
 
 /// `x = <rhs>`.
 fn assignment<'e>(target: &'e Expr, rhs: &'e Expr) -> Option<Update<'e>> {
     let x = show(target);
     let is_x = |e: &Expr| show(strip(e)) == x;
-    let rhs_s = strip(rhs);
-    match rhs_s {
-        Expr::Binary(b) => {
-            type Same = fn(&BinOp) -> Option<bool>;
-            let (operation, same, short): (Operation, Same, bool) = match b.op {
-                BinOp::Add(_) | BinOp::Sub(_) => (
-                    Operation::Add,
-                    |op| match op {
-                        BinOp::Add(_) => Some(false),
-                        BinOp::Sub(_) => Some(true),
-                        _ => None,
-                    },
-                    false,
-                ),
-                BinOp::Mul(_) => (
-                    Operation::Mul,
-                    |op| matches!(op, BinOp::Mul(_)).then_some(false),
-                    false,
-                ),
-                BinOp::BitAnd(_) => (
-                    Operation::BitAnd,
-                    |op| matches!(op, BinOp::BitAnd(_)).then_some(false),
-                    false,
-                ),
-                BinOp::BitOr(_) => (
-                    Operation::BitOr,
-                    |op| matches!(op, BinOp::BitOr(_)).then_some(false),
-                    false,
-                ),
-                BinOp::BitXor(_) => (
-                    Operation::BitXor,
-                    |op| matches!(op, BinOp::BitXor(_)).then_some(false),
-                    false,
-                ),
-                BinOp::And(_) => (
-                    Operation::And,
-                    |op| matches!(op, BinOp::And(_)).then_some(false),
-                    true,
-                ),
-                BinOp::Or(_) => (
-                    Operation::Or,
-                    |op| matches!(op, BinOp::Or(_)).then_some(false),
-                    true,
-                ),
-                _ => return None,
-            };
-            let mut parts = Vec::new();
-            chain(rhs_s, &same, false, &mut parts);
-            let at = parts.iter().position(|(_, e)| is_x(e))?;
-            let (minus, repeat) = parts.remove(at);
-            if minus {
-                return None;
-            }
-            // `s = s - e` is a `-` update; `s = e + s - f` a `+` one.
-            let operation = match operation {
-                Operation::Add if at == 0 && parts.iter().all(|(m, _)| *m) => Operation::Sub,
-                other => other,
-            };
-            // With `&&` / `||`, the operands after the target run only when
-            // it has not decided the result yet.
-            let short_circuit = short && at < parts.len();
-            Some(Update {
-                target,
-                operation,
-                repeats: vec![repeat],
-                operands: parts.into_iter().map(|(_, e)| e).collect(),
-                index: None,
-                short_circuit,
-                cond: None,
-                pick: None,
-            })
-        }
+    match strip(rhs) {
+        Expr::Binary(b) => operator_chain(target, strip(rhs), &b.op, &is_x),
         Expr::MethodCall(m) if m.args.len() == 1 => {
             let arg = m.args.first()?;
-            let name = m.method.to_string();
-            let operation = match name.as_str() {
+            let operation = match m.method.to_string().as_str() {
                 "max" => Operation::Max,
                 "min" => Operation::Min,
                 "wrapping_add" => Operation::Add,
@@ -230,23 +177,13 @@ fn assignment<'e>(target: &'e Expr, rhs: &'e Expr) -> Option<Update<'e>> {
                 "wrapping_sub" => Operation::Sub,
                 _ => return None,
             };
-            let (repeat, operand) = if is_x(&m.receiver) {
-                (&*m.receiver, arg)
+            if is_x(&m.receiver) {
+                Some(Update::plain(target, operation, &m.receiver, vec![arg]))
             } else if is_x(arg) && operation != Operation::Sub {
-                (arg, &*m.receiver)
+                Some(Update::plain(target, operation, arg, vec![&m.receiver]))
             } else {
-                return None;
-            };
-            Some(Update {
-                target,
-                operation,
-                repeats: vec![repeat],
-                operands: vec![operand],
-                index: None,
-                short_circuit: false,
-                cond: None,
-                pick: None,
-            })
+                None
+            }
         }
         Expr::Call(c) if c.args.len() == 2 => {
             let Expr::Path(p) = &*c.func else { return None };
@@ -256,27 +193,59 @@ fn assignment<'e>(target: &'e Expr, rhs: &'e Expr) -> Option<Update<'e>> {
                 _ => return None,
             };
             let (a, b) = (c.args.first()?, c.args.last()?);
-            let (repeat, operand) = if is_x(a) {
-                (a, b)
+            if is_x(a) {
+                Some(Update::plain(target, operation, a, vec![b]))
             } else if is_x(b) {
-                (b, a)
+                Some(Update::plain(target, operation, b, vec![a]))
             } else {
-                return None;
-            };
-            Some(Update {
-                target,
-                operation,
-                repeats: vec![repeat],
-                operands: vec![operand],
-                index: None,
-                short_circuit: false,
-                cond: None,
-                pick: None,
-            })
+                None
+            }
         }
         Expr::If(i) => selection(target, i),
         _ => None,
     }
+}
+
+/// `x = x op a op b ..` (the target once, anywhere in a chain of one
+/// operator; for `+`/`-` with a plus sign).
+fn operator_chain<'e>(
+    target: &'e Expr,
+    rhs: &'e Expr,
+    op: &BinOp,
+    is_x: &dyn Fn(&Expr) -> bool,
+) -> Option<Update<'e>> {
+    let (operation, short) = match op {
+        BinOp::Add(_) | BinOp::Sub(_) => (Operation::Add, false),
+        BinOp::Mul(_) => (Operation::Mul, false),
+        BinOp::BitAnd(_) => (Operation::BitAnd, false),
+        BinOp::BitOr(_) => (Operation::BitOr, false),
+        BinOp::BitXor(_) => (Operation::BitXor, false),
+        BinOp::And(_) => (Operation::And, true),
+        BinOp::Or(_) => (Operation::Or, true),
+        _ => return None,
+    };
+    let mut parts = Vec::new();
+    chain(rhs, op, false, &mut parts);
+    let at = parts.iter().position(|(_, e)| is_x(e))?;
+    let (minus, repeat) = parts.remove(at);
+    if minus {
+        return None;
+    }
+    // `s = s - e` is a `-` update; `s = e + s - f` a `+` one.
+    let operation = match operation {
+        Operation::Add if at == 0 && parts.iter().all(|(m, _)| *m) => Operation::Sub,
+        other => other,
+    };
+    let mut update = Update::plain(
+        target,
+        operation,
+        repeat,
+        parts.iter().map(|(_, e)| *e).collect(),
+    );
+    // With `&&` / `||`, the operands after the target run only when it has
+    // not decided the result yet.
+    update.short_circuit = short && at < parts.len();
+    Some(update)
 }
 
 /// Whether `cond` says "`value` is better than `current`" for a max

@@ -82,7 +82,7 @@ mod drive;
 mod env;
 mod iter;
 mod nested;
-mod reduce;
+mod operator;
 mod reduction;
 mod resident;
 mod routines;
@@ -96,7 +96,7 @@ mod team;
 pub use drive::{DETERMINISTIC_LEAF, INLINE_BELOW, for_range, for_range_with};
 pub use iter::{chunk, chunk_count, nest_len};
 pub use nested::{NestedExt, NestedHandle, NestedRows, NestedWindow};
-pub use reduce::{
+pub use operator::{
     ReduceAnd, ReduceBitAnd, ReduceBitOr, ReduceBitXor, ReduceMax, ReduceMin, ReduceOr, ReducePlus,
     ReduceTimes, Reducer, Ty,
 };

@@ -9,7 +9,7 @@
 //! end. The element operations are the `Reduce*` traits, whose
 //! `on_unimplemented` messages name the operator.
 
-use crate::reduce::{
+use crate::operator::{
     ReduceAnd, ReduceBitAnd, ReduceBitOr, ReduceBitXor, ReduceMax, ReduceMin, ReduceOr, ReducePlus,
     ReduceTimes, Reducer, Ty,
 };

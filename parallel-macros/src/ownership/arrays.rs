@@ -200,50 +200,19 @@ fn split(
     report: &mut Report,
 ) {
     let changing = changing_names(facts);
-    let shown_array = {
-        let mut s = name.to_string();
-        fields.iter().for_each(|f| {
-            s.push('.');
-            s.push_str(f.as_str());
-        });
-        s
-    };
+    let mut shown_array = name.to_string();
+    fields.iter().for_each(|f| {
+        shown_array.push('.');
+        shown_array.push_str(f.as_str());
+    });
     let var = plan.var_name();
     let mut ownership: Option<(Ownership, &Use)> = None;
     let mut lens = Vec::new();
     let mut ok = true;
     for w in writes {
-        let own = match shape(w, plan) {
-            Shape::Own => Ownership::Elem,
-            Shape::Row { stride, fixed } => {
-                if !fixed.iter().all(|f| is_invariant(f, &changing, plan)) {
-                    report.at(&w.shown_at, bad_width(&shown_array, &show(&stride)));
-                    ok = false;
-                    continue;
-                }
-                lens.extend(fixed.iter().flat_map(|f| f.lens.iter().cloned()));
-                Ownership::Row { stride }
-            }
-            Shape::CollapsedFlat { width, fixed } => {
-                if !fixed.iter().all(|f| is_invariant(f, &changing, plan)) {
-                    report.at(&w.shown_at, bad_width(&shown_array, &show(&width)));
-                    ok = false;
-                    continue;
-                }
-                lens.extend(fixed.iter().flat_map(|f| f.lens.iter().cloned()));
-                Ownership::CollapsedFlat { width }
-            }
-            Shape::CollapsedNested => Ownership::CollapsedNested,
-            Shape::BadWidth { stride } => {
-                report.at(&w.shown_at, bad_width(&shown_array, &stride));
-                ok = false;
-                continue;
-            }
-            Shape::Whole | Shape::Other => {
-                report.at(&w.shown_at, other_write(plan, &shown_array, w, &var));
-                ok = false;
-                continue;
-            }
+        let Some(own) = write_ownership(plan, &changing, &shown_array, w, &mut lens, report) else {
+            ok = false;
+            continue;
         };
         match &ownership {
             None => ownership = Some((own, w)),
@@ -255,12 +224,9 @@ fn split(
             }
         }
     }
-    let Some((ownership, first)) = ownership else {
+    let (Some((ownership, first)), true) = (ownership, ok) else {
         return;
     };
-    if !ok {
-        return;
-    }
     if let Ownership::CollapsedFlat { width } = &ownership {
         match &decisions.flat_width {
             Some(w) if !same(w, width) => report.at(
@@ -282,6 +248,46 @@ fn split(
         local,
         lens,
     });
+}
+
+/// What one write makes the iteration own, or an error: its stride must
+/// not change during the loop (its `.len()` receivers are noted in `lens`).
+fn write_ownership(
+    plan: &Plan,
+    changing: &BTreeSet<Name>,
+    array: &str,
+    w: &Use,
+    lens: &mut Vec<Expr>,
+    report: &mut Report,
+) -> Option<Ownership> {
+    let fixed_stride =
+        |stride: &Expr, fixed: &[&Fixed], lens: &mut Vec<Expr>, report: &mut Report| {
+            if fixed.iter().all(|f| is_invariant(f, changing, plan)) {
+                lens.extend(fixed.iter().flat_map(|f| f.lens.iter().cloned()));
+                true
+            } else {
+                report.at(&w.shown_at, bad_width(array, &show(stride)));
+                false
+            }
+        };
+    match shape(w, plan) {
+        Shape::Own => Some(Ownership::Elem),
+        Shape::Row { stride, fixed } => {
+            fixed_stride(&stride, &fixed, lens, report).then_some(Ownership::Row { stride })
+        }
+        Shape::CollapsedFlat { width, fixed } => {
+            fixed_stride(&width, &fixed, lens, report).then_some(Ownership::CollapsedFlat { width })
+        }
+        Shape::CollapsedNested => Some(Ownership::CollapsedNested),
+        Shape::BadWidth { stride } => {
+            report.at(&w.shown_at, bad_width(array, &stride));
+            None
+        }
+        Shape::Whole | Shape::Other => {
+            report.at(&w.shown_at, other_write(plan, array, w, &plan.var_name()));
+            None
+        }
+    }
 }
 
 /// Every other use of a split array: reads at the iteration's own elements
@@ -499,7 +505,6 @@ struct Form<'f> {
     array: Expr,
     root: Ident,
     terms: Option<Vec<(bool, Expr)>>,
-    read: bool,
     write: bool,
     u: &'f Use,
 }
@@ -572,7 +577,6 @@ pub fn cuts(
                 slot,
             });
         }
-        let _ = forms.iter().any(|f| f.read);
     }
     out
 }
@@ -653,7 +657,6 @@ fn form<'f>(u: &'f Use, plan: &Plan, changing: &BTreeSet<Name>) -> (String, Opti
         array,
         root: u.root.clone(),
         terms,
-        read: !u.access.writes(),
         write: u.access.writes(),
         u,
     };
