@@ -146,7 +146,8 @@
 //! | `reduction(+: s)` | `reduction(+: s)` | each thread adds into its own `s`; the copies and the value before the loop are combined at the end ([`guide::reductions`]) |
 //! | operators `+ * - & \| ^ && \|\| min max` | the same | one clause may list several variables, and clauses may repeat |
 //! | array sections, `reduction(+: h[0:n])` | `reduction(+: h)` on a whole `[T; N]`, `Vec<T>` or `&mut [T]` | element-wise: a histogram's bins |
-//! | `declare reduction(merge: T: ...)` | `impl` [`Reducer`] for a type, then `reduction(Merge: v)` | a user-defined reduction |
+//! | `declare reduction(merge: T: ...)` | `impl` [`Reducer`] for a type, then `reduction(Merge: v)` | a user-defined reduction, updated with `Merge::combine(&mut v, e)` |
+//! | MPI's `MPI_MINLOC` / `MPI_MAXLOC` | `reduction(minloc: best)`, `reduction(maxloc: best)` | the smallest / largest value of a `(value, index)` pair with its location, ties as in the plain loop ([minloc](guide::reductions#minimum-and-maximum-with-their-location)) |
 //! | `num_threads(n)` | `num_threads(n)` | a team of exactly `n` threads (one pool per size, made once) |
 //! | `if(n > 1000)` | `if(n > 1000)` | when false, the plain loop on the calling thread |
 //! | `private(v)` | `private(v)` | each thread works on its own copy of `v`, a clone (Rust has no uninitialized variables); `v` itself is untouched |
@@ -340,20 +341,37 @@
 //!
 //! # What the body may do
 //!
-//! Variables declared in the body are private to the iteration. Variables
-//! captured from outside are shared and read-only, except:
+//! The promise: an accepted loop computes what the plain loop computes
+//! (float reductions up to reassociation, within the bound the
+//! [reductions page](guide::reductions) gives). What the macro cannot
+//! prove does not compile, or, where only a value at run time decides,
+//! panics with a message before anything could race.
 //!
-//! - reduction variables: each thread works on its own copy, started at the
-//!   operator's identity; the copies and the value before the loop are
-//!   combined once the loop ends;
-//! - `private`, `firstprivate` and `lastprivate` variables: each thread works
-//!   on its own clone;
+//! Names are resolved as rustc resolves them: `r#i` is `i`; `let`,
+//! `if let`, `match` arms, closure parameters and inner `for` loops bind
+//! names for the code they cover, and `const`, `static` and `fn` items for
+//! their whole block. Variables declared in the body are private to the
+//! iteration. Variables captured from outside are shared and read-only,
+//! except:
+//!
+//! - reduction variables, used only in updates of their operator's form
+//!   (`s += e`, `s = s + e`, `m = m.max(e)`, `if e > m { m = e; }`,
+//!   `R::combine(&mut v, e)`, …: the [update forms](guide::reductions#update-forms)),
+//!   with `e` not reading them; each thread works on its own copy, and the
+//!   copies and the value before the loop are combined once the loop ends;
+//! - `private` and `lastprivate` variables, which each iteration assigns
+//!   whole before it reads them (checked as rustc checks `let x;`; an array
+//!   used element by element is a scratch buffer whose contents at the start
+//!   of an iteration are unspecified, as in OpenMP); `firstprivate`
+//!   variables start each thread from the value before the loop;
 //! - elements indexed by the loop variable: `y[i] = ..`, `y[i] += ..`,
-//!   `grid[i][j] = ..`, `pts[i].x = ..`, and `t[b as usize]` (the cast is
-//!   checked to be lossless once, before the loop);
-//! - row-major elements `c[i * n + j]` (or `n * i + j`): the array is split
-//!   into rows of `n`, so `j` is checked against the row and a write can never
-//!   reach another iteration's row. `n` is evaluated once, before the loop;
+//!   `grid[i][j] = ..`, `pts[i].x = ..`, `t[b as usize]`, and their reads;
+//! - row-major elements `c[i * n + j]` (also `n * i + j`, and planes,
+//!   `b[i * n * n + j * n + k]`): the array is split into rows of the
+//!   stride, so a write can never reach another iteration's row (an index
+//!   outside its row panics). The stride is evaluated once, before the
+//!   loop, so it must be a value the loop cannot change: locals, constants,
+//!   fields, arithmetic of those, `.len()` of a slice, array or `Vec`;
 //! - the items an iterator loop hands out: `*v = ..` for `v` from `iter_mut()`;
 //! - variables updated under `#[atomic]`, or written inside `#[critical]`
 //!   blocks, when every use of them in the body is.
@@ -362,8 +380,13 @@
 //! iteration's own element (and asked its `len()`); reading a neighbour would
 //! see another thread's write in progress. `continue` works; `break`,
 //! `return`, `?` and `.await` would leave the loop part-way and are rejected.
-//! Shared values must be [`Sync`]: a `Mutex` or an atomic may be used from
-//! the body (that is no data race), an `Rc` or a `Cell` may not. The
+//! The std macros whose arguments are expressions (`println!`, `format!`,
+//! `assert!`, `vec!`, …) are read as expressions, format strings included;
+//! any other macro is opaque, and rejected when its tokens mention the loop
+//! variable, an array the loop writes, a variable of a clause or directive,
+//! or `self`. Shared values must be [`Sync`]: a `Mutex` or an atomic may be
+//! used from the body (that is no data race, and what order their updates
+//! take is yours), an `Rc` or a `Cell` may not. The
 //! [race catalogue](guide::races) lists every rejection.
 #![deny(missing_docs)]
 

@@ -232,6 +232,18 @@ mod tests {
             "fn f(x: &[f32], y: &mut [f32]) { #[simd_reduce(+: s, max: m)] 'l: for i in 0..x.len() { s += x[i]; m = m.max(x[i]); if x[i] > 0.0 { continue 'l; } } \
              #[simd] for i in 1..=n { y[i] = 2.0 * x[i]; } #[parallel_for(simd, reduction(+: t))] for i in a..b { t += y[i]; } }",
         ),
+        (
+            "",
+            "fn g(x: &[f64], c: &mut [f64], n: usize) { let mut best = (f64::MAX, 0); let mut v = 0; \
+             #[parallel_for(reduction(minloc: best), private(v), collapse(1))] for r#i in 0..n { let Some(k) = o else { continue }; \
+             if x[i] < best.0 { best = (x[i], i); } v = i; c[i * n + k] = v as f64; println!(\"{i} {v:?} {:>w$}\", k, w = 3); \
+             m!(i); match k { 0 if v > 1 => {} _ => {} } #[critical] { log.push(i); } #[atomic] s.count += 1; } }",
+        ),
+        (
+            "",
+            "impl T { fn h(&mut self) { #[parallel_for(reduction(Merge: m), lastprivate(l), collapse(2))] for i in 0..a { for j in 0..b { \
+             self.v[i * b + j] = 1; g[i][j] += 1; l = i; Merge::combine(&mut m, e); let f = |q| q + i; if e > mx { mx = e; } } } } }",
+        ),
     ];
 
     /// The macro never panics: every sample with any one token removed, and
