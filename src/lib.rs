@@ -466,6 +466,10 @@ pub mod __private {
         fn __parallel_row_handle(&mut self, n: usize) -> RowHandle<'_, Self::Elem> {
             RowHandle::new(self, n)
         }
+        /// A handle that splits `self`, rows of `n`, by columns.
+        fn __parallel_col_handle(&mut self, n: usize) -> ColumnHandle<'_, Self::Elem> {
+            ColumnHandle::new(self, n)
+        }
     }
     impl<S: SplitIndex + ?Sized> HandleExt for S {}
 }

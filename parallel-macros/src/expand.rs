@@ -48,12 +48,12 @@ use crate::flow::{Directive, Flow};
 use crate::kernel::{Kernel, Lanes, spliced, vector_run};
 use crate::loop_form::{Adapter, Header};
 use crate::names::{Name, pattern_bindings};
-use crate::ownership::{self, Decisions, Ownership, Plan};
+use crate::ownership::{self, Decisions, Ownership, Plan, Split};
 use crate::rewrite::{self, KernelCuts};
 use crate::slot::{Slot, named};
 use crate::space::{Space, nest_loop, seq_expr};
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use std::collections::HashSet;
 use syn::{Block, Error, Expr, ExprForLoop, Ident, Lifetime, Result};
 
@@ -154,6 +154,7 @@ impl<'a> Analysis<'a> {
         rewrite::rewrite(
             &mut body,
             position,
+            self.plan.frame(),
             &self.decisions,
             &self.lastprivate(),
             None,
@@ -175,6 +176,7 @@ impl<'a> Analysis<'a> {
         let used = rewrite::rewrite(
             &mut body,
             position,
+            self.plan.frame(),
             &self.decisions,
             &self.lastprivate(),
             Some(&kernel),
@@ -411,44 +413,92 @@ struct Handles {
     windows: Vec<Ident>,
 }
 
-// Input:  y[i] = ..; c[i * n + j] = ..; self.v[i] = ..
-// Output: assert_split(&y); let __n_c: usize = n; ..
-//         handles y.__parallel_elem_handle(), c.__parallel_row_handle(__n_c),
-//         (self.v).__parallel_elem_handle(); windows y, c, __w_self_v
-fn handles(decisions: &Decisions) -> Handles {
-    let flat_width = Ident::new("__fw", Span::mixed_site());
+// Input:  y[i] = ..; c[i * n + j] = ..; self.v[i] = ..; p[j].x read
+// Output: let __s_p_0 = snapshot(&p, |__e| __e.x.clone());   // copies first
+//         assert_split(&y); let __h_y = y.__parallel_elem_handle();
+//         let __n_c: usize = n; let __h_c = c.__parallel_row_handle(__n_c);
+//         let __a_self_v = &mut (self.v); let __h = __a_self_v.__parallel_elem_handle();
+//         let __o_y = __h_y.outside(__region, "y");   // when read outside
+//         handles (__h_y, __h_c, ..); windows y, c, __w_self_v
+fn handles(decisions: &Decisions, seq: &Ident) -> Handles {
+    let private = quote!(::parallel::__private);
     let mut setup = TokenStream::new();
-    let mut handles = Vec::new();
+    let region = Ident::new("__region", Span::mixed_site());
+    if decisions.splits.iter().any(|s| s.outside.is_some()) {
+        setup.extend(quote!(let #region = #private::index_region(&#seq);));
+    }
+    // The copies read shared borrows, which end before the handles borrow.
     for s in &decisions.splits {
-        let (array, local, span) = (s.array(), &s.local, s.root.span());
-        // Written arrays must be split types themselves: no deref to one.
-        setup.extend(quote_spanned!(span=> ::parallel::__private::assert_split(&#array);));
-        for len in &s.lens {
-            let at = syn::spanned::Spanned::span(len);
-            setup.extend(quote_spanned!(at=> ::parallel::__private::assert_fixed_len(&#len);));
+        let array = &s.array;
+        for snap in &s.snapshots {
+            let (local, fields) = (&snap.local, &snap.fields);
+            let e = Ident::new("__e", Span::mixed_site());
+            let path = ownership::place_of(&e, fields);
+            setup.extend(quote_spanned! {s.root.span()=>
+                let #local = ::parallel::__private::snapshot(&#array, |#e| ::core::clone::Clone::clone(&#path));
+            });
         }
-        handles.push(match &s.ownership {
-            Ownership::Elem | Ownership::CollapsedFlat { .. } => {
-                quote_spanned!(span=> #array.__parallel_elem_handle())
-            }
-            Ownership::Row { stride } => {
-                setup.extend(quote!(let #local: usize = #stride;));
-                quote_spanned!(span=> #array.__parallel_row_handle(#local))
-            }
-            // The rows of a nested container, borrowed for the loop.
-            Ownership::CollapsedNested => {
-                setup.extend(
-                    quote_spanned!(span=> let mut #local = #array.__parallel_nested_rows();),
-                );
-                quote!(#local.handle(#flat_width))
-            }
-        });
+    }
+    let mut handles = Vec::new();
+    for (k, s) in decisions.splits.iter().enumerate() {
+        let handle = format_ident!("__h{}", k, span = Span::mixed_site());
+        setup.extend(split_setup(s, &handle));
+        if let Some(out) = &s.outside {
+            let name = &s.key;
+            setup.extend(quote!(let #out = #handle.outside(#region, #name);));
+        }
+        handles.push(quote!(#handle));
     }
     Handles {
         setup,
         handles,
         windows: decisions.splits.iter().map(|s| s.window.clone()).collect(),
     }
+}
+
+/// One split array's checks before the loop and its handle, `handle`.
+fn split_setup(s: &Split, handle: &Ident) -> TokenStream {
+    let (local, span) = (&s.local, s.root.span());
+    let flat_width = Ident::new("__fw", Span::mixed_site());
+    let mut out = TokenStream::new();
+    // An array that is more than a name is borrowed once, before the handle.
+    let array = match s.array_local() {
+        Some(a) => {
+            let e = &s.array;
+            out.extend(quote_spanned!(span=> let #a = &mut (#e);));
+            quote!(#a)
+        }
+        None => s.array.to_token_stream(),
+    };
+    // Written arrays must be split types themselves: no deref to one.
+    out.extend(quote_spanned!(span=> ::parallel::__private::assert_split(&#array);));
+    for len in &s.lens {
+        let at = syn::spanned::Spanned::span(len);
+        out.extend(quote_spanned!(at=> ::parallel::__private::assert_fixed_len(&#len);));
+    }
+    out.extend(match &s.ownership {
+        Ownership::Elem | Ownership::CollapsedFlat { .. } => {
+            quote_spanned!(span=> let #handle = #array.__parallel_elem_handle();)
+        }
+        Ownership::Row { stride } => quote_spanned! {span=>
+            let #local: usize = #stride;
+            let #handle = #array.__parallel_row_handle(#local);
+        },
+        Ownership::Column { width } => quote_spanned! {span=>
+            let #local: usize = #width;
+            let #handle = #array.__parallel_col_handle(#local);
+        },
+        // The rows of a nested container, borrowed for the loop.
+        Ownership::NestedColumn => quote_spanned! {span=>
+            let mut #local = #array.__parallel_nested_rows();
+            let #handle = #local.columns();
+        },
+        Ownership::CollapsedNested => quote_spanned! {span=>
+            let mut #local = #array.__parallel_nested_rows();
+            let #handle = #local.handle(#flat_width);
+        },
+    });
+    out
 }
 
 /// `#[atomic]` scalars live in an atomic cell during the loop (the variable
@@ -579,7 +629,7 @@ fn generate(
         .any(|s| matches!(s.ownership, Ownership::CollapsedNested));
     let space = Space::new(header, seq, &names.t, decisions.flat_width.as_ref(), nested);
     let config = config(clauses);
-    let split = handles(decisions);
+    let split = handles(decisions, seq);
     let (source_handles, handles, split_setup) = (&space.handles, &split.handles, &split.setup);
     let slots = Slot::all(clauses, &decisions.loc_ties, &decisions.written);
     let acc = Accumulator::new(&slots, &names.hi);
@@ -606,11 +656,14 @@ fn generate(
         ..
     } = acc;
     let space_setup = &space.setup;
+    // An empty loop evaluates nothing of its body's arrays (a row `c[k]`
+    // that does not exist, say): it does nothing, as the plain loop does.
     quote! {
         {
             #[allow(unused_imports)]
             use #private::{CutMut as _, Fold as _, HandleExt as _, HoldExt as _, MutExt as _, NestedExt as _, PrivateOf as _};
             #space_setup
+            if #private::Iterations::len(&#seq) != 0 {
             let #cfg = #config;
             #split_setup
             let #parts = ( #(#source_handles,)* #(#handles,)* );
@@ -628,6 +681,7 @@ fn generate(
                 #(#folds)*
             }
             #shared_after
+            }
         }
     }
 }
@@ -761,9 +815,9 @@ mod tests {
             "chunk: ::core::option::Option::Some(4)",
             "team_size(t)",
             "if_: n > 10",
-            "let __n_c: usize = w;",
-            "y.__parallel_elem_handle()",
-            "c.__parallel_row_handle(__n_c)",
+            "let __n_c_0: usize = w;",
+            "let __h1 = y.__parallel_elem_handle();",
+            "let __h0 = c.__parallel_row_handle(__n_c_0);",
             "let __hold_sum = sum.__parallel_hold();",
             "let __red_sum = ::parallel::__private::builtin_reduction(::parallel::__private::op::Plus, &*__hold_sum);",
             "__red_sum.combine(__a0, __b0)",

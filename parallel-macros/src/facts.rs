@@ -329,11 +329,15 @@ pub fn directive_attr<'a>(attrs: &'a [Attribute], name: &str) -> Option<&'a Attr
     attrs.iter().find(|a| a.path().is_ident(name))
 }
 
-/// The attributes of the expression kinds that carry `#[atomic]` and
-/// `#[critical]`.
+/// The attributes of the expression kinds a directive may sit on.
 pub fn expr_attrs(e: &Expr) -> &[Attribute] {
     match e {
         Expr::Path(p) => &p.attrs,
+        Expr::Field(f) => &f.attrs,
+        Expr::Index(ix) => &ix.attrs,
+        Expr::MethodCall(m) => &m.attrs,
+        Expr::Unary(u) => &u.attrs,
+        Expr::Paren(p) => &p.attrs,
         Expr::Binary(b) => &b.attrs,
         Expr::Assign(a) => &a.attrs,
         Expr::Block(b) => &b.attrs,
@@ -341,15 +345,61 @@ pub fn expr_attrs(e: &Expr) -> &[Attribute] {
     }
 }
 
-/// `#[atomic] x += e` parses with the attribute on `x`, the left operand.
-pub fn is_atomic(e: &Expr) -> bool {
-    let on_left = |left: &Expr| directive_attr(expr_attrs(left), "atomic").is_some();
-    directive_attr(expr_attrs(e), "atomic").is_some()
-        || match e {
-            Expr::Binary(b) => on_left(&b.left),
-            Expr::Assign(a) => on_left(&a.left),
-            _ => false,
+fn expr_attrs_mut(e: &mut Expr) -> Option<&mut Vec<Attribute>> {
+    Some(match e {
+        Expr::Path(p) => &mut p.attrs,
+        Expr::Field(f) => &mut f.attrs,
+        Expr::Index(ix) => &mut ix.attrs,
+        Expr::MethodCall(m) => &mut m.attrs,
+        Expr::Unary(u) => &mut u.attrs,
+        Expr::Paren(p) => &mut p.attrs,
+        Expr::Binary(b) => &mut b.attrs,
+        Expr::Assign(a) => &mut a.attrs,
+        Expr::Block(b) => &mut b.attrs,
+        _ => return None,
+    })
+}
+
+/// The operand an outer attribute of `e` lands on: `e` and its leftmost
+/// operands (`#[atomic] self.count += 1` parses with the attribute on
+/// `self`, the leftmost).
+fn leftmost(e: &Expr) -> Option<&Expr> {
+    match e {
+        Expr::Binary(b) => Some(&b.left),
+        Expr::Assign(a) => Some(&a.left),
+        Expr::Field(f) => Some(&f.base),
+        Expr::Index(ix) => Some(&ix.expr),
+        Expr::MethodCall(m) => Some(&m.receiver),
+        _ => None,
+    }
+}
+
+fn leftmost_mut(e: &mut Expr) -> Option<&mut Expr> {
+    match e {
+        Expr::Binary(b) => Some(&mut b.left),
+        Expr::Assign(a) => Some(&mut a.left),
+        Expr::Field(f) => Some(&mut f.base),
+        Expr::Index(ix) => Some(&mut ix.expr),
+        Expr::MethodCall(m) => Some(&mut m.receiver),
+        _ => None,
+    }
+}
+
+/// Whether `e` (or its leftmost operand) carries `#[name]`.
+pub fn has_directive(e: &Expr, name: &str) -> bool {
+    let mut cur = Some(e);
+    while let Some(x) = cur {
+        if directive_attr(expr_attrs(x), name).is_some() {
+            return true;
         }
+        cur = leftmost(x);
+    }
+    false
+}
+
+/// An update marked `#[atomic]`.
+pub fn is_atomic(e: &Expr) -> bool {
+    has_directive(e, "atomic")
 }
 
 /// The section name of `#[critical]` (`""`) or `#[critical(name)]`.
@@ -855,24 +905,18 @@ pub fn may_write(e: &Expr) -> bool {
 pub fn strip_directives_expr(e: &Expr) -> Expr {
     let mut e = e.clone();
     strip_attrs(&mut e);
-    if let Expr::Binary(b) = &mut e {
-        strip_attrs(&mut b.left);
-    }
-    if let Expr::Assign(a) = &mut e {
-        strip_attrs(&mut a.left);
-    }
     e
 }
 
-fn strip_attrs(e: &mut Expr) {
-    let attrs = match e {
-        Expr::Path(p) => &mut p.attrs,
-        Expr::Binary(b) => &mut b.attrs,
-        Expr::Assign(a) => &mut a.attrs,
-        Expr::Block(b) => &mut b.attrs,
-        _ => return,
-    };
-    attrs.retain(|a| !a.path().is_ident("atomic") && !a.path().is_ident("critical"));
+/// Removes `#[atomic]` and `#[critical]` from `e` and its leftmost operands.
+pub fn strip_attrs(e: &mut Expr) {
+    let mut cur = Some(e);
+    while let Some(x) = cur {
+        if let Some(attrs) = expr_attrs_mut(x) {
+            attrs.retain(|a| !a.path().is_ident("atomic") && !a.path().is_ident("critical"));
+        }
+        cur = leftmost_mut(x);
+    }
 }
 
 pub fn is_usize(ty: &syn::Type) -> bool {

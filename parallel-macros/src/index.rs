@@ -162,6 +162,51 @@ impl<'a> Along<'a> {
         Some(sum(parts))
     }
 
+    /// A column: the variable with stride `+1`, and an offset whose every
+    /// term has the same fixed factor `n` (shown equal): `b[k * n + j]`,
+    /// `a[r * nq * np + q * np + p]`. Returns `n`, the offset divided by it
+    /// (`k`, `r * nq + q`), and `n`'s fixed factors.
+    pub fn column(&self) -> Option<(Expr, Expr, Vec<Fixed>)> {
+        if !self.is_unit_stride() || self.rest.is_empty() {
+            return None;
+        }
+        // A row multiplier somewhere: `b[k * n + j]`, not the offset of
+        // `y[i + k]`.
+        if self.rest.iter().all(|t| t.factors.len() < 2) {
+            return None;
+        }
+        let first = self.rest.first()?;
+        'candidates: for cand in &first.factors {
+            let Atom::Fixed(fx) = &cand.atom else {
+                continue;
+            };
+            if matches!(cand.expr, Expr::Lit(_)) {
+                continue;
+            }
+            let key = crate::show::show(&cand.expr);
+            let mut quotient = Vec::new();
+            for t in &self.rest {
+                let Some(pos) = t
+                    .factors
+                    .iter()
+                    .position(|f| crate::show::show(&f.expr) == key)
+                else {
+                    continue 'candidates;
+                };
+                let others: Vec<&Expr> = t
+                    .factors
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != pos)
+                    .map(|(_, f)| &f.expr)
+                    .collect();
+                quotient.push((t.negative, product(&others)));
+            }
+            return Some((cand.expr.clone(), sum(quotient), vec![fx.clone()]));
+        }
+        None
+    }
+
     /// Every fixed factor of the stride, for the invariance check.
     pub fn stride_fixed(&self) -> Vec<&'a Fixed> {
         fixed_of(&self.stride)
@@ -321,6 +366,18 @@ mod tests {
 
     #[test]
     fn what_is_not_linear() {
+        let col = lin(parse_quote!(k * n + j));
+        let (n, q, _) = col.along(1).column().unwrap();
+        assert_eq!((show(&n), show(&q)), ("n".to_owned(), "k".to_owned()));
+        let col = lin(parse_quote!(r * nq * np + q * np + j));
+        let (n, q, _) = col.along(1).column().unwrap();
+        assert_eq!(
+            (show(&n), show(&q)),
+            ("np".to_owned(), "r * nq + q".to_owned())
+        );
+        assert!(lin(parse_quote!(k + j)).along(1).column().is_none());
+        assert!(lin(parse_quote!(j + 1)).along(1).column().is_none());
+        assert!(lin(parse_quote!(2 * k + j)).along(1).column().is_none());
         assert!(!lin(parse_quote!(i * i)).along(0).linear);
         assert!(!lin(parse_quote!(i * k)).along(0).linear);
         assert!(lin(parse_quote!(i + f(i))).along(0).linear);

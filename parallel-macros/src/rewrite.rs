@@ -18,7 +18,7 @@ use crate::facts::{self, Step, chain, directive_attr, is_atomic, section_name, s
 use crate::flow::Flow;
 use crate::index::Atom;
 use crate::names::Name;
-use crate::ownership::{Cut, Decisions, Ownership, Split, cut_key};
+use crate::ownership::{Cut, Decisions, Frame, Ownership, Reach, Split, cut_key, reach};
 use crate::walk::{Binding, Position, Walk};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
@@ -56,12 +56,14 @@ pub struct KernelCuts<'a> {
 pub fn rewrite(
     body: &mut Block,
     position: Position,
+    frame: Frame,
     decisions: &Decisions,
     lastprivate: &[Name],
     kernel: Option<&KernelCuts>,
 ) -> bool {
     let mut walker = Rewriter {
         position,
+        frame,
         decisions,
         lastprivate,
         kernel,
@@ -79,6 +81,7 @@ pub fn position<'a>(flow: Flow<'a>, vars: Vec<Name>, pattern: Vec<Ident>) -> Pos
 
 struct Rewriter<'a, 'd> {
     position: Position<'a>,
+    frame: Frame,
     decisions: &'d Decisions,
     lastprivate: &'d [Name],
     kernel: Option<&'d KernelCuts<'d>>,
@@ -104,7 +107,7 @@ impl Rewriter<'_, '_> {
 
     /// Rewrites the place `e` if its root is decided; `write` when it is
     /// the place of a write. Visits its index expressions either way.
-    fn place(&mut self, e: &mut Expr, write: bool) {
+    fn place(&mut self, e: &mut Expr, write: bool, postfix: bool) {
         if chain(e).is_none() {
             // Not a place rooted at a name (`f()[i]`).
             visit_mut::visit_expr_mut(self, e);
@@ -114,13 +117,6 @@ impl Rewriter<'_, '_> {
             self.visit_indices(e);
             return;
         };
-        let fields: Vec<Name> = steps
-            .iter()
-            .map_while(|s| match s {
-                Step::Field(f) => Some(f.clone()),
-                _ => None,
-            })
-            .collect();
         // Index expressions first: they are rewritten on their own.
         self.visit_indices(e);
         if let Some(kernel) = self.kernel
@@ -138,12 +134,21 @@ impl Rewriter<'_, '_> {
                 .is_some_and(|s| s.name == *section)
         {
             let local = critical_local(&name);
-            replace_root(e, &syn::parse_quote_spanned!(root.span()=> (**#local)));
+            // Method calls, fields and indices deref through the guard's
+            // `&mut &mut`; the place alone is `**__c_x`.
+            let with: Expr = match (steps.is_empty(), postfix) {
+                (true, false) => syn::parse_quote_spanned!(root.span()=> **#local),
+                // A method call on it: deref explicitly, or a method of
+                // `&mut &mut T` (`Ord::max`) would be taken.
+                (true, true) => syn::parse_quote_spanned!(root.span()=> (**#local)),
+                (false, _) => syn::parse_quote_spanned!(root.span()=> #local),
+            };
+            replace_root(e, &with);
             return;
         }
-        if let Some(split) = self.decisions.split_of(&name, &fields) {
-            let split_fields = split.fields.len();
-            self.split_access(e, split, split_fields, write);
+        if let Some(split) = self.decisions.split_of(&root, &steps) {
+            let reach = reach(split, &steps, self.frame);
+            self.split_access(e, split, &steps, reach, write, postfix);
         }
     }
 
@@ -176,48 +181,143 @@ impl Rewriter<'_, '_> {
         kernel.cuts.iter().find(|c| c.key == key).map(|c| (c, k))
     }
 
-    /// `e`, an access of the split array, as the window's.
-    fn split_access(&mut self, e: &mut Expr, split: &Split, fields: usize, write: bool) {
-        let window = &split.window;
-        // `self.v[..]`: the window replaces the root and its fields.
-        if fields > 0 {
-            replace_prefix(
-                e,
-                fields,
-                &syn::parse_quote_spanned!(split.root.span()=> #window),
-            );
-        }
-        match &split.ownership {
-            Ownership::Row { stride } => self.row_access(e, fields, stride, write),
-            Ownership::CollapsedNested => nested_access(e, fields, write),
-            Ownership::Elem | Ownership::CollapsedFlat { .. } => {}
+    /// `e`, an access of the split array, as the decisions send it: the
+    /// node of the place that the access reaches is replaced, built on the
+    /// window (the array's own name when it is a plain variable).
+    fn split_access(
+        &self,
+        e: &mut Expr,
+        split: &Split,
+        steps: &[Step],
+        reach: Reach,
+        write: bool,
+        postfix: bool,
+    ) {
+        let p = split.prefix;
+        let w = &split.window;
+        let window: Expr = syn::parse_quote_spanned!(split.root.span()=> #w);
+        // The node replaced, and whether it is a reference to the element
+        // (a call of the window's), to deref unless a method, field or
+        // index follows (which deref on their own).
+        let (depth, node, reference) = match reach {
+            Reach::Own | Reach::Whole if p > 0 => (p, Some(window), false),
+            Reach::Own | Reach::Whole | Reach::Race => (p, None, false),
+            Reach::Row => {
+                let (node, reference) = self.row_node(e, p, &window, split, write).unzip();
+                (p + 1, node, reference.unwrap_or(false))
+            }
+            Reach::Column { quotient } => (
+                p + 1,
+                self.column_node(e, p, &window, &quotient, write),
+                true,
+            ),
+            Reach::NestedAt => (
+                p + 2,
+                nested_node(e, p, &window, &split.ownership, write),
+                true,
+            ),
+            Reach::Outside => {
+                let out = split.outside.as_ref();
+                (
+                    p + 1,
+                    index_of(e, p + 1)
+                        .zip(out)
+                        .map(|(ix, o)| syn::parse_quote!(#o[#ix])),
+                    false,
+                )
+            }
+            Reach::NestedOutside => {
+                let out = split.outside.as_ref();
+                let node = pair_of(e, p + 2)
+                    .zip(out)
+                    .map(|((r, c), o)| syn::parse_quote!(#o.at(#r, #c)));
+                (p + 2, node, true)
+            }
+            Reach::Snapshot { fields } => {
+                let names: Vec<&Name> = steps[p + 1..p + 1 + fields]
+                    .iter()
+                    .filter_map(|s| match s {
+                        Step::Field(f) => Some(f),
+                        _ => None,
+                    })
+                    .collect();
+                let snap = split
+                    .snapshots
+                    .iter()
+                    .find(|s| s.fields.iter().collect::<Vec<_>>() == names);
+                let node = index_of(e, p + 1).zip(snap).map(|(ix, s)| {
+                    let local = &s.local;
+                    syn::parse_quote!(#local[#ix])
+                });
+                (p + 1 + fields, node, false)
+            }
+        };
+        // A field or index after it derefs the reference on its own; a
+        // method call does not (`Ord::max` of `&mut T` would be taken), so
+        // a receiver is `(*node)`, and the place alone `*node`.
+        let whole = links_of(e).is_some_and(|(_, links)| links.len() == depth);
+        let node = match node {
+            Some(node) if reference && whole && postfix => Some(syn::parse_quote!((*#node))),
+            Some(node) if reference && whole => Some(syn::parse_quote!(*#node)),
+            other => other,
+        };
+        if let (Some(node), Some(target)) = (node, link_at(e, depth)) {
+            *target = node;
         }
     }
 
-    /// `c[i * n + j]` as `c.__parallel_row(i)[j]` when the index is
-    /// written as a sum with `i * n` one of its terms, else as
-    /// `*c.__parallel_row_at(i, i * n + j)`.
-    fn row_access(&self, e: &mut Expr, fields: usize, stride: &Expr, write: bool) {
-        let Some(target) = link_at(e, fields + 1) else {
-            return;
+    /// `c[i * n + j]` as `w.__parallel_row(i)[j]` when the index is written
+    /// as a sum with `i * n` one of its terms, else as
+    /// `*w.__parallel_row_at(i, i * n + j)`.
+    fn row_node(
+        &self,
+        e: &mut Expr,
+        p: usize,
+        window: &Expr,
+        split: &Split,
+        write: bool,
+    ) -> Option<(Expr, bool)> {
+        let Ownership::Row { stride } = &split.ownership else {
+            return None;
         };
-        let Expr::Index(ix) = &*target else { return };
-        let index = (*ix.index).clone();
-        let Some(var) = self.loop_factor(&index) else {
-            return;
-        };
-        let base = &ix.expr;
-        let span = ix.span();
+        let index = index_of(e, p + 1)?;
+        let var = self.loop_factor(&index)?;
         let (row, at) = if write {
             (quote!(__parallel_row), quote!(__parallel_row_at))
         } else {
             (quote!(__parallel_row_ref), quote!(__parallel_row_ref_at))
         };
-        let new: Expr = match split_row(&index, &var, stride) {
-            Some(rest) => syn::parse_quote_spanned!(span=> #base.#row(#var)[#rest]),
-            None => syn::parse_quote_spanned!(span=> (*#base.#at(#var, #index))),
+        let span = index.span();
+        Some(match split_row(&index, &var, stride) {
+            Some(rest) => (
+                syn::parse_quote_spanned!(span=> #window.#row(#var)[#rest]),
+                false,
+            ),
+            None => (
+                syn::parse_quote_spanned!(span=> #window.#at(#var, #index)),
+                true,
+            ),
+        })
+    }
+
+    /// `b[k * n + j]` as `*w.__parallel_col(k, j)`.
+    fn column_node(
+        &self,
+        e: &mut Expr,
+        p: usize,
+        window: &Expr,
+        quotient: &Expr,
+        write: bool,
+    ) -> Option<Expr> {
+        let index = index_of(e, p + 1)?;
+        let var = self.loop_factor(&index)?;
+        let col = if write {
+            quote!(__parallel_col)
+        } else {
+            quote!(__parallel_col_ref)
         };
-        *target = new;
+        let span = index.span();
+        Some(syn::parse_quote_spanned!(span=> #window.#col(#quotient, #var)))
     }
 
     /// The loop variable as the index uses it: `i`, `i as usize`.
@@ -362,11 +462,7 @@ fn strip(mut e: &Expr) -> &Expr {
 }
 
 fn strip_attrs(e: &Expr) -> Expr {
-    let mut e = e.clone();
-    if let Expr::Path(p) = &mut e {
-        p.attrs.retain(|a| !a.path().is_ident("atomic"));
-    }
-    e
+    facts::strip_directives_expr(e)
 }
 
 /// The binary operator of a compound assignment: `+` for `+=`.
@@ -430,19 +526,43 @@ fn replace_root(e: &mut Expr, with: &Expr) {
     replace_prefix(e, 0, with);
 }
 
-/// `grid[i][j]` (after `fields` links) as `*grid.at(i, j)`.
-fn nested_access(e: &mut Expr, fields: usize, write: bool) {
-    let Some(target) = link_at(e, fields + 2) else {
-        return;
+/// The index of the link `depth` steps from the root: `idx` in `a[idx]`.
+fn index_of(e: &mut Expr, depth: usize) -> Option<Expr> {
+    match &*link_at(e, depth)? {
+        Expr::Index(ix) => Some((*ix.index).clone()),
+        _ => None,
+    }
+}
+
+/// The two indices of the link `depth` steps from the root: `(r, c)` in
+/// `a[r][c]`.
+fn pair_of(e: &mut Expr, depth: usize) -> Option<(Expr, Expr)> {
+    match &*link_at(e, depth)? {
+        Expr::Index(outer) => match strip(&outer.expr) {
+            Expr::Index(inner) => Some(((*inner.index).clone(), (*outer.index).clone())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `a[r][j]` as `*w.__parallel_at(r, j)` (under `collapse(2)`,
+/// `*w.at(i, j)`).
+fn nested_node(
+    e: &mut Expr,
+    p: usize,
+    window: &Expr,
+    ownership: &Ownership,
+    write: bool,
+) -> Option<Expr> {
+    let (r, c) = pair_of(e, p + 2)?;
+    let at = match (ownership, write) {
+        (Ownership::CollapsedNested, true) => quote!(at),
+        (Ownership::CollapsedNested, false) => quote!(at_ref),
+        (_, true) => quote!(__parallel_at),
+        (_, false) => quote!(__parallel_at_ref),
     };
-    let Expr::Index(outer) = &*target else { return };
-    let Expr::Index(inner) = strip(&outer.expr) else {
-        return;
-    };
-    let (base, i, j) = (&inner.expr, &inner.index, &outer.index);
-    let at = if write { quote!(at) } else { quote!(at_ref) };
-    let new: Expr = syn::parse_quote_spanned!(outer.span()=> (*#base.#at(#i, #j)));
-    *target = new;
+    Some(syn::parse_quote!(#window.#at(#r, #c)))
 }
 
 /// `i * n + r` → `r`, when `i * n` (or `n * i`, with `n` shown as the
@@ -539,27 +659,29 @@ impl Rewriter<'_, '_> {
             return;
         }
         match e {
-            Expr::Path(_) | Expr::Field(_) | Expr::Index(_) => self.place(e, false),
-            Expr::MethodCall(m) if facts::is_row_method(m) => self.place(e, false),
-            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.place(e, false),
+            Expr::Path(_) | Expr::Field(_) | Expr::Index(_) => self.place(e, false, false),
+            Expr::MethodCall(m) if facts::is_row_method(m) => self.place(e, false, false),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.place(e, false, false),
+            // `y[i]?`: a postfix operator on the place.
+            Expr::Try(t) if chain(&t.expr).is_some() => self.place(&mut t.expr, false, true),
             Expr::Assign(a) => {
                 self.visit_expr_mut(&mut a.right);
-                self.place(&mut a.left, true);
+                self.place(&mut a.left, true, false);
             }
             Expr::Binary(b) if facts::is_compound(&b.op) => {
                 self.visit_expr_mut(&mut b.right);
-                self.place(&mut b.left, true);
+                self.place(&mut b.left, true, false);
             }
             Expr::Reference(r) => {
                 let write = r.mutability.is_some();
-                self.place(&mut r.expr, write);
+                self.place(&mut r.expr, write, false);
             }
             Expr::MethodCall(m) => {
                 for arg in m.args.iter_mut() {
                     self.visit_expr_mut(arg);
                 }
                 let write = facts::MUTATING_METHODS.contains(&m.method.to_string().as_str());
-                self.place(&mut m.receiver, write);
+                self.place(&mut m.receiver, write, true);
             }
             Expr::Continue(c) => {
                 if let (Some(kernel), Ok(true)) =
@@ -608,16 +730,7 @@ pub fn strip_directives(block: &mut Block) {
     struct Strip;
     impl VisitMut for Strip {
         fn visit_expr_mut(&mut self, e: &mut Expr) {
-            let attrs = match e {
-                Expr::Path(p) => Some(&mut p.attrs),
-                Expr::Binary(b) => Some(&mut b.attrs),
-                Expr::Assign(a) => Some(&mut a.attrs),
-                Expr::Block(b) => Some(&mut b.attrs),
-                _ => None,
-            };
-            if let Some(attrs) = attrs {
-                attrs.retain(|a| !a.path().is_ident("atomic") && !a.path().is_ident("critical"));
-            }
+            facts::strip_attrs(e);
             visit_mut::visit_expr_mut(self, e);
         }
     }

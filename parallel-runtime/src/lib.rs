@@ -78,6 +78,7 @@
 
 #![deny(missing_docs)]
 
+mod columns;
 mod drive;
 mod env;
 mod iter;
@@ -93,6 +94,10 @@ mod split;
 mod sync;
 mod team;
 
+pub use columns::{
+    ColumnHandle, ColumnWindow, NestedColumnWindow, NestedColumns, NestedOutside, Outside,
+    index_region, snapshot,
+};
 pub use drive::{DETERMINISTIC_LEAF, INLINE_BELOW, for_range, for_range_with};
 pub use iter::{chunk, chunk_count, nest_len};
 pub use nested::{NestedExt, NestedHandle, NestedRows, NestedWindow};

@@ -84,6 +84,17 @@ impl<T> NestedRows<'_, T> {
             width,
         }
     }
+
+    /// The handle of one loop that writes the container by columns,
+    /// `a[i][j]` from a loop over `j`: its chunks own their columns in every
+    /// row. Takes `&mut self`, as [`handle`](NestedRows::handle) does.
+    ///
+    /// # Examples
+    ///
+    /// See [`NestedColumns`](crate::NestedColumns).
+    pub fn columns(&mut self) -> crate::NestedColumns<'_, T> {
+        crate::NestedColumns { rows: &self.rows }
+    }
 }
 
 /// The handle of a nested container for one `collapse(2)` loop.

@@ -155,6 +155,26 @@ impl<'a, T> ElemHandle<'a, T> {
         }
     }
 
+    /// The reads of the elements outside `region` (inclusive), which no
+    /// iteration of the loop writes: `name` is the array, for the panic of
+    /// a read inside it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::ElemHandle;
+    ///
+    /// let mut y = [1, 2, 3];
+    /// let handle = ElemHandle::new(&mut y);
+    /// assert_eq!(handle.outside((1, 2), "y")[0], 1);
+    /// ```
+    pub fn outside(&self, region: (usize, usize), name: &'static str) -> crate::Outside<'a, T> {
+        // SAFETY: `ptr` is valid for `len` elements for `'a` (`split_parts`);
+        // the windows of a loop over `region` stay inside it, so nothing
+        // writes the elements the view reads.
+        unsafe { crate::Outside::new(self.ptr, self.len, region, None, name) }
+    }
+
     /// The number of elements: the trip count of `for x in y.iter_mut()`.
     ///
     /// # Examples
@@ -349,6 +369,33 @@ impl<'a, T> RowHandle<'a, T> {
             n,
             _borrow: PhantomData,
         }
+    }
+
+    /// The reads of the elements outside the rows `region` (inclusive),
+    /// which no iteration of the loop writes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::RowHandle;
+    ///
+    /// let mut c = [1, 2, 3, 4, 5, 6];
+    /// let handle = RowHandle::new(&mut c, 2);
+    /// assert_eq!(handle.outside((1, 2), "c")[1], 2);
+    /// ```
+    pub fn outside(&self, region: (usize, usize), name: &'static str) -> crate::Outside<'a, T> {
+        let (lo, hi) = region;
+        let elements = match (
+            lo.checked_mul(self.n),
+            hi.checked_add(1).and_then(|h| h.checked_mul(self.n)),
+        ) {
+            (Some(a), Some(b)) if lo <= hi && b > a => (a, b - 1),
+            _ if lo > hi => (1, 0),
+            _ => (0, usize::MAX),
+        };
+        // SAFETY: as for `ElemHandle::outside`: the rows' windows stay inside
+        // `region`, the elements `lo * n ..= (hi + 1) * n - 1`.
+        unsafe { crate::Outside::new(self.ptr, self.len, elements, None, name) }
     }
 
     /// The number of rows, the last one possibly shorter: the trip count of
@@ -585,6 +632,9 @@ impl<T> RowWindow<'_, T> {
     #[inline(never)]
     #[track_caller]
     fn bad_row(i: usize, n: usize, len: usize, lo: usize, hi: usize) -> ! {
+        if n == 0 {
+            panic!("row-major write `x[i * n + j]`: rows of n = 0 elements, so row {i} has none");
+        }
         if i.checked_mul(n).is_none_or(|start| start >= len) {
             panic!(
                 "row-major write `x[i * n + j]`: row {i} is past the end of the array \
@@ -811,11 +861,9 @@ unsafe impl<'a, T: Send> Part for RowHandle<'a, T> {
     #[inline]
     #[track_caller]
     unsafe fn window(&self, lo: usize, hi: usize) -> RowWindow<'a, T> {
+        // Rows of 0 elements own nothing: any access then panics, as a write
+        // `x[i * 0 + j]` would reach every iteration's `x[j]`.
         let n = self.n;
-        assert!(
-            n > 0,
-            "row-major write `x[i * n + j]` needs a row length n > 0"
-        );
         let start = lo.saturating_mul(n).min(self.len);
         let end = hi
             .saturating_add(1)
@@ -1130,13 +1178,12 @@ mod tests {
         assert!(msg.contains("row 0 is outside the rows 1..=5"), "{msg}");
         let msg = panic_message(|| _ = w.row(usize::MAX));
         assert!(msg.contains("past the end"), "{msg}");
+        // Rows of no elements: the window owns nothing, and any row panics.
         let zero = RowHandle::new(&mut v, 0);
         // SAFETY: one window at a time.
-        let msg = panic_message(|| _ = unsafe { zero.window(0, 0) });
-        assert_eq!(
-            msg,
-            "row-major write `x[i * n + j]` needs a row length n > 0"
-        );
+        let mut w = unsafe { zero.window(0, 0) };
+        let msg = panic_message(|| _ = w.row(0));
+        assert!(msg.contains("rows of n = 0 elements"), "{msg}");
     }
 
     #[test]

@@ -1,112 +1,28 @@
-//! Arrays: which elements of a written array an iteration owns, whether
-//! every access of it stays there, and which arrays a vectorized kernel
-//! cuts to the loop's range.
+//! Arrays: which elements of a written array an iteration owns, and
+//! whether every access of it stays there (or reads what no iteration
+//! writes).
 
+use super::target::{Frame, Reach, Shape, Target, prefix_text, reach, target};
 use super::{
-    Clause, Decisions, Ownership, Plan, Report, Split, changing_names, is_invariant, same,
+    Decisions, Ownership, Plan, Report, Snapshot, Split, changing_names, is_invariant, same,
     window_locals,
 };
-use crate::facts::{Access, Facts, IndexFact, Step, Use};
+use crate::facts::{Access, Facts, Step, Use};
 use crate::flow::Directive;
-use crate::index::{Along, Atom, Fixed};
+use crate::index::{Atom, Fixed};
 use crate::names::Name;
 use crate::show::show;
 use proc_macro2::Span;
 use quote::format_ident;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-use syn::{Expr, Ident};
+use std::collections::{BTreeMap, BTreeSet};
+use syn::Expr;
 
-/// How one access indexes its array, along the loop variables.
-enum Shape<'f> {
-    /// The variable itself: `y[i]`.
-    Own,
-    /// `v * stride + rest`, stride fixed: `c[i * n + j]`.
-    Row { stride: Expr, fixed: Vec<&'f Fixed> },
-    /// A stride that is not fixed: `c[i * k + j]` with `k` a local.
-    BadWidth { stride: String },
-    /// Under `collapse(2)`: `c[i * m + j]`.
-    CollapsedFlat { width: Expr, fixed: Vec<&'f Fixed> },
-    /// Under `collapse(2)`: `grid[i][j]`.
-    CollapsedNested,
-    /// Not indexed: the array used whole.
-    Whole,
-    /// Any other index.
-    Other,
-}
-
-/// The shape of `u`'s first index along the plan's loop variables.
-fn shape<'f>(u: &'f Use, plan: &Plan) -> Shape<'f> {
-    let Some((k, first)) = u.first_index() else {
-        return Shape::Whole;
-    };
-    match plan.collapse {
-        Some(2) => collapsed(u, k, first),
-        Some(_) => Shape::Other,
-        None if plan.vars.is_empty() => Shape::Other,
-        None => {
-            let a = first.linear.along(0);
-            if a.is_own() {
-                return Shape::Own;
-            }
-            if a.stride.is_empty() || a.is_unit_stride() {
-                return Shape::Other;
-            }
-            match a.stride_expr() {
-                Some(stride) => Shape::Row {
-                    stride,
-                    fixed: a.stride_fixed(),
-                },
-                None if stride_is_local(&a) => Shape::BadWidth {
-                    stride: stride_shown(&a),
-                },
-                None => Shape::Other,
-            }
+impl Plan<'_> {
+    pub fn frame(&self) -> Frame {
+        Frame {
+            vars: self.vars.len(),
+            collapse: self.collapse,
         }
-    }
-}
-
-/// The stride of `a` reads a value of the iteration (a local), not one
-/// that depends on the variable itself.
-fn stride_is_local(a: &Along) -> bool {
-    a.stride.len() == 1
-        && a.stride[0]
-            .factors
-            .iter()
-            .all(|f| matches!(f.atom, Atom::Loop(_) | Atom::Fixed(_) | Atom::Local))
-        && a.stride[0]
-            .factors
-            .iter()
-            .filter(|f| matches!(f.atom, Atom::Loop(_)))
-            .count()
-            == 1
-}
-
-fn stride_shown(a: &Along) -> String {
-    a.stride
-        .iter()
-        .flat_map(|t| &t.factors)
-        .filter(|f| !matches!(f.atom, Atom::Loop(_)))
-        .map(|f| show(&f.expr))
-        .collect::<Vec<_>>()
-        .join(" * ")
-}
-
-/// Under `collapse(2)` over `i` and `j`: `x[i * m + j]` or `x[i][j]`.
-fn collapsed<'f>(u: &'f Use, k: usize, first: &'f IndexFact) -> Shape<'f> {
-    let (a0, a1) = (first.linear.along(0), first.linear.along(1));
-    if a0.is_own() {
-        return match u.steps.get(k + 1) {
-            Some(Step::Index(second)) if second.linear.along(1).is_own() => Shape::CollapsedNested,
-            _ => Shape::Other,
-        };
-    }
-    let only_ij = first.linear.terms.len() == a0.stride.len() + a1.stride.len();
-    match (a1.is_unit_stride(), a0.stride_expr()) {
-        (true, Some(width)) if only_ij => Shape::CollapsedFlat {
-            width,
-            fixed: a0.stride_fixed(),
-        },
-        _ => Shape::Other,
     }
 }
 
@@ -120,7 +36,7 @@ pub fn decide_shared(
     decisions: &mut Decisions,
     report: &mut Report,
 ) {
-    let writes: Vec<&&Use> = uses.iter().filter(|u| u.access.writes()).collect();
+    let writes: Vec<&Use> = uses.iter().copied().filter(|u| u.access.writes()).collect();
     if writes.is_empty() {
         return;
     }
@@ -128,9 +44,8 @@ pub fn decide_shared(
         check_carried(facts, plan, uses, report);
         return;
     }
-    // Scalars (and fields) written by every iteration; a search that
-    // records its location is reported once, as a whole.
     let mut reported = BTreeSet::new();
+    // A search that records its location is reported once, as a whole.
     if let Some(search) = facts
         .searches
         .iter()
@@ -149,82 +64,97 @@ pub fn decide_shared(
                 .map(|w| w.shown.clone()),
         );
     }
-    for w in &writes {
-        if w.first_index().is_none() && reported.insert(w.shown.clone()) {
-            report.at(&w.shown_at, super::scalars::shared_write_message(facts, w));
-        }
-    }
-    // Arrays, by the fields before their index: `y`, `self.v`.
-    let mut keys: BTreeMap<Vec<Name>, Vec<&Use>> = BTreeMap::new();
-    for w in writes.iter().filter(|w| w.first_index().is_some()) {
-        keys.entry(w.field_prefix()).or_default().push(w);
-    }
-    for (fields, key_writes) in keys {
-        if key_writes.iter().any(|w| {
-            w.steps
-                .iter()
-                .take_while(|s| !matches!(s, Step::Index(_)))
-                .any(|s| !matches!(s, Step::Field(_)))
-        }) {
-            let w = key_writes[0];
-            report.at(
+    // A row the loop does not change, `c[k][j]`, is the array, unless the
+    // loop also uses other rows (`c[r][j]`): then the container is, by
+    // columns.
+    let rows = !other_rows(&writes, uses, plan);
+    // Arrays, by the array each write indexes: `y`, `self.v`, `c[k]`.
+    let mut arrays: BTreeMap<String, Vec<(&Use, Target)>> = BTreeMap::new();
+    for w in writes {
+        let t = target(&w.steps, plan.frame(), rows);
+        match t.shape {
+            Shape::Whole if w.first_index().is_none() => {
+                if reported.insert(w.shown.clone()) {
+                    report.at(&w.shown_at, super::scalars::shared_write_message(facts, w));
+                }
+            }
+            Shape::Through => report.at(
                 &w.shown_at,
-                format!("`{}` writes through a reference or a method's result, so the macro cannot tell which elements each iteration writes; index the array itself (`{}[i] = ..`)", w.shown, name),
-            );
-            continue;
+                format!("`{}` writes through a reference or a method's result, so the macro cannot tell which elements each iteration writes; index the array itself (`{name}[i] = ..`)", w.shown),
+            ),
+            _ => arrays
+                .entry(prefix_text(name.as_str(), &w.steps, t.prefix))
+                .or_default()
+                .push((w, t)),
         }
-        split(
-            facts,
-            plan,
-            name,
-            &fields,
-            &key_writes,
-            uses,
-            decisions,
-            report,
-        );
+    }
+    for (key, writes) in arrays {
+        split(facts, plan, name, key, &writes, uses, decisions, report);
     }
 }
 
-/// Decides how the array `name.fields` is split, from its writes, and
-/// checks its other uses against that.
+/// Whether, with fixed rows as arrays, some use of the variable reaches
+/// another row of the same container (`b[k][j]` while `b[i][j]` is
+/// written).
+fn other_rows(writes: &[&Use], uses: &[&Use], plan: &Plan) -> bool {
+    let keys: Vec<Vec<String>> = writes
+        .iter()
+        .map(|w| {
+            let t = target(&w.steps, plan.frame(), true);
+            w.steps[..t.prefix]
+                .iter()
+                .map(super::target::step_text)
+                .collect()
+        })
+        .filter(|k: &Vec<String>| k.iter().any(|s| s.starts_with('[')))
+        .collect();
+    uses.iter().any(|u| {
+        keys.iter().any(|key| {
+            let shared = u
+                .steps
+                .iter()
+                .zip(key)
+                .take_while(|(s, t)| super::target::step_text(s) == **t)
+                .count();
+            shared < key.len() && matches!(u.steps.get(shared), Some(Step::Index(_)))
+        })
+    })
+}
+
+/// Decides how the array `key` is split, from its writes, and checks its
+/// other uses against that.
 #[allow(clippy::too_many_arguments)]
 fn split(
     facts: &Facts,
     plan: &Plan,
     name: &Name,
-    fields: &[Name],
-    writes: &[&Use],
+    key: String,
+    writes: &[(&Use, Target)],
     uses: &[&Use],
     decisions: &mut Decisions,
     report: &mut Report,
 ) {
     let changing = changing_names(facts);
-    let mut shown_array = name.to_string();
-    fields.iter().for_each(|f| {
-        shown_array.push('.');
-        shown_array.push_str(f.as_str());
-    });
     let var = plan.var_name();
-    let mut ownership: Option<(Ownership, &Use)> = None;
+    let mut ownership: Option<(Ownership, &Use, &Target)> = None;
     let mut lens = Vec::new();
     let mut ok = true;
-    for w in writes {
-        let Some(own) = write_ownership(plan, &changing, &shown_array, w, &mut lens, report) else {
+    for (w, t) in writes {
+        let Some(own) = write_ownership(plan, &changing, &key, w, t, &mut lens, report) else {
             ok = false;
             continue;
         };
         match &ownership {
-            None => ownership = Some((own, w)),
-            Some((prev, _)) => {
-                if let Some(msg) = clash(prev, &own, &shown_array, &var) {
+            None => ownership = Some((own, w, t)),
+            Some((prev, _, _)) => {
+                if let Some(msg) = clash(prev, &own, &key, &var) {
                     report.at(&w.shown_at, msg);
                     ok = false;
                 }
             }
         }
     }
-    let (Some((ownership, first)), true) = (ownership, ok) else {
+    let (Some((ownership, first, t)), true) = (ownership, ok) else {
         return;
     };
     if let Ownership::CollapsedFlat { width } = &ownership {
@@ -237,111 +167,216 @@ fn split(
             None => decisions.flat_width = Some(width.clone()),
         }
     }
-    check_accesses(plan, fields, &ownership, &shown_array, uses, report);
-    let (window, local) = window_locals(&first.root, fields);
-    decisions.splits.push(Split {
+    let n = decisions.splits.len();
+    let (window, local) = window_locals(&first.root, t.prefix, &key, n);
+    let array = match crate::facts::chain(&first.expr) {
+        Some((root, _)) if t.prefix == 0 => syn::parse_quote!(#root),
+        Some((_, links)) => links
+            .get(t.prefix - 1)
+            .map_or_else(|| first.expr.clone(), |l| (*l).clone()),
+        None => first.expr.clone(),
+    };
+    let mut split = Split {
         name: name.clone(),
         root: first.root.clone(),
-        fields: fields.to_vec(),
+        prefix: t.prefix,
+        steps: first.steps[..t.prefix]
+            .iter()
+            .map(super::target::step_text)
+            .collect(),
+        key,
+        array,
         ownership,
         window,
         local,
         lens,
-    });
+        written_fields: written_fields(uses, name, t, &first.steps),
+        outside: None,
+        snapshots: Vec::new(),
+    };
+    check_accesses(plan, &mut split, uses, report);
+    decisions.splits.push(split);
+}
+
+/// The field paths the uses of the array change in its elements: for each
+/// write (or call of a method that may change it) at an element, the fields
+/// after the index.
+fn written_fields(uses: &[&Use], name: &Name, t: &Target, steps: &[Step]) -> Vec<Vec<String>> {
+    const READS: &[&str] = &["len", "is_empty", "clone", "iter", "get"];
+    let key = prefix_text(name.as_str(), steps, t.prefix);
+    uses.iter()
+        .filter(|u| u.steps.len() > t.at && prefix_text(name.as_str(), &u.steps, t.prefix) == key)
+        .filter(|u| {
+            u.access.writes() || matches!(&u.access, Access::Method { name, .. } if !READS.contains(&name.as_str()))
+        })
+        .map(|u| {
+            u.steps[t.at + 1..]
+                .iter()
+                .map_while(|s| match s {
+                    Step::Field(f) => Some(f.to_string()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// What one write makes the iteration own, or an error: its stride must
 /// not change during the loop (its `.len()` receivers are noted in `lens`).
+#[allow(clippy::too_many_arguments)]
 fn write_ownership(
     plan: &Plan,
     changing: &BTreeSet<Name>,
     array: &str,
     w: &Use,
+    t: &Target,
     lens: &mut Vec<Expr>,
     report: &mut Report,
 ) -> Option<Ownership> {
-    let fixed_stride =
-        |stride: &Expr, fixed: &[&Fixed], lens: &mut Vec<Expr>, report: &mut Report| {
-            if fixed.iter().all(|f| is_invariant(f, changing, plan)) {
-                lens.extend(fixed.iter().flat_map(|f| f.lens.iter().cloned()));
-                true
-            } else {
-                report.at(&w.shown_at, bad_width(array, &show(stride)));
-                false
-            }
-        };
-    match shape(w, plan) {
-        Shape::Own => Some(Ownership::Elem),
-        Shape::Row { stride, fixed } => {
-            fixed_stride(&stride, &fixed, lens, report).then_some(Ownership::Row { stride })
+    let mut fixed = |size: &Expr, fixed: &[Fixed], report: &mut Report| {
+        if fixed.iter().all(|f| is_invariant(f, changing, plan)) {
+            lens.extend(fixed.iter().flat_map(|f| f.lens.iter().cloned()));
+            true
+        } else {
+            report.at(&w.shown_at, bad_width(array, &show(size)));
+            false
         }
-        Shape::CollapsedFlat { width, fixed } => {
-            fixed_stride(&width, &fixed, lens, report).then_some(Ownership::CollapsedFlat { width })
+    };
+    match &t.shape {
+        Shape::Own => Some(Ownership::Elem),
+        Shape::Row { stride, fixed: f } => fixed(stride, f, report).then(|| Ownership::Row {
+            stride: stride.clone(),
+        }),
+        Shape::Column { width, fixed: f } => fixed(width, f, report).then(|| Ownership::Column {
+            width: width.clone(),
+        }),
+        Shape::NestedColumn => Some(Ownership::NestedColumn),
+        Shape::CollapsedFlat { width, fixed: f } => {
+            fixed(width, f, report).then(|| Ownership::CollapsedFlat {
+                width: width.clone(),
+            })
         }
         Shape::CollapsedNested => Some(Ownership::CollapsedNested),
         Shape::BadWidth { stride } => {
-            report.at(&w.shown_at, bad_width(array, &stride));
+            report.at(&w.shown_at, bad_width(array, stride));
             None
         }
-        Shape::Whole | Shape::Other => {
+        Shape::Whole | Shape::Through | Shape::Other => {
             report.at(&w.shown_at, other_write(plan, array, w, &plan.var_name()));
             None
         }
     }
 }
 
-/// Every other use of a split array: reads at the iteration's own elements
-/// only, and no use of the whole array but its length.
-fn check_accesses(
-    plan: &Plan,
-    fields: &[Name],
-    ownership: &Ownership,
-    shown_array: &str,
-    uses: &[&Use],
-    report: &mut Report,
-) {
+/// Every other use of the variable that holds a split array: reads at the
+/// iteration's own elements, or at elements no iteration writes (an outside
+/// view, checked when read), or of fields no iteration writes (a copy made
+/// before the loop); no use of the whole array but its length.
+fn check_accesses(plan: &Plan, split: &mut Split, uses: &[&Use], report: &mut Report) {
     let var = plan.var_name();
-    let own_form = own_form(ownership, shown_array, &var);
-    let mut reported = HashSet::new();
+    let own = own_form(&split.ownership, &split.key, &var);
+    let mut reported = BTreeSet::new();
+    let mut race = |u: &Use, msg: String, report: &mut Report| {
+        if reported.insert(u.place.clone()) {
+            report.at(&u.at, msg);
+        }
+    };
     for u in uses {
-        let prefix = u.field_prefix();
-        let indexed = u.first_index().is_some();
-        // A use of a part of the struct that holds the array, or another
-        // field: not this array.
-        if !prefix.starts_with(fields) && !fields.starts_with(&prefix) {
+        let name = split.name.as_str();
+        let under =
+            u.steps.len() >= split.prefix && prefix_text(name, &u.steps, split.prefix) == split.key;
+        if !under {
+            if let Some(msg) = overlaps(split, u) {
+                race(u, msg, report);
+            }
             continue;
         }
-        if !prefix.starts_with(fields) || !indexed {
-            let len = matches!(&u.access, Access::Method { name, .. } if name == "len" || name == "is_empty");
-            if !(len && prefix.len() == fields.len()) && reported.insert(u.place.clone()) {
-                report.at(
-                    &u.at,
-                    format!("`{}` is used whole here, but this loop writes its elements `{own_form}` from several threads at once; inside the loop use only `{own_form}` (and `{shown_array}.len()`), and use `{shown_array}` whole after the loop", u.place),
+        match reach(split, &u.steps, plan.frame()) {
+            Reach::Whole => {
+                let len = matches!(&u.access, Access::Method { name, .. } if name == "len" || name == "is_empty");
+                if !(len && u.steps.len() == split.prefix) {
+                    let key = &split.key;
+                    race(
+                        u,
+                        format!(
+                            "`{}` is used whole here, but this loop writes its elements `{own}` from several threads at once; inside the loop use only `{own}` (and `{key}.len()`), and use `{key}` whole after the loop",
+                            u.place
+                        ),
+                        report,
+                    );
+                }
+            }
+            Reach::Race if !u.access.writes() => {
+                let hidden = shadowed(u, plan).map_or_else(String::new, |v| {
+                    format!(" (this `{v}` is not the loop variable: the body binds its own `{v}` that hides it; give that one another name)")
+                });
+                race(
+                    u,
+                    format!(
+                        "`{}` reads an element that another iteration may be writing (this loop writes `{own}`){hidden}, so the value read depends on timing: a data race. Read from a copy made before the loop, or write the results into a second array (as a Jacobi sweep does)",
+                        u.place
+                    ),
+                    report,
                 );
             }
-            continue;
-        }
-        if u.access.writes() {
-            continue;
-        }
-        let fits = match (ownership, shape(u, plan)) {
-            (Ownership::Elem, Shape::Own) => true,
-            (Ownership::Row { stride }, Shape::Row { stride: s, .. }) => same(stride, &s),
-            (Ownership::CollapsedFlat { width }, Shape::CollapsedFlat { width: w, .. }) => {
-                same(width, &w)
+            Reach::Outside | Reach::NestedOutside if !u.access.writes() => {
+                let key = super::key_ident(&split.key);
+                split
+                    .outside
+                    .get_or_insert_with(|| format_ident!("__o_{}", key, span = Span::mixed_site()));
             }
-            (Ownership::CollapsedNested, Shape::CollapsedNested) => true,
-            _ => false,
-        };
-        if !fits && reported.insert(u.place.clone()) {
-            let hidden = shadowed(u, plan).map_or_else(String::new, |v| {
-                format!(" (this `{v}` is not the loop variable: the body binds its own `{v}` that hides it; give that one another name)")
-            });
-            report.at(
-                &u.at,
-                format!("`{}` reads an element that another iteration may be writing (this loop writes `{own_form}`){hidden}, so the value read depends on timing: a data race. Read from a copy made before the loop, or write the results into a second array (as a Jacobi sweep does)", u.place),
-            );
+            Reach::Snapshot { fields } => {
+                let names: Vec<Name> = u.steps[split.prefix + 1..split.prefix + 1 + fields]
+                    .iter()
+                    .filter_map(|s| match s {
+                        Step::Field(f) => Some(f.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                if !split.snapshots.iter().any(|s| s.fields == names) {
+                    let k = split.snapshots.len();
+                    let key = super::key_ident(&split.key);
+                    let local = format_ident!("__s_{}_{}", key, k, span = Span::mixed_site());
+                    split.snapshots.push(Snapshot {
+                        fields: names,
+                        local,
+                    });
+                }
+            }
+            _ => {}
         }
+    }
+}
+
+/// A use of the variable that holds a split array, outside the array: the
+/// variable whole (or a part holding the array), or another row of it
+/// (`c[k2]` while the loop writes `c[k][j]`), which it cannot also lend.
+fn overlaps(split: &Split, u: &Use) -> Option<String> {
+    let name = split.name.as_str();
+    // How many steps the use shares with the array's path.
+    let k = u
+        .steps
+        .iter()
+        .zip(&split.steps)
+        .take_while(|(s, t)| super::target::step_text(s) == **t)
+        .count();
+    if k == u.steps.len() {
+        // The use stops before the array: a part of the variable holding it.
+        return Some(format!(
+            "`{}` is used here, but this loop lends `{}` out to its iterations, which write it: use `{}` after the loop",
+            u.place, split.key, u.place
+        ));
+    }
+    match &u.steps[k] {
+        // Another field: not the array.
+        Step::Field(_) => None,
+        _ => Some(format!(
+            "`{}` is used here, but this loop writes `{}` and lends it out to its iterations; it cannot also use `{}`, which the macro cannot tell apart from it. Read that before the loop (`let part = {}.clone();`)",
+            u.place,
+            split.key,
+            prefix_text(name, &u.steps, k + 1),
+            prefix_text(name, &u.steps, k + 1)
+        )),
     }
 }
 
@@ -350,6 +385,8 @@ fn own_form(ownership: &Ownership, array: &str, var: &str) -> String {
     match ownership {
         Ownership::Elem => format!("{array}[{var}]"),
         Ownership::Row { stride } => format!("{array}[{var} * {} + j]", show(stride)),
+        Ownership::Column { width } => format!("{array}[k * {} + {var}]", show(width)),
+        Ownership::NestedColumn => format!("{array}[k][{var}]"),
         Ownership::CollapsedFlat { width } => format!("{array}[i * {} + j]", show(width)),
         Ownership::CollapsedNested => format!("{array}[i][j]"),
     }
@@ -357,14 +394,20 @@ fn own_form(ownership: &Ownership, array: &str, var: &str) -> String {
 
 /// Two writes that split one array two ways.
 fn clash(a: &Ownership, b: &Ownership, array: &str, var: &str) -> Option<String> {
-    match (a, b) {
+    let sizes = match (a, b) {
         (Ownership::Elem, Ownership::Elem)
-        | (Ownership::CollapsedNested, Ownership::CollapsedNested) => None,
+        | (Ownership::NestedColumn, Ownership::NestedColumn)
+        | (Ownership::CollapsedNested, Ownership::CollapsedNested) => return None,
         (Ownership::Row { stride: x }, Ownership::Row { stride: y })
+        | (Ownership::Column { width: x }, Ownership::Column { width: y })
         | (Ownership::CollapsedFlat { width: x }, Ownership::CollapsedFlat { width: y }) => {
-            (!same(x, y)).then(|| format!("`{array}` is written as rows of `{}` and as rows of `{}`; a loop splits an array one way: use one row length", show(x), show(y)))
+            Some((x, y))
         }
-        _ => Some(format!(
+        _ => None,
+    };
+    match sizes {
+        Some((x, y)) => (!same(x, y)).then(|| format!("`{array}` is written as rows of `{}` and as rows of `{}`; a loop splits an array one way: use one row length", show(x), show(y))),
+        None => Some(format!(
             "`{array}` is written both as `{}` and as `{}`; a loop splits an array one way: use one of the two forms",
             own_form(a, array, var),
             own_form(b, array, var)
@@ -421,7 +464,7 @@ fn other_write(plan: &Plan, array: &str, w: &Use, var: &str) -> String {
             w.place
         ),
         None => format!(
-            "`{}` writes an element of `{array}` that may belong to another iteration: iterations run at once on several threads, so this is a data race. Write only `{array}[{var}]` (or the row-major `{array}[{var} * n + j]`); to shift data, write into a second array",
+            "`{}` writes an element of `{array}` that may belong to another iteration: iterations run at once on several threads, so this is a data race. Write only `{array}[{var}]` (or its row `{array}[{var} * n + j]`, or its column `{array}[k * n + {var}]`); to shift data, write into a second array",
             w.place
         ),
     }
@@ -459,236 +502,5 @@ fn check_carried(facts: &Facts, plan: &Plan, uses: &[&Use], report: &mut Report)
                 plan.directive.name()
             ),
         );
-    }
-}
-
-/// An array a vectorized kernel cuts to the loop's range: read (or, when it
-/// is the only access of a written array, written) at the loop variable
-/// plus an offset that does not change during the loop.
-pub struct Cut {
-    /// The array as the chunk sees it: `x`, `self.x`, a window `y`, a
-    /// window's row `d.__parallel_row(r)`.
-    pub array: Expr,
-    pub root: Ident,
-    pub write: bool,
-    /// The offset's terms, each with its sign (`true` for minus); `None`
-    /// for the loop variable itself.
-    pub terms: Option<Vec<(bool, Expr)>>,
-    /// The access as the rewrite recognizes it: array and index, shown.
-    pub key: String,
-    /// The local holding the current block of it.
-    pub slot: Ident,
-}
-
-/// The key of an access: the array before its first index, and the index
-/// (empty for the loop variable itself).
-pub fn cut_key(array: &str, index: &IndexFact) -> String {
-    let own = index.linear.along(0).is_own();
-    let shown = if own {
-        String::new()
-    } else {
-        show(&index.expr)
-    };
-    format!("{array}[{shown}]")
-}
-
-/// A number per kernel for its locals (`__g3_0`), distinct from those of
-/// kernels nested in its body, which share its hygiene.
-pub fn next_kernel_id() -> usize {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-}
-
-/// One access form of an array, candidate for a cut.
-struct Form<'f> {
-    key: String,
-    array: Expr,
-    root: Ident,
-    terms: Option<Vec<(bool, Expr)>>,
-    write: bool,
-    u: &'f Use,
-}
-
-/// The cuts of a vectorized kernel with number `id`. `reads`, when given,
-/// limits the arrays cut for reading to those names (a `parallel_for`
-/// without `simd` cuts only what the host declares as a slice, `Vec` or
-/// array: a cut needs one).
-pub fn cuts(
-    facts: &Facts,
-    plan: &Plan,
-    decisions: &Decisions,
-    reads: Option<&HashSet<Name>>,
-    id: usize,
-) -> Vec<Cut> {
-    let changing = changing_names(facts);
-    // Per array (its shown prefix): its forms, and whether it is used in
-    // any other way.
-    let mut arrays: BTreeMap<String, (Vec<Form>, bool)> = BTreeMap::new();
-    for u in &facts.uses {
-        if !matches!(plan.clause_of(&u.name), Clause::None)
-            || decisions.atomic_of(&u.name, &u.field_prefix()).is_some()
-            || decisions.section_of(&u.name).is_some()
-        {
-            continue;
-        }
-        let (prefix, form) = form(u, plan, &changing);
-        let entry = arrays.entry(prefix).or_default();
-        match form {
-            Some(f) => entry.0.push(f),
-            None => entry.1 = true,
-        }
-    }
-    let mut out: Vec<Cut> = Vec::new();
-    for (_, (forms, other)) in arrays {
-        let Some(first) = forms.first() else { continue };
-        let written = forms.iter().any(|f| f.write);
-        let split = decisions.split_of(&first.u.name, &first.u.field_prefix());
-        let keys: BTreeSet<&String> = forms.iter().map(|f| &f.key).collect();
-        let cut_it = if written {
-            // Written at one form and used no other way; a split array only
-            // by element (its window).
-            !other
-                && keys.len() == 1
-                && split.is_none_or(|s| matches!(s.ownership, Ownership::Elem))
-        } else {
-            !changing.contains(&first.u.name)
-                && split.is_none()
-                && (reads.is_none()
-                    || (first.u.field_prefix().is_empty()
-                        && !is_row(first.u)
-                        && reads.is_some_and(|r| r.contains(&first.u.name)))
-                    || is_row(first.u))
-        };
-        if !cut_it {
-            continue;
-        }
-        let mut seen = BTreeSet::new();
-        for f in &forms {
-            if !seen.insert(f.key.clone()) {
-                continue;
-            }
-            let slot = format_ident!("__g{}_{}", id, out.len(), span = Span::mixed_site());
-            out.push(Cut {
-                array: f.array.clone(),
-                root: f.root.clone(),
-                write: written,
-                terms: f.terms.clone(),
-                key: f.key.clone(),
-                slot,
-            });
-        }
-    }
-    out
-}
-
-fn is_row(u: &Use) -> bool {
-    u.steps.iter().any(|s| matches!(s, Step::Row(_)))
-}
-
-/// The array prefix of `u` (as shown) and its cuttable form, if it has
-/// one: indexed at `v + fixed offset` with everything invariant.
-fn form<'f>(u: &'f Use, plan: &Plan, changing: &BTreeSet<Name>) -> (String, Option<Form<'f>>) {
-    let Some((k, first)) = u.first_index() else {
-        return (u.place.clone(), None);
-    };
-    // The place up to the first index, re-parsed from its text.
-    let array_text = array_prefix(u, k);
-    let none = (array_text.clone(), None);
-    if plan.collapse.is_some() || plan.vars.is_empty() {
-        return none;
-    }
-    let a = first.linear.along(0);
-    if !a.is_unit_stride() || !a.rest_is_fixed() {
-        return none;
-    }
-    if !a
-        .rest_fixed()
-        .iter()
-        .all(|f| is_invariant(f, changing, plan))
-    {
-        return none;
-    }
-    // Rows of a window must be at an invariant row.
-    for s in &u.steps[..k] {
-        if let Step::Row(r) = s
-            && (r.linear.mentions_loop()
-                || r.linear
-                    .terms
-                    .iter()
-                    .any(|t| !crate::index::term_is_fixed(t))
-                || !r
-                    .linear
-                    .terms
-                    .iter()
-                    .flat_map(|t| &t.factors)
-                    .all(|f| match &f.atom {
-                        Atom::Fixed(fx) => is_invariant(fx, changing, plan),
-                        _ => false,
-                    }))
-        {
-            return none;
-        }
-    }
-    // The array as written (with its spans): the link before the index.
-    let array = match crate::facts::chain(&u.expr) {
-        Some((root, _)) if k == 0 => syn::parse_quote!(#root),
-        Some((_, links)) => match links.get(k - 1) {
-            Some(link) => (*link).clone(),
-            None => return none,
-        },
-        None => return none,
-    };
-    let terms = if a.is_own() {
-        None
-    } else {
-        Some(
-            a.rest
-                .iter()
-                .map(|t| {
-                    let factors: Vec<&Expr> = t.factors.iter().map(|f| &f.expr).collect();
-                    (t.negative, product(&factors))
-                })
-                .collect(),
-        )
-    };
-    let key = cut_key(&array_text, first);
-    let form = Form {
-        key,
-        array,
-        root: u.root.clone(),
-        terms,
-        write: u.access.writes(),
-        u,
-    };
-    (array_text, Some(form))
-}
-
-/// The place of `u` up to (not including) its step `k`, as text.
-fn array_prefix(u: &Use, k: usize) -> String {
-    // `place` is the whole place as shown; cut it at the `k`-th step by
-    // rebuilding from the root and the steps before.
-    let mut s = show(&u.root);
-    for step in &u.steps[..k] {
-        match step {
-            Step::Field(f) => {
-                s.push('.');
-                s.push_str(f.as_str());
-            }
-            Step::Row(r) => s.push_str(&format!(".__parallel_row({})", show(&r.expr))),
-            Step::Index(ix) => s.push_str(&format!("[{}]", show(&ix.expr))),
-            Step::Deref => s = format!("(*{s})"),
-        }
-    }
-    s
-}
-
-fn product(factors: &[&Expr]) -> Expr {
-    match factors {
-        [] => syn::parse_quote!(1usize),
-        [one] => (*one).clone(),
-        [first, rest @ ..] => {
-            let rest = product(rest);
-            syn::parse_quote!((#first) * (#rest))
-        }
     }
 }

@@ -14,7 +14,9 @@
 //! clause or rewrite that fixes it.
 
 mod arrays;
+mod cuts;
 mod scalars;
+mod target;
 
 use crate::clause::{Clauses, ReduceOp};
 use crate::facts::{Access, Facts, Use};
@@ -27,7 +29,8 @@ use quote::format_ident;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use syn::{Error, Expr, Ident};
 
-pub use arrays::{Cut, cut_key, cuts, next_kernel_id};
+pub use cuts::{Cut, cut_key, cuts, next_kernel_id};
+pub use target::{Frame, Reach, prefix_text, reach};
 
 /// What the decisions depend on besides the facts.
 pub struct Plan<'a> {
@@ -86,35 +89,60 @@ pub enum Ownership {
     /// `c[i * n + j]`: the `n` elements of row `i` (`n` may be a product,
     /// `n * n` for the planes of `b[i * n * n + j * n + k]`).
     Row { stride: Expr },
+    /// `b[k * n + j]` from a loop over `j`: column `j` of every row of `n`.
+    Column { width: Expr },
+    /// `a[r][j]` from a loop over `j`: column `j` of every row.
+    NestedColumn,
     /// Under `collapse(2)`: `c[i * m + j]`, the row-major element.
     CollapsedFlat { width: Expr },
     /// Under `collapse(2)`: `grid[i][j]` of a nested container.
     CollapsedNested,
 }
 
-/// A captured array (or a field of a captured struct, `self.v`) split
-/// among the tasks.
+/// The copy of one field of every element, for reads of other elements'
+/// fields that the loop writes in no element.
+pub struct Snapshot {
+    /// The fields after the index: `[x]` for `p[j].x`.
+    pub fields: Vec<Name>,
+    pub local: Ident,
+}
+
+/// A captured array split among the tasks: a name, a field of one
+/// (`self.v`), a row the loop does not change (`c[k]`), an enclosing
+/// loop's row (`c.__parallel_row(i)`).
 pub struct Split {
     pub name: Name,
     /// The root as first written, for spans.
     pub root: Ident,
-    /// The fields from the root to the array: `[v]` for `self.v`.
-    pub fields: Vec<Name>,
+    /// How many steps of an access make up the array, their texts, and
+    /// the array's text.
+    pub prefix: usize,
+    pub steps: Vec<String>,
+    pub key: String,
+    /// The array as written: `y`, `self.v`, `c[k]`.
+    pub array: Expr,
     pub ownership: Ownership,
     /// What the chunk calls its window: the array's own name when it is a
-    /// plain variable (so the body reads unchanged), else `__w_self_v`.
+    /// plain variable (so the body reads unchanged), else `__w_..`.
     pub window: Ident,
     /// The local that holds the stride, or a nested container's rows.
     pub local: Ident,
     /// The `.len()` receivers the stride reads, checked to be arrays whose
     /// length cannot change.
     pub lens: Vec<Expr>,
+    /// The field paths the loop changes in the elements it owns (an empty
+    /// path: the whole element).
+    pub written_fields: Vec<Vec<String>>,
+    /// The view of what no iteration writes, when some access reads it.
+    pub outside: Option<Ident>,
+    pub snapshots: Vec<Snapshot>,
 }
 
 impl Split {
-    /// `y`, `self.v`: the array as an expression.
-    pub fn array(&self) -> Expr {
-        place_of(&self.root, &self.fields)
+    /// The local that holds `&mut` of the array before its handle, when
+    /// the array is more than a name.
+    pub fn array_local(&self) -> Option<Ident> {
+        (self.prefix > 0).then(|| format_ident!("__a{}", self.local, span = Span::mixed_site()))
     }
 }
 
@@ -165,10 +193,14 @@ pub struct Decisions {
 }
 
 impl Decisions {
-    pub fn split_of(&self, name: &Name, fields: &[Name]) -> Option<&Split> {
-        self.splits
-            .iter()
-            .find(|s| s.name == *name && fields.starts_with(&s.fields))
+    /// The split array an access rooted at `root` with `steps` indexes.
+    pub fn split_of(&self, root: &Ident, steps: &[crate::facts::Step]) -> Option<&Split> {
+        let name = Name::of(root);
+        self.splits.iter().find(|s| {
+            s.name == name
+                && steps.len() >= s.prefix
+                && prefix_text(name.as_str(), steps, s.prefix) == s.key
+        })
     }
 
     pub fn atomic_of(&self, name: &Name, fields: &[Name]) -> Option<&AtomicVar> {
@@ -238,11 +270,14 @@ pub fn decide(facts: &Facts, plan: &Plan) -> syn::Result<Decisions> {
             }
             Clause::Firstprivate => scalars::note_written(&uses, &mut decisions),
             Clause::None => {
-                if decisions.atomics.iter().any(|a| a.name == *name)
-                    || decisions.section_of(name).is_some()
-                {
+                if decisions.section_of(name).is_some() {
                     continue;
                 }
+                // The fields updated with `#[atomic]` are the atomics'.
+                let uses: Vec<&Use> = uses
+                    .into_iter()
+                    .filter(|u| decisions.atomic_of(&u.name, &u.field_prefix()).is_none())
+                    .collect();
                 arrays::decide_shared(facts, plan, name, &uses, &mut decisions, &mut report);
             }
         }
@@ -284,20 +319,30 @@ fn is_invariant(fixed: &Fixed, changing: &BTreeSet<Name>, plan: &Plan) -> bool {
         .all(|n| !changing.contains(n) && matches!(plan.clause_of(n), Clause::None))
 }
 
-/// The local for a window of `name` (with its fields) and for its stride.
-fn window_locals(root: &Ident, fields: &[Name]) -> (Ident, Ident) {
-    let m = Span::mixed_site();
-    let mut key = Name::of(root).to_string();
-    for f in fields {
-        key.push('_');
-        key.push_str(f.as_str());
+/// A name for generated locals from an array's text: `self.v` is `self_v`.
+fn key_ident(key: &str) -> String {
+    let mut out = String::new();
+    for c in key.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
     }
-    let window = if fields.is_empty() {
+    out.trim_end_matches('_').to_owned()
+}
+
+/// The window of an array and the local for its stride: the window is the
+/// array's own name when it is a plain variable.
+fn window_locals(root: &Ident, prefix: usize, key: &str, n: usize) -> (Ident, Ident) {
+    let m = Span::mixed_site();
+    let key = key_ident(key);
+    let window = if prefix == 0 {
         root.clone()
     } else {
-        format_ident!("__w_{}", key, span = m.located_at(root.span()))
+        format_ident!("__w_{}_{}", key, n, span = m.located_at(root.span()))
     };
-    (window, format_ident!("__n_{}", key, span = m))
+    (window, format_ident!("__n_{}_{}", key, n, span = m))
 }
 
 /// `e` as shown, for comparing two expressions.

@@ -1,0 +1,616 @@
+//! Columns and reads outside a loop's writes.
+//!
+//! - [`ColumnHandle`] / [`ColumnWindow`]: a flat row-major array written at
+//!   `b[k * n + j]` by a loop over the column `j`: each chunk owns the
+//!   columns of its values, in every row.
+//! - [`NestedColumns`] / [`NestedColumnWindow`]: the same for a nested
+//!   container, `a[i][j]` with the loop over `j`.
+//! - [`Outside`] / [`NestedOutside`]: reads of an array that the loop
+//!   splits, at elements no iteration of the loop writes (a row or column
+//!   before or after the loop's range, as `a[j][k]` in
+//!   `for i in j + 1..n`); a read inside the written region panics, naming
+//!   the race.
+//! - [`snapshot`]: the values of one field of every element, copied before
+//!   a loop that writes other fields of the elements.
+
+use core::marker::PhantomData;
+use core::ops::Index;
+
+use crate::seq::{LoopIndex, Seq};
+use crate::split::{Part, SliceSource, SplitIndex};
+
+/// The loop values of `seq` as array indices, smallest and largest: the
+/// region of an array (elements, rows or columns) the loop's windows cover.
+/// An empty loop covers nothing (`(1, 0)`); values that are not indices
+/// cover everything (the loop then panics before it starts).
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{index_region, Seq};
+///
+/// assert_eq!(index_region(&Seq::range(3usize, 8).rev()), (3, 7));
+/// assert_eq!(index_region(&Seq::range(5i32, 5)), (1, 0));
+/// ```
+pub fn index_region<T: LoopIndex>(seq: &Seq<T>) -> (usize, usize) {
+    let Some(last) = seq.len().checked_sub(1) else {
+        return (1, 0);
+    };
+    let (a, b) = (seq.get(0), seq.get(last));
+    match (a.min(b).__to_usize(), a.max(b).__to_usize()) {
+        (Some(lo), Some(hi)) => (lo, hi),
+        _ => (0, usize::MAX),
+    }
+}
+
+/// A flat array written by columns: `b[k * n + j]` from a loop over `j`.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{ColumnHandle, Part};
+///
+/// let mut b = vec![0; 6]; // 2 rows of 3
+/// let handle = ColumnHandle::new(&mut b, 3);
+/// // SAFETY: columns 0..=0 and 1..=2 are disjoint.
+/// let (mut w0, mut w1) = unsafe { (handle.window(0, 0), handle.window(1, 2)) };
+/// *w0.__parallel_col(1, 0) = 3;
+/// *w1.__parallel_col(0, 2) = 2;
+/// drop((w0, w1));
+/// drop(handle);
+/// assert_eq!(b, [0, 0, 2, 3, 0, 0]);
+/// ```
+pub struct ColumnHandle<'a, T> {
+    ptr: *mut T,
+    len: usize,
+    n: usize,
+    _borrow: PhantomData<&'a mut [T]>,
+}
+
+// SAFETY: the handle stands for a `&'a mut [T]`, which may move to another
+// thread when `T: Send`.
+unsafe impl<T: Send> Send for ColumnHandle<'_, T> {}
+// SAFETY: shared, it only hands out windows through the unsafe
+// `Part::window`, whose contract keeps their columns disjoint.
+unsafe impl<T: Send> Sync for ColumnHandle<'_, T> {}
+
+impl<'a, T> ColumnHandle<'a, T> {
+    /// Borrows `s` mutably for the loop, as rows of `n` columns.
+    ///
+    /// # Examples
+    ///
+    /// See [`ColumnHandle`].
+    pub fn new<S: SplitIndex<Elem = T> + ?Sized>(s: &'a mut S, n: usize) -> Self {
+        let (ptr, len) = s.split_parts();
+        ColumnHandle {
+            ptr,
+            len,
+            n,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// The reads of the elements outside the columns `region` (inclusive),
+    /// which no iteration writes, for the loop's whole run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::ColumnHandle;
+    ///
+    /// let mut b = [1, 2, 3, 4, 5, 6];
+    /// let handle = ColumnHandle::new(&mut b, 3);
+    /// let out = handle.outside((1, 2), "b");
+    /// assert_eq!(out[3], 4); // row 1, column 0
+    /// ```
+    pub fn outside(&self, region: (usize, usize), name: &'static str) -> Outside<'a, T> {
+        Outside {
+            ptr: self.ptr,
+            len: self.len,
+            region,
+            columns: Some(self.n),
+            name,
+            _borrow: PhantomData,
+        }
+    }
+}
+
+/// The columns `lo ..= hi` of a flat array, in every row, owned by one
+/// chunk of a loop.
+pub struct ColumnWindow<'a, T> {
+    ptr: *mut T,
+    len: usize,
+    n: usize,
+    lo: usize,
+    hi: usize,
+    _borrow: PhantomData<&'a mut [T]>,
+}
+
+// SAFETY: the window stands for `&mut` access to its own columns' elements,
+// which no other window reaches; sending them needs `T: Send`.
+unsafe impl<T: Send> Send for ColumnWindow<'_, T> {}
+
+// SAFETY: windows for disjoint column intervals within `0..n` reach
+// disjoint elements: element `q * n + j` with `j < n` lies in column `j`
+// alone. Every element a window reaches is checked to be `< len`, inside
+// what `split_parts` described, valid for `'a`.
+unsafe impl<'a, T: Send> Part for ColumnHandle<'a, T> {
+    type Window = ColumnWindow<'a, T>;
+
+    #[inline]
+    unsafe fn window(&self, lo: usize, hi: usize) -> ColumnWindow<'a, T> {
+        ColumnWindow {
+            ptr: self.ptr,
+            len: self.len,
+            n: self.n,
+            lo,
+            hi,
+            _borrow: PhantomData,
+        }
+    }
+}
+
+impl<T> ColumnWindow<'_, T> {
+    /// The index of `[q * n + j]`, if this window owns column `j`.
+    #[inline(always)]
+    #[track_caller]
+    fn locate(&self, q: usize, j: usize) -> usize {
+        if j < self.lo || j > self.hi || j >= self.n {
+            Self::not_owned(q, j, self.n, self.lo, self.hi);
+        }
+        match q.checked_mul(self.n).and_then(|r| r.checked_add(j)) {
+            Some(idx) if idx < self.len => idx,
+            idx => Self::past_the_end(idx, self.len),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn not_owned(q: usize, j: usize, n: usize, lo: usize, hi: usize) -> ! {
+        if j >= n {
+            panic!(
+                "column-major write `x[k * n + j]`: column {j} is not in 0..n = {n}, so it would write row {q}'s neighbour; the loop over the column `j` must stay in 0..n"
+            );
+        }
+        panic!(
+            "column-major write `x[k * n + j]`: column {j} is outside the columns {lo}..={hi} this chunk of the loop owns"
+        );
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn past_the_end(idx: Option<usize>, len: usize) -> ! {
+        match idx {
+            Some(idx) => panic!("index out of bounds: the len is {len} but the index is {idx}"),
+            None => panic!("index out of bounds: the len is {len} but the index overflows usize"),
+        }
+    }
+
+    /// `&mut x[q * n + j]`.
+    ///
+    /// # Panics
+    ///
+    /// If column `j` is not this window's, or the element is past the end.
+    ///
+    /// # Examples
+    ///
+    /// See [`ColumnHandle`].
+    #[inline(always)]
+    #[track_caller]
+    pub fn __parallel_col(&mut self, q: usize, j: usize) -> &mut T {
+        let idx = self.locate(q, j);
+        // SAFETY: `idx < len`, inside the array, and in column `j`, which
+        // this window alone owns (see `Part`); the borrow of `self` keeps
+        // the reference unique while it lives.
+        unsafe { &mut *self.ptr.add(idx) }
+    }
+
+    /// `&x[q * n + j]`, one of this window's elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{ColumnHandle, Part};
+    ///
+    /// let mut b = [1, 2, 3, 4];
+    /// let handle = ColumnHandle::new(&mut b, 2);
+    /// // SAFETY: the only window alive.
+    /// let w = unsafe { handle.window(1, 1) };
+    /// assert_eq!(*w.__parallel_col_ref(1, 1), 4);
+    /// ```
+    #[inline(always)]
+    #[track_caller]
+    pub fn __parallel_col_ref(&self, q: usize, j: usize) -> &T {
+        let idx = self.locate(q, j);
+        // SAFETY: as in `__parallel_col`, shared.
+        unsafe { &*self.ptr.add(idx) }
+    }
+
+    /// The length of the FULL array.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{ColumnHandle, Part};
+    ///
+    /// let mut b = [0u8; 10];
+    /// let handle = ColumnHandle::new(&mut b, 5);
+    /// // SAFETY: the only window alive.
+    /// assert_eq!(unsafe { handle.window(0, 0) }.len(), 10);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the FULL array is empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{ColumnHandle, Part};
+    ///
+    /// let mut b: [u8; 0] = [];
+    /// let handle = ColumnHandle::new(&mut b, 5);
+    /// // SAFETY: the only window alive.
+    /// assert!(unsafe { handle.window(0, 0) }.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Reads of a split array at elements outside what the loop writes: the
+/// elements (or rows, as elements) outside `region`, or with `columns`,
+/// the elements whose column is outside it.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::ElemHandle;
+///
+/// let mut y = [1, 2, 3, 4, 5];
+/// let handle = ElemHandle::new(&mut y);
+/// let out = handle.outside((1, 3), "y");
+/// assert_eq!(out[4], 5);
+/// let inside = std::panic::catch_unwind(|| out[2]);
+/// assert!(inside.is_err());
+/// ```
+pub struct Outside<'a, T> {
+    ptr: *const T,
+    len: usize,
+    region: (usize, usize),
+    columns: Option<usize>,
+    name: &'static str,
+    _borrow: PhantomData<&'a [T]>,
+}
+
+impl<T> Clone for Outside<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Outside<'_, T> {}
+
+// SAFETY: it only reads elements that no window of the loop reaches (checked
+// on every read), so sharing it shares `&T`, which needs `T: Sync`.
+unsafe impl<T: Sync> Sync for Outside<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: Sync> Send for Outside<'_, T> {}
+
+impl<'a, T> Outside<'a, T> {
+    /// A view of the `len` elements at `ptr`, reading outside `region`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be valid for reads of `len` elements for `'a`, and for as
+    /// long as the view lives nothing may write the elements outside
+    /// `region` (for `columns`: outside its columns).
+    pub(crate) unsafe fn new(
+        ptr: *const T,
+        len: usize,
+        region: (usize, usize),
+        columns: Option<usize>,
+        name: &'static str,
+    ) -> Self {
+        Outside {
+            ptr,
+            len,
+            region,
+            columns,
+            name,
+            _borrow: PhantomData,
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn race(&self, idx: usize) -> ! {
+        let (lo, hi) = self.region;
+        let what = match self.columns {
+            Some(n) => format!(
+                "its column {} is one of the columns {lo}..={hi} the loop writes",
+                idx % n
+            ),
+            None => format!("the loop writes the elements {lo}..={hi}"),
+        };
+        panic!(
+            "this loop reads `{}` at index {idx} while another iteration may write it ({what}): a data race. Copy what the loop reads before it (`let row = {}[..].to_vec();`), or move the read out of the loop",
+            self.name, self.name
+        );
+    }
+}
+
+impl<T> Index<usize> for Outside<'_, T> {
+    type Output = T;
+
+    #[inline(always)]
+    #[track_caller]
+    fn index(&self, idx: usize) -> &T {
+        if idx >= self.len {
+            panic!(
+                "index out of bounds: the len is {} but the index is {idx}",
+                self.len
+            );
+        }
+        let at = match self.columns {
+            Some(n) if n > 0 => idx % n,
+            _ => idx,
+        };
+        let (lo, hi) = self.region;
+        if lo <= at && at <= hi {
+            self.race(idx);
+        }
+        // SAFETY: `idx < len`, inside the array; the element is outside the
+        // region every window lies in, so no thread writes it (see `new`).
+        unsafe { &*self.ptr.add(idx) }
+    }
+}
+
+/// The rows of a nested container, lent to one loop that writes it by
+/// columns: `a[i][j]` from a loop over `j`.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{NestedExt, Part};
+///
+/// let mut a = vec![vec![0; 3]; 2];
+/// let mut rows = a.__parallel_nested_rows();
+/// let handle = rows.columns();
+/// // SAFETY: columns 0..=1 and 2..=2 are disjoint.
+/// let (mut w, mut v) = unsafe { (handle.window(0, 1), handle.window(2, 2)) };
+/// *w.__parallel_at(1, 1) = 5;
+/// *v.__parallel_at(0, 2) = 7;
+/// # drop((w, v)); drop(handle); drop(rows);
+/// assert_eq!(a, [[0, 0, 7], [0, 5, 0]]);
+/// ```
+pub struct NestedColumns<'b, T> {
+    pub(crate) rows: &'b [(*mut T, usize)],
+}
+
+// SAFETY: the rows are reached only through windows, each of which hands
+// out `&mut T` for its own columns' elements, and outside views, which
+// read elements no window reaches; sharing the table needs `T: Send + Sync`.
+unsafe impl<T: Send + Sync> Sync for NestedColumns<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync> Send for NestedColumns<'_, T> {}
+
+impl<'b, T> NestedColumns<'b, T> {
+    /// The reads outside the columns `region`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::NestedExt;
+    ///
+    /// let mut a = vec![vec![1, 2, 3]; 2];
+    /// let mut rows = a.__parallel_nested_rows();
+    /// let handle = rows.columns();
+    /// assert_eq!(*handle.outside((1, 2), "a").at(1, 0), 1);
+    /// ```
+    pub fn outside(&self, region: (usize, usize), name: &'static str) -> NestedOutside<'b, T> {
+        NestedOutside {
+            rows: self.rows,
+            region,
+            name,
+        }
+    }
+}
+
+/// One chunk's columns `lo ..= hi` of a nested container, in every row.
+pub struct NestedColumnWindow<'b, T> {
+    rows: &'b [(*mut T, usize)],
+    lo: usize,
+    hi: usize,
+}
+
+// SAFETY: see `NestedColumns`.
+unsafe impl<T: Send + Sync> Send for NestedColumnWindow<'_, T> {}
+
+// SAFETY: windows for disjoint column intervals reach disjoint elements:
+// element `(i, j)` is in column `j` alone; each element is checked to lie
+// in its row (`j < len`), inside what `split_parts` described.
+unsafe impl<'b, T: Send + Sync> Part for NestedColumns<'b, T> {
+    type Window = NestedColumnWindow<'b, T>;
+
+    #[inline]
+    unsafe fn window(&self, lo: usize, hi: usize) -> NestedColumnWindow<'b, T> {
+        NestedColumnWindow {
+            rows: self.rows,
+            lo,
+            hi,
+        }
+    }
+}
+
+impl<T> NestedColumnWindow<'_, T> {
+    #[inline(always)]
+    #[track_caller]
+    fn locate(&self, i: usize, j: usize) -> *mut T {
+        match self.rows.get(i) {
+            Some(&(row, len)) if j < len && self.lo <= j && j <= self.hi => {
+                // SAFETY: `j < len`, inside the row `split_parts` described.
+                unsafe { row.add(j) }
+            }
+            Some(&(_, len)) if j >= len => {
+                panic!("index out of bounds: the len is {len} but the index is {j}")
+            }
+            Some(_) => panic!(
+                "`[{i}][{j}]`: column {j} is outside the columns {}..={} this chunk of the loop owns",
+                self.lo, self.hi
+            ),
+            None => panic!(
+                "index out of bounds: the len is {} but the index is {i}",
+                self.rows.len()
+            ),
+        }
+    }
+
+    /// `&mut a[i][j]`, when this chunk owns column `j`.
+    ///
+    /// # Examples
+    ///
+    /// See [`NestedColumns`].
+    #[inline(always)]
+    #[track_caller]
+    pub fn __parallel_at(&mut self, i: usize, j: usize) -> &mut T {
+        let p = self.locate(i, j);
+        // SAFETY: the element is in a column this window alone owns; the
+        // borrow of `self` keeps the reference unique while it lives.
+        unsafe { &mut *p }
+    }
+
+    /// `&a[i][j]`, one of this chunk's elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{NestedExt, Part};
+    ///
+    /// let mut a = vec![vec![1, 2], vec![3, 4]];
+    /// let mut rows = a.__parallel_nested_rows();
+    /// let handle = rows.columns();
+    /// // SAFETY: the only window alive.
+    /// let w = unsafe { handle.window(1, 1) };
+    /// assert_eq!(*w.__parallel_at_ref(1, 1), 4);
+    /// ```
+    #[inline(always)]
+    #[track_caller]
+    pub fn __parallel_at_ref(&self, i: usize, j: usize) -> &T {
+        let p = self.locate(i, j);
+        // SAFETY: as in `__parallel_at`, shared.
+        unsafe { &*p }
+    }
+
+    /// The number of rows, for `a.len()` in the loop body.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{NestedExt, Part};
+    ///
+    /// let mut a = vec![vec![0u8; 2]; 3];
+    /// let mut rows = a.__parallel_nested_rows();
+    /// let handle = rows.columns();
+    /// // SAFETY: the only window alive.
+    /// assert_eq!(unsafe { handle.window(0, 1) }.len(), 3);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the container has no rows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{NestedExt, Part};
+    ///
+    /// let mut a: Vec<Vec<u8>> = Vec::new();
+    /// let mut rows = a.__parallel_nested_rows();
+    /// let handle = rows.columns();
+    /// // SAFETY: the only window alive.
+    /// assert!(unsafe { handle.window(0, 0) }.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// Reads of a nested container at the columns outside what the loop
+/// writes.
+pub struct NestedOutside<'b, T> {
+    rows: &'b [(*mut T, usize)],
+    region: (usize, usize),
+    name: &'static str,
+}
+
+impl<T> Clone for NestedOutside<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for NestedOutside<'_, T> {}
+
+// SAFETY: it only reads elements of columns no window reaches.
+unsafe impl<T: Sync> Sync for NestedOutside<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: Sync> Send for NestedOutside<'_, T> {}
+
+impl<T> NestedOutside<'_, T> {
+    /// `&a[i][j]` for a column `j` the loop does not write.
+    ///
+    /// # Panics
+    ///
+    /// If column `j` is one the loop writes (a race), or out of bounds.
+    ///
+    /// # Examples
+    ///
+    /// See [`NestedColumns::outside`].
+    #[inline(always)]
+    #[track_caller]
+    pub fn at(&self, i: usize, j: usize) -> &T {
+        let (lo, hi) = self.region;
+        match self.rows.get(i) {
+            Some(&(row, len)) if j < len && !(lo <= j && j <= hi) => {
+                // SAFETY: `j < len`, inside the row; column `j` is outside
+                // every window, so no thread writes it.
+                unsafe { &*row.add(j) }
+            }
+            Some(&(_, len)) if j >= len => {
+                panic!("index out of bounds: the len is {len} but the index is {j}")
+            }
+            Some(_) => panic!(
+                "this loop reads `{}[{i}][{j}]` while another iteration may write it (the loop writes the columns {lo}..={hi}): a data race. Copy what the loop reads before it, or move the read out of the loop",
+                self.name
+            ),
+            None => panic!(
+                "index out of bounds: the len is {} but the index is {i}",
+                self.rows.len()
+            ),
+        }
+    }
+}
+
+/// One field (or any value) of every element of `s`, cloned: what a loop
+/// that writes other fields of the elements reads of the others
+/// (`p[j].x` while iteration `i` writes `p[i].vx`). The loop never writes
+/// these values, so the copy equals them for its whole run.
+///
+/// # Examples
+///
+/// ```
+/// struct P { x: f64, vx: f64 }
+/// let ps = vec![P { x: 1.0, vx: 0.0 }, P { x: 2.0, vx: 0.0 }];
+/// let xs = parallel_runtime::snapshot(&ps, |p| p.x);
+/// assert_eq!(xs, [1.0, 2.0]);
+/// # let _ = ps[0].vx;
+/// ```
+pub fn snapshot<S: SliceSource + ?Sized, U>(s: &S, f: impl Fn(&S::Item) -> U) -> Vec<U> {
+    s.__items().iter().map(f).collect()
+}
