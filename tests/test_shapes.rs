@@ -594,3 +594,49 @@ fn nested_loops_write_the_outer_row() {
         }
     }
 }
+
+/// covariance with the rewrite its message names: the upper triangle in
+/// the parallel loop, mirrored after it in a plain loop, against the C's
+/// single loop that mirrors as it goes.
+#[parallel]
+fn covariance(cov: &mut [Vec<f64>], data: &[Vec<f64>], threads: usize) {
+    let m = cov.len();
+    #[parallel_for(num_threads(threads), schedule(dynamic))]
+    for i in 0..m {
+        for j in i..m {
+            cov[i][j] = 0.0;
+            for k in 0..data.len() {
+                cov[i][j] += data[k][i] * data[k][j];
+            }
+        }
+    }
+    for i in 0..m {
+        for j in i..m {
+            cov[j][i] = cov[i][j];
+        }
+    }
+}
+
+#[test]
+fn covariance_mirrored_after_the_loop() {
+    for &m in SIZES {
+        for rows in [0, 1, 4, 9] {
+            let data = grid(rows, m, 14);
+            let mut want = vec![vec![0.0; m]; m];
+            for i in 0..m {
+                for j in i..m {
+                    want[i][j] = 0.0;
+                    for k in 0..rows {
+                        want[i][j] += data[k][i] * data[k][j];
+                    }
+                    want[j][i] = want[i][j];
+                }
+            }
+            for &t in THREADS {
+                let mut cov = vec![vec![0.0; m]; m];
+                covariance(&mut cov, &data, t);
+                assert_eq!(cov, want, "m={m} rows={rows} t={t}");
+            }
+        }
+    }
+}

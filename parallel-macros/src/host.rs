@@ -244,6 +244,13 @@ mod tests {
             "impl T { fn h(&mut self) { #[parallel_for(reduction(Merge: m), lastprivate(l), collapse(2))] for i in 0..a { for j in 0..b { \
              self.v[i * b + j] = 1; g[i][j] += 1; l = i; Merge::combine(&mut m, e); let f = |q| q + i; if e > mx { mx = e; } } } } }",
         ),
+        (
+            "",
+            "fn k(a: &mut Vec<Vec<f64>>, b: &mut [f64], n: usize) { #[parallel_for(schedule(guided))] for j in 1..n { for i in j + 1..n { \
+             a[i][j] = a[j][i] + a[0][j] + b[i * n + j] - b[j * n + i] + y[j - 1] + b[j + 1] + b[2 * j]; b[k * n + j] = a[j - 1][k]; p[j].vx += p[i].x; \
+             out[offset[j] + i] = 1.0; h[thread_num()] += 1; self.v[j] = s.w[j]; c[k][j] = c[k - 1][j]; q[r * m * n + j * n + i] = 0.0; \
+             #[parallel_for] for t in 0..n { c[j][t] = 1.0; } } } }",
+        ),
     ];
 
     /// The macro never panics: every sample with any one token removed, and

@@ -16,8 +16,11 @@ pub fn show(node: &impl ToTokens) -> String {
                 .unwrap_or(' ');
             let next = chars.get(k + 1).copied().unwrap_or(' ');
             let after = chars.get(k + 2).copied().unwrap_or(' ');
+            let before = k.checked_sub(2).and_then(|p| chars.get(p)).copied();
+            let path = (next == ':' && after == ':') || (prev == ':' && before == Some(':'));
             let call = prev.is_alphanumeric() || matches!(prev, '_' | ')' | ']' | '>' | '!');
-            if matches!(next, ']' | ')' | '.' | ',' | ';' | '?')
+            if path
+                || matches!(next, ']' | ')' | '.' | ',' | ';' | '?')
                 || (matches!(next, '[' | '(') && call)
                 || (next == '!' && after != '=')
                 || matches!(prev, '[' | '(' | '.' | '&' | '!')
@@ -59,6 +62,8 @@ mod tests {
     fn reads_like_source() {
         let e: Expr = parse_quote!(y[i + 1] = f(x.len(), &mut z[0]) / (a + b[2]));
         assert_eq!(show(&e), "y[i + 1] = f(x.len(), &mut z[0]) / (a + b[2])");
+        let e: Expr = parse_quote!(p[parallel::thread_num()] = f64::min(a, b));
+        assert_eq!(show(&e), "p[parallel::thread_num()] = f64::min(a, b)");
         assert_eq!(quoted_list(&["a".into(), "b".into()]), "`a`, `b`");
     }
 }

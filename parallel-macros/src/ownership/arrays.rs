@@ -2,6 +2,7 @@
 //! whether every access of it stays there (or reads what no iteration
 //! writes).
 
+use super::messages::{bad_width, clash, mirror, other_write, race_read};
 use super::target::{Frame, Reach, Shape, Target, prefix_text, reach, target};
 use super::{
     Decisions, Ownership, Plan, Report, Snapshot, Split, changing_names, is_invariant, same,
@@ -135,7 +136,6 @@ fn split(
     report: &mut Report,
 ) {
     let changing = changing_names(facts);
-    let var = plan.var_name();
     let mut ownership: Option<(Ownership, &Use, &Target)> = None;
     let mut lens = Vec::new();
     let mut ok = true;
@@ -146,8 +146,8 @@ fn split(
         };
         match &ownership {
             None => ownership = Some((own, w, t)),
-            Some((prev, _, _)) => {
-                if let Some(msg) = clash(prev, &own, &key, &var) {
+            Some((prev, first, _)) => {
+                if let Some(msg) = clash((prev, first), (&own, w), &key, t.prefix) {
                     report.at(&w.shown_at, msg);
                     ok = false;
                 }
@@ -194,7 +194,7 @@ fn split(
         outside: None,
         snapshots: Vec::new(),
     };
-    check_accesses(plan, &mut split, uses, report);
+    check_accesses(plan, &mut split, uses, &first.place, report);
     decisions.splits.push(split);
 }
 
@@ -262,7 +262,7 @@ fn write_ownership(
             None
         }
         Shape::Whole | Shape::Through | Shape::Other => {
-            report.at(&w.shown_at, other_write(plan, array, w, &plan.var_name()));
+            report.at(&w.shown_at, other_write(plan, array, w, shadowed(w, plan)));
             None
         }
     }
@@ -272,9 +272,7 @@ fn write_ownership(
 /// iteration's own elements, or at elements no iteration writes (an outside
 /// view, checked when read), or of fields no iteration writes (a copy made
 /// before the loop); no use of the whole array but its length.
-fn check_accesses(plan: &Plan, split: &mut Split, uses: &[&Use], report: &mut Report) {
-    let var = plan.var_name();
-    let own = own_form(&split.ownership, &split.key, &var);
+fn check_accesses(plan: &Plan, split: &mut Split, uses: &[&Use], own: &str, report: &mut Report) {
     let mut reported = BTreeSet::new();
     let mut race = |u: &Use, msg: String, report: &mut Report| {
         if reported.insert(u.place.clone()) {
@@ -307,17 +305,12 @@ fn check_accesses(plan: &Plan, split: &mut Split, uses: &[&Use], report: &mut Re
                 }
             }
             Reach::Race if !u.access.writes() => {
-                let hidden = shadowed(u, plan).map_or_else(String::new, |v| {
-                    format!(" (this `{v}` is not the loop variable: the body binds its own `{v}` that hides it; give that one another name)")
+                let mirrored = uses.iter().copied().find(|w| {
+                    w.access.writes()
+                        && prefix_text(name, &w.steps, split.prefix) == split.key
+                        && mirror(u, w, split.prefix)
                 });
-                race(
-                    u,
-                    format!(
-                        "`{}` reads an element that another iteration may be writing (this loop writes `{own}`){hidden}, so the value read depends on timing: a data race. Read from a copy made before the loop, or write the results into a second array (as a Jacobi sweep does)",
-                        u.place
-                    ),
-                    report,
-                );
+                race(u, race_read(u, own, mirrored, shadowed(u, plan)), report);
             }
             Reach::Outside | Reach::NestedOutside if !u.access.writes() => {
                 let key = super::key_ident(&split.key);
@@ -380,47 +373,6 @@ fn overlaps(split: &Split, u: &Use) -> Option<String> {
     }
 }
 
-/// How the user writes an owned element, for messages.
-fn own_form(ownership: &Ownership, array: &str, var: &str) -> String {
-    match ownership {
-        Ownership::Elem => format!("{array}[{var}]"),
-        Ownership::Row { stride } => format!("{array}[{var} * {} + j]", show(stride)),
-        Ownership::Column { width } => format!("{array}[k * {} + {var}]", show(width)),
-        Ownership::NestedColumn => format!("{array}[k][{var}]"),
-        Ownership::CollapsedFlat { width } => format!("{array}[i * {} + j]", show(width)),
-        Ownership::CollapsedNested => format!("{array}[i][j]"),
-    }
-}
-
-/// Two writes that split one array two ways.
-fn clash(a: &Ownership, b: &Ownership, array: &str, var: &str) -> Option<String> {
-    let sizes = match (a, b) {
-        (Ownership::Elem, Ownership::Elem)
-        | (Ownership::NestedColumn, Ownership::NestedColumn)
-        | (Ownership::CollapsedNested, Ownership::CollapsedNested) => return None,
-        (Ownership::Row { stride: x }, Ownership::Row { stride: y })
-        | (Ownership::Column { width: x }, Ownership::Column { width: y })
-        | (Ownership::CollapsedFlat { width: x }, Ownership::CollapsedFlat { width: y }) => {
-            Some((x, y))
-        }
-        _ => None,
-    };
-    match sizes {
-        Some((x, y)) => (!same(x, y)).then(|| format!("`{array}` is written as rows of `{}` and as rows of `{}`; a loop splits an array one way: use one row length", show(x), show(y))),
-        None => Some(format!(
-            "`{array}` is written both as `{}` and as `{}`; a loop splits an array one way: use one of the two forms",
-            own_form(a, array, var),
-            own_form(b, array, var)
-        )),
-    }
-}
-
-fn bad_width(array: &str, n: &str) -> String {
-    format!(
-        "`{array}` is indexed as rows of `{n}`, but `{n}` cannot be evaluated once before the loop: the array is split into rows when the loop starts. Use a row length declared before the loop that the loop does not change: a local, a constant, a field, or `.len()` of a slice, array or `Vec` (for anything else, bind it to a local first: `let n = ..;`)"
-    )
-}
-
 /// The loop variable's name when the first index of `u` uses a local of
 /// that name: the body rebinds it (`let i = ..`, an inner `for i`, a
 /// `const i`), so this `i` is not the iteration's.
@@ -438,36 +390,6 @@ fn shadowed(u: &Use, plan: &Plan) -> Option<Name> {
             (matches!(f.atom, Atom::Local) && plan.vars.iter().any(|v| Name::of(v) == n))
                 .then_some(n)
         })
-}
-
-/// A write at an element the iteration does not own.
-fn other_write(plan: &Plan, array: &str, w: &Use, var: &str) -> String {
-    if let Some(v) = shadowed(w, plan) {
-        return format!(
-            "`{}` writes an element of `{array}`, but this `{v}` is not the loop variable: the body binds its own `{v}` (a `let`, a pattern, an inner loop or an item) that hides it, so the element may belong to another iteration, a data race. Give the inner binding another name",
-            w.place
-        );
-    }
-    match plan.collapse {
-        Some(n) => {
-            let form = match (n, plan.vars.as_slice()) {
-                (2, [i, j]) => format!("`{array}[{i} * m + {j}]` or `{array}[{i}][{j}]`"),
-                _ => "none under collapse(3) and deeper yet".to_owned(),
-            };
-            format!(
-                "`{}`: under collapse({n}), iterations that share an outer index run in different tasks, so the only element an iteration owns is its own one ({form}); write that form, or drop the clause",
-                w.place
-            )
-        }
-        None if plan.vars.is_empty() => format!(
-            "`{}` writes an element of `{array}`, but this loop has no index to say which element is the iteration's own; loop with `.enumerate()` and write `{array}[i]`, or walk `{array}` itself with `.iter_mut()`",
-            w.place
-        ),
-        None => format!(
-            "`{}` writes an element of `{array}` that may belong to another iteration: iterations run at once on several threads, so this is a data race. Write only `{array}[{var}]` (or its row `{array}[{var} * n + j]`, or its column `{array}[k * n + {var}]`); to shift data, write into a second array",
-            w.place
-        ),
-    }
 }
 
 /// `#[simd]` / `#[simd_reduce]`: a captured scalar updated like a reduction

@@ -15,6 +15,7 @@
 
 mod arrays;
 mod cuts;
+mod messages;
 mod scalars;
 mod target;
 

@@ -66,6 +66,28 @@ fn fixed_index(ix: &IndexFact) -> bool {
         .all(|t| t.factors.iter().all(|f| matches!(f.atom, Atom::Fixed(_))))
 }
 
+/// Whether the index at `at` (the one that says whose element it is)
+/// varies within the iteration while another index of the access follows
+/// the loop variable: `s[j2][j1]` (inner `j2`) while the loop writes the
+/// rows `s[j1][..]`, or `s[j1][j2]` while it writes the columns. That reads
+/// the mirror image of the loop's own elements, which other iterations
+/// write; a run-time check would fail for all but the smallest inputs.
+fn transposed(steps: &[Step], at: usize) -> bool {
+    let Some(Step::Index(ix)) = steps.get(at) else {
+        return false;
+    };
+    let local = ix
+        .linear
+        .terms
+        .iter()
+        .any(|t| t.factors.iter().any(|f| matches!(f.atom, Atom::Local)));
+    let others = steps
+        .iter()
+        .enumerate()
+        .any(|(k, s)| k != at && matches!(s, Step::Index(o) if mentions_loop(o)));
+    local && !mentions_loop(ix) && others
+}
+
 /// Whether an index involves a loop variable in any way.
 pub fn mentions_loop(ix: &IndexFact) -> bool {
     ix.linear.mentions_loop()
@@ -236,6 +258,7 @@ pub fn reach(split: &Split, steps: &[Step], frame: Frame) -> Reach {
     };
     match steps.get(p + 1) {
         Some(Step::Index(c)) if c.linear.along(0).is_own() => Reach::NestedAt,
+        Some(Step::Index(_)) if transposed(steps, p + 1) => Reach::Race,
         Some(Step::Index(c)) if !mentions_loop(c) => Reach::NestedOutside,
         Some(_) => Reach::Race,
         None => Reach::Whole,
@@ -249,6 +272,9 @@ fn flat_reach(split: &Split, steps: &[Step], frame: Frame) -> Reach {
     };
     if let Some(fields) = snapshot_fields(split, steps) {
         return Reach::Snapshot { fields };
+    }
+    if transposed(steps, p) {
+        return Reach::Race;
     }
     let a = ix.linear.along(0);
     match &split.ownership {
