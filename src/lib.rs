@@ -98,6 +98,7 @@
 //! | `#pragma omp simd reduction(+:s)` | `#[simd_reduce(+: s)]` on the loop: one thread, the reduction in vector lanes ([below](#vectorized-loops)) |
 //! | `#pragma omp simd` | `#[simd]` on the loop: one thread, the arrays it indexes cut to its range so no bounds check remains |
 //! | `#pragma omp parallel for simd` | `#[parallel_for(simd, clauses)]`: each thread's chunks run the vectorized body |
+//! | a `parallel for` nested in another's body | a `#[parallel_for]` nested in another's body: both run in parallel, sharing the pool's threads |
 //! | `nowait` | none: every loop ends with its iterations done (and its reductions combined) |
 //! | `ordered`, `task`, `sections` | not yet: the macro names the clauses it knows |
 //!
@@ -364,21 +365,45 @@
 //!   used element by element is a scratch buffer whose contents at the start
 //!   of an iteration are unspecified, as in OpenMP); `firstprivate`
 //!   variables start each thread from the value before the loop;
-//! - elements indexed by the loop variable: `y[i] = ..`, `y[i] += ..`,
-//!   `grid[i][j] = ..`, `pts[i].x = ..`, `t[b as usize]`, and their reads;
-//! - row-major elements `c[i * n + j]` (also `n * i + j`, and planes,
-//!   `b[i * n * n + j * n + k]`): the array is split into rows of the
-//!   stride, so a write can never reach another iteration's row (an index
-//!   outside its row panics). The stride is evaluated once, before the
-//!   loop, so it must be a value the loop cannot change: locals, constants,
-//!   fields, arithmetic of those, `.len()` of a slice, array or `Vec`;
+//! - the elements the iteration owns, for the loop variable `i`:
+//!   - its element, `y[i] = ..`, `y[i] += ..`, `pts[i].x = ..`,
+//!     `t[b as usize]`, and the rows of nested containers, `grid[i][j]`;
+//!   - its row of a flat row-major array, `c[i * n + j]` (also
+//!     `n * i + j`), and its plane, `b[i * n * n + j * n + k]` or
+//!     `a[r * nq * np + q * np + p]`: the array is split into rows of the
+//!     stride, so a write can never reach another iteration's row (an index
+//!     outside its row panics);
+//!   - its column: `a[k][i]` of a nested container (every row, or a row
+//!     `c[k][i]` the loop does not change), and `b[k * n + i]` of a flat one,
+//!     with `i < n` checked before the loop;
+//!   - the same inside a field, `self.v[i]`, `s.rows[i][j]`: a `Vec` or slice
+//!     field of `self` or of a captured struct is an array like any other.
+//!
+//!   Strides and row lengths are evaluated once, before the loop, so they
+//!   must be values the loop cannot change: locals, constants, fields,
+//!   arithmetic of those, `.len()` of a slice, array or `Vec`;
 //! - the items an iterator loop hands out: `*v = ..` for `v` from `iter_mut()`;
 //! - variables updated under `#[atomic]`, or written inside `#[critical]`
 //!   blocks, when every use of them in the body is.
 //!
-//! Inside the loop, an array that the loop writes may be read only at the
-//! iteration's own element (and asked its `len()`); reading a neighbour would
-//! see another thread's write in progress. `continue` works; `break`,
+//! Inside the loop, an array that the loop writes may be read at the
+//! iteration's own elements, asked its `len()`, and read elsewhere only
+//! where no iteration writes: fields that the loop writes in no element
+//! (`p[j].x` while it writes `p[i].vx`, read from a copy made before the
+//! loop), and indices that do not move with the loop variable
+//! (`a[j][k]` in `for i in j + 1..n`, the row `a[k]` while it writes
+//! columns `j > k`), checked when read to be outside the iterations' rows or
+//! columns: inside, that loop really races, and it panics, naming the fix.
+//! Reading a neighbour, or the mirror image `s[j][i]` of an element
+//! `s[i][j]` the loop writes, would see another thread's write in progress,
+//! and does not compile.
+//!
+//! A `#[parallel_for]` nested in another's body splits its iterations too
+//! (its team is by default as large as the pool, whose threads it shares
+//! with the outer loop's), and may write the outer iteration's row
+//! (`c[i][j]`, `c[i * n + j]` with outer `i` and inner `j`). OpenMP's
+//! default runs such an inner loop on one thread; splitting it as well pays
+//! when the outer loop has fewer iterations than there are threads. `continue` works; `break`,
 //! `return`, `?` and `.await` would leave the loop part-way and are rejected.
 //! The std macros whose arguments are expressions (`println!`, `format!`,
 //! `assert!`, `vec!`, …) are read as expressions, format strings included;

@@ -18,7 +18,9 @@ use crate::facts::{self, Step, chain, directive_attr, is_atomic, section_name, s
 use crate::flow::Flow;
 use crate::index::Atom;
 use crate::names::Name;
-use crate::ownership::{Cut, Decisions, Frame, Ownership, Reach, Split, cut_key, reach};
+use crate::ownership::{
+    Cut, Decisions, Frame, Ownership, Reach, Split, cut_key, prefix_text, reach,
+};
 use crate::walk::{Binding, Position, Walk};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
@@ -218,19 +220,18 @@ impl Rewriter<'_, '_> {
             ),
             Reach::Outside => {
                 let out = split.outside.as_ref();
-                (
-                    p + 1,
-                    index_of(e, p + 1)
-                        .zip(out)
-                        .map(|(ix, o)| syn::parse_quote!(#o[#ix])),
-                    false,
-                )
+                let text = prefix_text(split.name.as_str(), steps, p + 1);
+                let node = index_of(e, p + 1)
+                    .zip(out)
+                    .map(|(ix, o)| syn::parse_quote_spanned!(ix.span()=> #o.read(#ix, #text)));
+                (p + 1, node, true)
             }
             Reach::NestedOutside => {
                 let out = split.outside.as_ref();
+                let text = prefix_text(split.name.as_str(), steps, p + 2);
                 let node = pair_of(e, p + 2)
                     .zip(out)
-                    .map(|((r, c), o)| syn::parse_quote!(#o.at(#r, #c)));
+                    .map(|((r, c), o)| syn::parse_quote_spanned!(c.span()=> #o.at(#r, #c, #text)));
                 (p + 2, node, true)
             }
             Reach::Snapshot { fields } => {

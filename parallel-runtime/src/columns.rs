@@ -14,7 +14,6 @@
 //!   a loop that writes other fields of the elements.
 
 use core::marker::PhantomData;
-use core::ops::Index;
 
 use crate::seq::{LoopIndex, Seq};
 use crate::split::{Part, SliceSource, SplitIndex};
@@ -101,7 +100,7 @@ impl<'a, T> ColumnHandle<'a, T> {
     /// let mut b = [1, 2, 3, 4, 5, 6];
     /// let handle = ColumnHandle::new(&mut b, 3);
     /// let out = handle.outside((1, 2), "b");
-    /// assert_eq!(out[3], 4); // row 1, column 0
+    /// assert_eq!(*out.read(3, "b[3]"), 4); // row 1, column 0
     /// ```
     pub fn outside(&self, region: (usize, usize), name: &'static str) -> Outside<'a, T> {
         Outside {
@@ -273,8 +272,8 @@ impl<T> ColumnWindow<'_, T> {
 /// let mut y = [1, 2, 3, 4, 5];
 /// let handle = ElemHandle::new(&mut y);
 /// let out = handle.outside((1, 3), "y");
-/// assert_eq!(out[4], 5);
-/// let inside = std::panic::catch_unwind(|| out[2]);
+/// assert_eq!(*out.read(4, "y[4]"), 5);
+/// let inside = std::panic::catch_unwind(|| *out.read(2, "y[k]"));
 /// assert!(inside.is_err());
 /// ```
 pub struct Outside<'a, T> {
@@ -328,28 +327,31 @@ impl<'a, T> Outside<'a, T> {
     #[cold]
     #[inline(never)]
     #[track_caller]
-    fn race(&self, idx: usize) -> ! {
+    fn race(&self, idx: usize, text: &str) -> ! {
         let (lo, hi) = self.region;
+        let name = self.name;
         let what = match self.columns {
             Some(n) => format!(
-                "its column {} is one of the columns {lo}..={hi} the loop writes",
+                "its column {} is one of the columns {lo}..={hi} the loop writes in `{name}`",
                 idx % n
             ),
-            None => format!("the loop writes the elements {lo}..={hi}"),
+            None => format!("the loop writes `{name}[{lo}]` to `{name}[{hi}]`"),
         };
         panic!(
-            "this loop reads `{}` at index {idx} while another iteration may write it ({what}): a data race. Copy what the loop reads before it (`let row = {}[..].to_vec();`), or move the read out of the loop",
-            self.name, self.name
+            "this loop reads `{text}` (index {idx}) while another iteration may write it ({what}): a data race. {}",
+            copy_fix(text)
         );
     }
-}
 
-impl<T> Index<usize> for Outside<'_, T> {
-    type Output = T;
-
+    /// `&a[idx]`, for an element no iteration writes; `text` is the read
+    /// as written, for the message.
+    ///
+    /// # Panics
+    ///
+    /// If `idx` is out of bounds, or an element the loop writes (a race).
     #[inline(always)]
     #[track_caller]
-    fn index(&self, idx: usize) -> &T {
+    pub fn read(&self, idx: usize, text: &'static str) -> &'a T {
         if idx >= self.len {
             panic!(
                 "index out of bounds: the len is {} but the index is {idx}",
@@ -362,12 +364,20 @@ impl<T> Index<usize> for Outside<'_, T> {
         };
         let (lo, hi) = self.region;
         if lo <= at && at <= hi {
-            self.race(idx);
+            self.race(idx, text);
         }
         // SAFETY: `idx < len`, inside the array; the element is outside the
         // region every window lies in, so no thread writes it (see `new`).
         unsafe { &*self.ptr.add(idx) }
     }
+}
+
+/// The fix a read-outside panic names: copy before the loop when the loop
+/// does not change what is read; else the iterations depend on each other.
+fn copy_fix(text: &str) -> String {
+    format!(
+        "If the loop does not change what it reads there, copy it before the loop (`let copy = {text}.clone();`) and read the copy; if it does, each iteration depends on the ones before it, and the loop cannot run in parallel as written"
+    )
 }
 
 /// The rows of a nested container, lent to one loop that writes it by
@@ -410,7 +420,7 @@ impl<'b, T> NestedColumns<'b, T> {
     /// let mut a = vec![vec![1, 2, 3]; 2];
     /// let mut rows = a.__parallel_nested_rows();
     /// let handle = rows.columns();
-    /// assert_eq!(*handle.outside((1, 2), "a").at(1, 0), 1);
+    /// assert_eq!(*handle.outside((1, 2), "a").at(1, 0, "a[i][0]"), 1);
     /// ```
     pub fn outside(&self, region: (usize, usize), name: &'static str) -> NestedOutside<'b, T> {
         NestedOutside {
@@ -574,7 +584,7 @@ impl<T> NestedOutside<'_, T> {
     /// See [`NestedColumns::outside`].
     #[inline(always)]
     #[track_caller]
-    pub fn at(&self, i: usize, j: usize) -> &T {
+    pub fn at(&self, i: usize, j: usize, text: &'static str) -> &T {
         let (lo, hi) = self.region;
         match self.rows.get(i) {
             Some(&(row, len)) if j < len && !(lo <= j && j <= hi) => {
@@ -586,8 +596,10 @@ impl<T> NestedOutside<'_, T> {
                 panic!("index out of bounds: the len is {len} but the index is {j}")
             }
             Some(_) => panic!(
-                "this loop reads `{}[{i}][{j}]` while another iteration may write it (the loop writes the columns {lo}..={hi}): a data race. Copy what the loop reads before it, or move the read out of the loop",
-                self.name
+                "this loop reads `{text}` (`{}[{i}][{j}]`) while another iteration may write it (the loop writes the columns {lo}..={hi} of `{}`): a data race. {}",
+                self.name,
+                self.name,
+                copy_fix(text)
             ),
             None => panic!(
                 "index out of bounds: the len is {} but the index is {i}",

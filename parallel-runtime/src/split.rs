@@ -166,7 +166,7 @@ impl<'a, T> ElemHandle<'a, T> {
     ///
     /// let mut y = [1, 2, 3];
     /// let handle = ElemHandle::new(&mut y);
-    /// assert_eq!(handle.outside((1, 2), "y")[0], 1);
+    /// assert_eq!(*handle.outside((1, 2), "y").read(0, "y[0]"), 1);
     /// ```
     pub fn outside(&self, region: (usize, usize), name: &'static str) -> crate::Outside<'a, T> {
         // SAFETY: `ptr` is valid for `len` elements for `'a` (`split_parts`);
@@ -381,7 +381,7 @@ impl<'a, T> RowHandle<'a, T> {
     ///
     /// let mut c = [1, 2, 3, 4, 5, 6];
     /// let handle = RowHandle::new(&mut c, 2);
-    /// assert_eq!(handle.outside((1, 2), "c")[1], 2);
+    /// assert_eq!(*handle.outside((1, 2), "c").read(1, "c[1]"), 2);
     /// ```
     pub fn outside(&self, region: (usize, usize), name: &'static str) -> crate::Outside<'a, T> {
         let (lo, hi) = region;
