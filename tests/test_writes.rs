@@ -271,3 +271,38 @@ fn raw_identifiers() {
         );
     }
 }
+
+/// A raw loop variable is the loop variable: `r#i` and `i` are one name,
+/// for the element written, the row written and the element read.
+#[parallel]
+fn raw_loop_variable(x: &[f64], r#y: &mut [f64], c: &mut [f64], n: usize, threads: usize) {
+    #[parallel_for(num_threads(threads), schedule(dynamic, 3))]
+    for r#i in 0..x.len() {
+        r#y[i] = 2.0 * x[r#i] + y[r#i];
+        for j in 0..n {
+            c[r#i * n + j] = x[i] + j as f64;
+        }
+    }
+}
+
+#[test]
+fn raw_loop_variables_are_the_loop_variable() {
+    for &len in LENGTHS {
+        let x = data(len, 21);
+        let y0 = data(len, 22);
+        let n = 3;
+        let mut want_y = y0.clone();
+        let mut want_c = vec![0.0; len * n];
+        for i in 0..len {
+            want_y[i] = 2.0 * x[i] + want_y[i];
+            for j in 0..n {
+                want_c[i * n + j] = x[i] + j as f64;
+            }
+        }
+        for &t in THREADS {
+            let (mut y, mut c) = (y0.clone(), vec![0.0; len * n]);
+            raw_loop_variable(&x, &mut y, &mut c, n, t);
+            assert_eq!((y, c), (want_y.clone(), want_c.clone()), "len={len} t={t}");
+        }
+    }
+}

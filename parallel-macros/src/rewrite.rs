@@ -166,7 +166,7 @@ impl Rewriter<'_, '_> {
         let Step::Index(first) = &steps[k] else {
             return None;
         };
-        let mut array = crate::show::show(root);
+        let mut array = Name::of(root).to_string();
         for s in &steps[..k] {
             match s {
                 Step::Field(f) => {
@@ -174,7 +174,7 @@ impl Rewriter<'_, '_> {
                     array.push_str(f.as_str());
                 }
                 Step::Row(r) => {
-                    array.push_str(&format!(".__parallel_row({})", crate::show::show(&r.expr)))
+                    array.push_str(&format!(".__parallel_row({})", crate::show::key(&r.expr)))
                 }
                 _ => return None,
             }

@@ -33,6 +33,29 @@ pub fn show(node: &impl ToTokens) -> String {
     out
 }
 
+/// The text of a node as a key that compares names as rustc does: `r#i`
+/// and `i` are one name, so their keys are equal.
+pub fn key(node: &impl ToTokens) -> String {
+    fn unraw(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+        tokens
+            .into_iter()
+            .map(|t| match t {
+                proc_macro2::TokenTree::Ident(id) => {
+                    let plain = syn::ext::IdentExt::unraw(&id);
+                    proc_macro2::TokenTree::Ident(plain)
+                }
+                proc_macro2::TokenTree::Group(g) => {
+                    let mut group = proc_macro2::Group::new(g.delimiter(), unraw(g.stream()));
+                    group.set_span(g.span());
+                    proc_macro2::TokenTree::Group(group)
+                }
+                other => other,
+            })
+            .collect()
+    }
+    show(&unraw(node.to_token_stream()))
+}
+
 /// A path as written, without spaces: `stats::Merge`.
 pub fn path_text(path: &syn::Path) -> String {
     let mut out = String::new();
@@ -62,6 +85,8 @@ mod tests {
     fn reads_like_source() {
         let e: Expr = parse_quote!(y[i + 1] = f(x.len(), &mut z[0]) / (a + b[2]));
         assert_eq!(show(&e), "y[i + 1] = f(x.len(), &mut z[0]) / (a + b[2])");
+        let e: Expr = parse_quote!(r#y[r#i * n + i]);
+        assert_eq!(key(&e), "y[i * n + i]");
         let e: Expr = parse_quote!(p[parallel::thread_num()] = f64::min(a, b));
         assert_eq!(show(&e), "p[parallel::thread_num()] = f64::min(a, b)");
         assert_eq!(quoted_list(&["a".into(), "b".into()]), "`a`, `b`");

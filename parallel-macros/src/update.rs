@@ -6,7 +6,7 @@
 //! operation, and the operand expressions; the facts walker checks that the
 //! target is a captured variable and that the operands do not read it.
 
-use crate::show::show;
+use crate::show::key;
 use syn::{BinOp, Expr, Stmt};
 
 /// The operation an update performs on its target.
@@ -163,8 +163,8 @@ impl<'e> Update<'e> {
 
 /// `x = <rhs>`.
 fn assignment<'e>(target: &'e Expr, rhs: &'e Expr) -> Option<Update<'e>> {
-    let x = show(target);
-    let is_x = |e: &Expr| show(strip(e)) == x;
+    let x = key(target);
+    let is_x = |e: &Expr| key(strip(e)) == x;
     match strip(rhs) {
         Expr::Binary(b) => operator_chain(target, strip(rhs), &b.op, &is_x),
         Expr::MethodCall(m) if m.args.len() == 1 => {
@@ -264,9 +264,9 @@ fn comparison<'e>(cond: &'e Expr, current: &str) -> Option<(&'e Expr, &'e Expr, 
         _ => return None,
     };
     let (l, r) = (&*b.left, &*b.right);
-    if show(strip(r)) == current {
+    if key(strip(r)) == current {
         Some((l, r, greater, or_equal))
-    } else if show(strip(l)) == current {
+    } else if key(strip(l)) == current {
         // `current < value` says the value is greater.
         Some((r, l, !greater, or_equal))
     } else {
@@ -285,20 +285,20 @@ fn only_expr(block: &syn::Block) -> Option<&Expr> {
 /// `x = if v > x { v } else { x }` (a max), its mirror images, and
 /// `best = if v < best.0 { (v, i) } else { best }` (a minloc).
 fn selection<'e>(target: &'e Expr, i: &'e syn::ExprIf) -> Option<Update<'e>> {
-    let x = show(target);
+    let x = key(target);
     let then = only_expr(&i.then_branch)?;
     let (_, els) = i.else_branch.as_ref()?;
     let Expr::Block(els) = &**els else {
         return None;
     };
     let els = only_expr(&els.block)?;
-    if show(strip(els)) == x {
+    if key(strip(els)) == x {
         return picked(target, &i.cond, then, Some(els));
     }
     // `if v > x { x } else { v }`: the value when it is not better.
-    if show(strip(then)) == x {
+    if key(strip(then)) == x {
         let (value, current, greater, _) = comparison(&i.cond, &x)?;
-        if show(strip(value)) != show(strip(els)) {
+        if key(strip(value)) != key(strip(els)) {
             return None;
         }
         return Some(Update {
@@ -328,10 +328,10 @@ fn picked<'e>(
     pick: &'e Expr,
     kept: Option<&'e Expr>,
 ) -> Option<Update<'e>> {
-    let x = show(target);
+    let x = key(target);
     let mut repeats: Vec<&Expr> = kept.into_iter().collect();
     if let Some((value, current, greater, _)) = comparison(cond, &x) {
-        if show(strip(value)) != show(strip(pick)) {
+        if key(strip(value)) != key(strip(pick)) {
             return None;
         }
         repeats.push(current);
@@ -355,7 +355,7 @@ fn picked<'e>(
         return None;
     };
     let [stored, index] = [t.elems.first()?, t.elems.last()?];
-    if t.elems.len() != 2 || show(strip(stored)) != show(strip(value)) {
+    if t.elems.len() != 2 || key(strip(stored)) != key(strip(value)) {
         return None;
     }
     repeats.push(current);
@@ -421,9 +421,9 @@ pub fn search(i: &syn::ExprIf) -> Option<Search<'_>> {
         return None;
     }
     for (v, ix) in [(a, b), (b, a)] {
-        let x = show(strip(&v.left));
+        let x = key(strip(&v.left));
         if let Some((value, _, greater, _)) = comparison(&i.cond, &x)
-            && show(strip(value)) == show(strip(&v.right))
+            && crate::show::key(strip(value)) == crate::show::key(strip(&v.right))
             && matches!(strip(&v.left), Expr::Path(_))
             && matches!(strip(&ix.left), Expr::Path(_))
         {
@@ -468,6 +468,7 @@ fn combine(c: &syn::ExprCall) -> Option<Update<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::show::show;
     use syn::parse_quote;
 
     fn op(e: Expr) -> Option<(String, Operation, Vec<String>)> {

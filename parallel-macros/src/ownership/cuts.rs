@@ -5,7 +5,6 @@ use super::{Clause, Decisions, Ownership, Plan, changing_names, is_invariant};
 use crate::facts::{Facts, IndexFact, Step, Use};
 use crate::index::Atom;
 use crate::names::Name;
-use crate::show::show;
 use proc_macro2::Span;
 use quote::format_ident;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -36,7 +35,7 @@ pub fn cut_key(array: &str, index: &IndexFact) -> String {
     let shown = if own {
         String::new()
     } else {
-        show(&index.expr)
+        crate::show::key(&index.expr)
     };
     format!("{array}[{shown}]")
 }
@@ -224,15 +223,15 @@ fn form<'f>(u: &'f Use, plan: &Plan, changing: &BTreeSet<Name>) -> (String, Opti
 fn array_prefix(u: &Use, k: usize) -> String {
     // `place` is the whole place as shown; cut it at the `k`-th step by
     // rebuilding from the root and the steps before.
-    let mut s = show(&u.root);
+    let mut s = u.name.to_string();
     for step in &u.steps[..k] {
         match step {
             Step::Field(f) => {
                 s.push('.');
                 s.push_str(f.as_str());
             }
-            Step::Row(r) => s.push_str(&format!(".__parallel_row({})", show(&r.expr))),
-            Step::Index(ix) => s.push_str(&format!("[{}]", show(&ix.expr))),
+            Step::Row(r) => s.push_str(&format!(".__parallel_row({})", crate::show::key(&r.expr))),
+            Step::Index(ix) => s.push_str(&format!("[{}]", crate::show::key(&ix.expr))),
             Step::Deref => s = format!("(*{s})"),
         }
     }

@@ -24,7 +24,6 @@ use crate::facts::{Access, Facts, Use};
 use crate::flow::Directive;
 use crate::index::Fixed;
 use crate::names::Name;
-use crate::show::show;
 use proc_macro2::Span;
 use quote::format_ident;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -348,5 +347,5 @@ fn window_locals(root: &Ident, prefix: usize, key: &str, n: usize) -> (Ident, Id
 
 /// `e` as shown, for comparing two expressions.
 fn same(a: &Expr, b: &Expr) -> bool {
-    show(a) == show(b)
+    crate::show::key(a) == crate::show::key(b)
 }

@@ -210,8 +210,8 @@ fn collapsed(steps: &[Step], k: usize, first: &IndexFact, frame: Frame) -> Shape
 pub fn step_text(step: &Step) -> String {
     match step {
         Step::Field(f) => format!(".{f}"),
-        Step::Index(ix) => format!("[{}]", show(&ix.expr)),
-        Step::Row(r) => format!(".__parallel_row({})", show(&r.expr)),
+        Step::Index(ix) => format!("[{}]", crate::show::key(&ix.expr)),
+        Step::Row(r) => format!(".__parallel_row({})", crate::show::key(&r.expr)),
         Step::Deref => "*".to_owned(),
     }
 }
@@ -280,17 +280,17 @@ fn flat_reach(split: &Split, steps: &[Step], frame: Frame) -> Reach {
     match &split.ownership {
         Ownership::Elem if a.is_own() => Reach::Own,
         Ownership::Row { stride }
-            if a.linear && a.stride_expr().is_some_and(|s| show(&s) == show(stride)) =>
+            if a.linear && a.stride_expr().is_some_and(|s| super::same(&s, stride)) =>
         {
             Reach::Row
         }
         Ownership::Column { width } => match a.column() {
-            Some((n, quotient, _)) if show(&n) == show(width) => Reach::Column { quotient },
+            Some((n, quotient, _)) if super::same(&n, width) => Reach::Column { quotient },
             _ if !mentions_loop(ix) => Reach::Outside,
             _ => Reach::Race,
         },
         Ownership::CollapsedFlat { width } => match collapsed(steps, p, ix, frame) {
-            Shape::CollapsedFlat { width: w, .. } if show(&w) == show(width) => Reach::Own,
+            Shape::CollapsedFlat { width: w, .. } if super::same(&w, width) => Reach::Own,
             _ => Reach::Race,
         },
         Ownership::CollapsedNested => match collapsed(steps, p, ix, frame) {
