@@ -278,7 +278,7 @@ fn raw_identifiers() {
 fn raw_loop_variable(x: &[f64], r#y: &mut [f64], c: &mut [f64], n: usize, threads: usize) {
     #[parallel_for(num_threads(threads), schedule(dynamic, 3))]
     for r#i in 0..x.len() {
-        r#y[i] = 2.0 * x[r#i] + y[r#i];
+        r#y[i] = 2.0 * x[r#i] - y[r#i];
         for j in 0..n {
             c[r#i * n + j] = x[i] + j as f64;
         }
@@ -294,7 +294,7 @@ fn raw_loop_variables_are_the_loop_variable() {
         let mut want_y = y0.clone();
         let mut want_c = vec![0.0; len * n];
         for i in 0..len {
-            want_y[i] = 2.0 * x[i] + want_y[i];
+            want_y[i] = 2.0 * x[i] - want_y[i];
             for j in 0..n {
                 want_c[i * n + j] = x[i] + j as f64;
             }
