@@ -469,6 +469,47 @@ pub use parallel_macros::parallel;
 /// ```
 pub use parallel_macros::parallel_for;
 pub use parallel_macros::{simd, simd_reduce};
+
+/// Separates the two phases of a scan (OpenMP 5's `scan` directive): in a
+/// loop under `#[parallel_for(reduction(inscan, op: v))]`, the statement
+/// `scan!(inclusive(v));` follows the statements that update `v` and
+/// precedes those that read it, which see `v` combined over the iterations
+/// up to and including their own; `scan!(exclusive(v));` precedes the
+/// updates, and the reads before it see the iterations before their own.
+/// [`parallel`] reads it and removes it; anywhere else it does not compile.
+///
+/// # Examples
+///
+/// ```
+/// use parallel::parallel;
+///
+/// #[parallel]
+/// fn running_totals(x: &[u64], out: &mut [u64]) -> u64 {
+///     let mut sum = 0;
+///     #[parallel_for(reduction(inscan, +: sum))]
+///     for i in 0..x.len() {
+///         sum += x[i];
+///         parallel::scan!(inclusive(sum));
+///         out[i] = sum;
+///     }
+///     sum
+/// }
+///
+/// let x: Vec<u64> = (1..=6).collect();
+/// let mut out = vec![0; 6];
+/// assert_eq!(running_totals(&x, &mut out), 21);
+/// assert_eq!(out, [1, 3, 6, 10, 15, 21]);
+/// ```
+#[macro_export]
+macro_rules! scan {
+    // What `#[parallel]` leaves in the statement's place once it has read it.
+    (@read) => {};
+    ($($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`scan!(..)` stands only in the body of a loop under `#[parallel_for(reduction(inscan, op: v))]`, inside a `#[parallel]` item: `scan!(inclusive(v));` between the statements that update `v` and those that read it"
+        )
+    };
+}
 pub use parallel_runtime::{
     Reducer, SimdLevel, in_parallel, max_threads, num_threads, set_num_threads, set_simd_level,
     simd_level, thread_num, wtime,

@@ -3,7 +3,7 @@
 //! ```text
 //! clauses  := clause ("," clause)* ","?
 //! clause   := "schedule" "(" kind ("," expr)? ")"
-//!           | "reduction" "(" op ":" ident ("," ident)* ")"
+//!           | "reduction" "(" ("inscan" ",")? op ":" ident ("," ident)* ")"
 //!           | "num_threads" "(" expr ")" | "if" "(" expr ")" | "min_len" "(" expr ")"
 //! kind     := static | dynamic | guided | auto | runtime
 //! op       := + | * | - | & | "|" | ^ | && | "||" | min | max
@@ -160,6 +160,8 @@ impl ReduceOp {
 pub struct Reduction {
     pub op: ReduceOp,
     pub var: Ident,
+    /// `reduction(inscan, op: ..)`: a scan, its phases split by `scan!`.
+    pub inscan: Option<Ident>,
 }
 
 /// Everything between the parentheses of `#[parallel_for(...)]`.
@@ -489,11 +491,30 @@ fn parse_reduce_op(input: ParseStream) -> Result<ReduceOp> {
 }
 
 fn parse_reduction(input: ParseStream, clauses: &mut Clauses) -> Result<()> {
+    // `inscan,` before the operator (OpenMP's reduction modifier).
+    let modifier = input.fork();
+    let inscan = match modifier.parse::<Ident>() {
+        Ok(id) if id == "inscan" && modifier.peek(Token![,]) => {
+            input.parse::<Ident>()?;
+            input.parse::<Token![,]>()?;
+            Some(id)
+        }
+        Ok(id) if (id == "task" || id == "default") && modifier.peek(Token![,]) => {
+            return Err(Error::new(
+                id.span(),
+                format!(
+                    "`reduction({id}, ..)`: the only reduction modifier here is `inscan`, for a scan (`reduction(inscan, +: sum)` with `scan!(inclusive(sum));` in the body); drop `{id},`"
+                ),
+            ));
+        }
+        _ => None,
+    };
     let (op, vars) = parse_op_vars(input, |_| false)?;
     for var in vars {
         clauses.reductions.push(Reduction {
             op: op.clone(),
             var,
+            inscan: inscan.clone(),
         });
     }
     Ok(())
@@ -576,6 +597,7 @@ pub fn parse_simd_reduce(tokens: TokenStream) -> Result<Vec<Reduction>> {
                 });
             }
             reductions.extend(vars.into_iter().map(|var| Reduction {
+                inscan: None,
                 op: op.clone(),
                 var,
             }));

@@ -76,6 +76,9 @@ struct Analysis<'a> {
     facts: Facts,
     plan: Plan<'a>,
     decisions: Decisions,
+    /// A scan's update statements, which its first pass runs (the body
+    /// keeps them, without the `scan!` statement).
+    scan_update: Option<Vec<syn::Stmt>>,
 }
 
 impl<'a> Analysis<'a> {
@@ -127,8 +130,22 @@ impl<'a> Analysis<'a> {
             collapse: clauses.collapse.map(|c| c.depth).filter(|d| *d >= 2),
             descending,
         };
-        let decisions = ownership::decide(&facts, &plan)?;
+        let decisions = ownership::decide(&facts, &plan, &body)?;
+        let mut body = body;
+        let scan_update = match (decisions.scan, facts.scans.first()) {
+            (Some(k), Some(scan)) if k < body.stmts.len() => {
+                let update = if scan.inclusive {
+                    body.stmts[..k].to_vec()
+                } else {
+                    body.stmts[k + 1..].to_vec()
+                };
+                body.stmts[k] = crate::scan::spent(scan);
+                Some(update)
+            }
+            _ => None,
+        };
         Ok(Analysis {
+            scan_update,
             body,
             label,
             loop_vars,
@@ -210,6 +227,13 @@ pub fn parallel_for(
     };
     if let (Some(simd), Header::Iter(_) | Header::Nest(_)) = (&clauses.simd, &header) {
         errors.push(not_a_range("simd", simd));
+    }
+    if let Some(inscan) = clauses.reductions.iter().find_map(|r| r.inscan.as_ref()) {
+        if let Some(simd) = &clauses.simd {
+            errors.push(Error::new(simd.span(), "`simd` with `reduction(inscan, ..)`: a scan's chunks run its two phases in order, which lanes cannot; drop `simd`"));
+        } else if !matches!(header, Header::Range(_)) {
+            errors.push(Error::new(inscan.span(), "`reduction(inscan, ..)` needs a loop over a range (`for i in 0..n`, also `.rev()` and `.step_by(k)`), without `collapse`"));
+        }
     }
     let analysis = match Analysis::new(Directive::ParallelFor, for_loop, &header, clauses) {
         Ok(a) => a,
@@ -589,6 +613,7 @@ struct Locals {
     lo: Ident,
     hi: Ident,
     t: Ident,
+    scan: Ident,
 }
 
 impl Locals {
@@ -605,6 +630,7 @@ impl Locals {
             lo: id("__lo"),
             hi: id("__hi"),
             t: id("__t"),
+            scan: id("__scan"),
         }
     }
 }
@@ -656,6 +682,18 @@ fn generate(
         ..
     } = acc;
     let space_setup = &space.setup;
+    let first_pass = match (&analysis.scan_update, header) {
+        (Some(update), Header::Range(range)) => crate::scan::first_pass(
+            &slots,
+            update,
+            &range.pat,
+            analysis.label,
+            seq,
+            cfg,
+            &names.scan,
+        ),
+        _ => TokenStream::new(),
+    };
     // An empty loop evaluates nothing of its body's arrays (a row `c[k]`
     // that does not exist, say): it does nothing, as the plain loop does.
     quote! {
@@ -665,9 +703,10 @@ fn generate(
             #space_setup
             if #private::Iterations::len(&#seq) != 0 {
             let #cfg = #config;
+            #(#setups)*
+            #first_pass
             #split_setup
             let #parts = ( #(#source_handles,)* #(#handles,)* );
-            #(#setups)*
             #shared_before
             #[allow(unused_variables)]
             if let #some(( #(#p_k,)* )) = #private::for_range_with(
@@ -722,6 +761,10 @@ fn chunk_closure(
         _ => plain,
     };
     let (takes, chunk_starts, gives) = (&acc.takes, &acc.chunk_starts, &acc.gives);
+    let scan_start = match &analysis.scan_update {
+        Some(_) => crate::scan::chunk_start(&acc.scan_vars, &names.scan, lo),
+        None => TokenStream::new(),
+    };
     // The closure carries the loop's span, so that an error about what it
     // captures (a value that is not `Sync`, say) points at the loop.
     quote_spanned! {for_loop.for_token.span=>
@@ -731,6 +774,7 @@ fn chunk_closure(
             #[allow(unused_mut)]
             let ( #(#takes,)* ) = #accumulator;
             #(#chunk_starts)*
+            #scan_start
             #chunk_shadows
             #chunk
             #gives
@@ -753,6 +797,8 @@ struct Accumulator {
     /// explicit `()` would look like user code to clippy's `unused_unit`).
     gives: TokenStream,
     folds: Vec<TokenStream>,
+    /// The scan variables, set at the start of every chunk.
+    scan_vars: Vec<Ident>,
 }
 
 impl Accumulator {
@@ -780,6 +826,11 @@ impl Accumulator {
                 quote!(( #(#gives,)* ))
             },
             folds: slots.iter().zip(&p_k).map(|(s, p)| s.fold(p)).collect(),
+            scan_vars: slots
+                .iter()
+                .filter(|s| matches!(s, Slot::Scan(_)))
+                .map(|s| s.var().clone())
+                .collect(),
             a_k,
             b_k,
             p_k,

@@ -161,6 +161,8 @@ pub struct Use {
     pub assigned: bool,
     /// The statement it is in (a number per statement of the body).
     pub stmt: usize,
+    /// The statement of the loop's own body it is in, numbered from 1.
+    pub top: usize,
 }
 
 impl Use {
@@ -251,6 +253,12 @@ pub struct Facts {
     pub errors: Vec<Error>,
     /// Labels of `continue`s that end the annotated loop's iteration.
     pub ends_iteration: bool,
+    /// Those `continue`s: the body statement (numbered from 1) and tokens.
+    pub continues: Vec<(usize, TokenStream)>,
+    /// Every macro invocation: its path, its body statement, its tokens.
+    pub macro_calls: Vec<(String, usize, TokenStream)>,
+    /// The `scan!(..)` statements of the body.
+    pub scans: Vec<crate::scan::ScanFact>,
 }
 
 impl Facts {
@@ -284,8 +292,16 @@ pub fn collect(lp: &Loop, body: &Block) -> Facts {
         shown: None,
         stmt: 0,
         statements: 0,
+        depth: 0,
+        top: 0,
     };
-    for stmt in &body.stmts {
+    for (k, stmt) in body.stmts.iter().enumerate() {
+        if let Some(mac) = crate::scan::marker(stmt) {
+            match crate::scan::parse(k, mac) {
+                Ok(fact) => walker.facts.scans.push(fact),
+                Err(e) => walker.facts.errors.push(e),
+            }
+        }
         if let Stmt::Local(local) = stmt {
             walker
                 .facts
@@ -312,6 +328,10 @@ struct Collector<'a> {
     /// The statement being visited, and the number of the next one.
     stmt: usize,
     statements: usize,
+    /// How deep in statements the walk is (0: the body's own), and the
+    /// body statement being visited (numbered from 1).
+    depth: usize,
+    top: usize,
 }
 
 fn strip(mut e: &Expr) -> &Expr {
@@ -621,6 +641,7 @@ impl<'a> Collector<'a> {
                     critical: self.critical.clone(),
                     assigned,
                     stmt: self.stmt,
+                    top: self.top,
                 });
             }
             Binding::Loop(_) if access.writes() && links.is_empty() => {
@@ -994,6 +1015,17 @@ impl<'a> Walk<'a> for Collector<'a> {
         let mut e: Expr = syn::parse_quote_spanned!(name.span()=> #name);
         self.place(&mut e, Access::Format);
     }
+
+    fn begin_stmt(&mut self) {
+        if self.depth == 0 {
+            self.top += 1;
+        }
+        self.depth += 1;
+    }
+
+    fn end_stmt(&mut self) {
+        self.depth -= 1;
+    }
 }
 
 impl VisitMut for Collector<'_> {
@@ -1005,10 +1037,21 @@ impl VisitMut for Collector<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
     fn visit_macro_mut(&mut self, mac: &mut Macro) {
+        if crate::scan::is_scan(mac) {
+            self.facts.errors.push(crate::scan::misplaced(mac));
+            return;
+        }
+        self.facts
+            .macro_calls
+            .push((show(&mac.path), self.top, mac.to_token_stream()));
         self.walk_macro(mac);
     }
 
     fn visit_stmt_mut(&mut self, stmt: &mut Stmt) {
+        // The body's own `scan!` statement: read in `collect`.
+        if self.depth == 1 && crate::scan::marker(stmt).is_some() {
+            return;
+        }
         self.statements += 1;
         let outer = std::mem::replace(&mut self.stmt, self.statements);
         visit_mut::visit_stmt_mut(self, stmt);
@@ -1083,7 +1126,10 @@ impl VisitMut for Collector<'_> {
             Expr::Continue(c) => {
                 match self.position.flow.check_continue(c) {
                     Err(err) => self.facts.errors.push(err),
-                    Ok(true) => self.facts.ends_iteration = true,
+                    Ok(true) => {
+                        self.facts.ends_iteration = true;
+                        self.facts.continues.push((self.top, c.to_token_stream()));
+                    }
                     Ok(false) => {}
                 }
                 self.position.diverge();

@@ -146,6 +146,7 @@ impl Host {
                 self.errors.push(e);
                 let mut plain = for_loop.clone();
                 crate::rewrite::strip_directives(&mut plain.body);
+                crate::scan::neutralize(&mut plain.body);
                 Expr::ForLoop(plain)
             }
         }
@@ -199,7 +200,10 @@ impl VisitMut for Host {
             };
             match parse_args(directive, args) {
                 Ok(clauses) => *e = self.expand_loop(for_loop, directive, &clauses),
-                Err(err) => self.errors.push(err),
+                Err(err) => {
+                    self.errors.push(err);
+                    crate::scan::neutralize(&mut for_loop.body);
+                }
             }
         }
         // Loops nested inside, including inside the code just generated.

@@ -32,6 +32,7 @@ mod loop_form;
 mod names;
 mod ownership;
 mod rewrite;
+mod scan;
 mod show;
 mod slot;
 mod space;

@@ -33,6 +33,10 @@ pub enum Slot<'a> {
     /// `lastprivate(v)`: a clone per member, with the end of the last chunk
     /// that assigned it; the latest one is copied out.
     Last(&'a Ident),
+    /// `reduction(inscan, op: v)`: every chunk starts from its block's
+    /// prefix and ends with the prefix through its last iteration; the
+    /// latest chunk's is the result.
+    Scan(&'a Reduction),
 }
 
 /// `::parallel::__private` with the span of `at`, so that a bound the
@@ -53,6 +57,7 @@ impl<'a> Slot<'a> {
             .reductions
             .iter()
             .map(|r| match r.op {
+                _ if r.inscan.is_some() => Slot::Scan(r),
                 ReduceOp::MinLoc | ReduceOp::MaxLoc => Slot::Loc {
                     var: &r.var,
                     min: matches!(r.op, ReduceOp::MinLoc),
@@ -72,7 +77,7 @@ impl<'a> Slot<'a> {
 
     pub fn var(&self) -> &'a Ident {
         match self {
-            Slot::Reduce(r) => &r.var,
+            Slot::Reduce(r) | Slot::Scan(r) => &r.var,
             Slot::Loc { var, .. } | Slot::Private(var, _) | Slot::Last(var) => var,
         }
     }
@@ -108,10 +113,14 @@ impl<'a> Slot<'a> {
             Slot::Reduce(Reduction {
                 op: ReduceOp::User(path),
                 ..
+            })
+            | Slot::Scan(Reduction {
+                op: ReduceOp::User(path),
+                ..
             }) => {
                 quote_spanned!(v.span()=> let #local = #p::Ty::of(&#v).user_reduction::<#path>();)
             }
-            Slot::Reduce(r) => {
+            Slot::Reduce(r) | Slot::Scan(r) => {
                 let marker = r.op.marker_at(v.span()).unwrap_or_default();
                 quote_spanned!(v.span()=> let #local = #p::builtin_reduction(#marker, &*#hold);)
             }
@@ -119,10 +128,12 @@ impl<'a> Slot<'a> {
             _ => TokenStream::new(),
         };
         match self {
-            Slot::Reduce(r) if !matches!(r.op, ReduceOp::User(_)) => quote_spanned! {v.span()=>
-                let #hold = #v.__parallel_hold();
-                #check
-            },
+            Slot::Reduce(r) | Slot::Scan(r) if !matches!(r.op, ReduceOp::User(_)) => {
+                quote_spanned! {v.span()=>
+                    let #hold = #v.__parallel_hold();
+                    #check
+                }
+            }
             // Only read: the copies equal it, and nothing is held.
             Slot::Private(_, false) => quote_spanned!(v.span()=> let #hold = &#v;),
             _ => quote_spanned! {v.span()=>
@@ -146,8 +157,30 @@ impl<'a> Slot<'a> {
             }
             Slot::Loc { .. } => quote!((#clone, false)),
             Slot::Private(..) => clone,
-            Slot::Last(_) => quote!((#clone, ::core::option::Option::<usize>::None)),
+            Slot::Last(_) | Slot::Scan(_) => {
+                quote!((#clone, ::core::option::Option::<usize>::None))
+            }
         }
+    }
+
+    /// A scan variable's copy at the start of a block of its first pass.
+    pub fn scan_start(&self) -> TokenStream {
+        let (v, hold) = (self.var(), self.hold());
+        let local = self.user_local();
+        match self {
+            Slot::Scan(Reduction {
+                op: ReduceOp::User(_),
+                ..
+            }) => quote_spanned!(v.span()=> #local.private()),
+            _ => quote_spanned!(v.span()=> #local.private(&*#hold)),
+        }
+    }
+
+    /// Two scan values combined in order, for the totals of the blocks.
+    pub fn scan_combine(&self, a: &Ident, b: &Ident) -> TokenStream {
+        let v = self.var();
+        let local = self.user_local();
+        quote_spanned!(v.span()=> #local.combine(#a, #b))
     }
 
     pub fn combine(&self, a: &Ident, b: &Ident) -> TokenStream {
@@ -164,7 +197,7 @@ impl<'a> Slot<'a> {
                 ..
             } => quote_spanned!(v.span()=> #p::loc_combine(#a, #b, #min, #ties_to_larger)),
             Slot::Private(..) => quote!(#a),
-            Slot::Last(_) => quote_spanned!(v.span()=> #p::later(#a, #b)),
+            Slot::Last(_) | Slot::Scan(_) => quote_spanned!(v.span()=> #p::later(#a, #b)),
         }
     }
 
@@ -182,6 +215,7 @@ impl<'a> Slot<'a> {
                     format_ident!("__lpm_{}", Name::of(v).as_str(), span = Span::mixed_site());
                 quote!((mut #v, #mark))
             }
+            Slot::Scan(_) => quote!((mut #v, _)),
         }
     }
 
@@ -214,6 +248,7 @@ impl<'a> Slot<'a> {
                 let flag = lastprivate_flag(&Name::of(v));
                 quote!((#v, if #flag { ::core::option::Option::Some(#hi) } else { #mark }))
             }
+            Slot::Scan(_) => quote!((#v, ::core::option::Option::Some(#hi))),
         }
     }
 
@@ -231,7 +266,7 @@ impl<'a> Slot<'a> {
                     *#hold = __value;
                 }
             },
-            Slot::Last(_) => quote_spanned! {v.span()=>
+            Slot::Last(_) | Slot::Scan(_) => quote_spanned! {v.span()=>
                 if let (__value, ::core::option::Option::Some(_)) = #p {
                     *#hold = __value;
                 }

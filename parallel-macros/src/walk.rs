@@ -161,6 +161,21 @@ const INERT_MACROS: &[&str] = &[
     "include_bytes",
 ];
 
+/// Whether the macro at `path` (as shown: `println`, `std::vec`) is a std
+/// macro the walk reads as expressions.
+pub fn is_std_expr_macro(path: &str) -> bool {
+    let segs: Vec<&str> = path.split("::").collect();
+    let name = match segs.as_slice() {
+        [name] => *name,
+        [krate, name] if matches!(*krate, "std" | "core" | "alloc") => *name,
+        _ => return false,
+    };
+    FORMAT_MACROS.contains(&name)
+        || INERT_MACROS.contains(&name)
+        || ASSERT_MACROS.iter().any(|(n, _)| *n == name)
+        || matches!(name, "write" | "writeln" | "dbg" | "vec" | "matches")
+}
+
 /// The name of a std macro: `name!`, or `std::name!` (`core`, `alloc`).
 fn std_macro_name(mac: &Macro) -> Option<String> {
     let segs: Vec<String> = mac
@@ -317,6 +332,11 @@ pub trait Walk<'a>: VisitMut + Sized {
     /// A macro the walk cannot see into, or a `macro_rules!` definition.
     fn opaque_macro(&mut self, _mac: &Macro, _span: Span) {}
 
+    /// Around each statement of a block (the collector numbers the loop
+    /// body's own statements).
+    fn begin_stmt(&mut self) {}
+    fn end_stmt(&mut self) {}
+
     /// A name read by a format string: `{s}` in `println!("{s}")`.
     fn format_read(&mut self, _name: &Ident) {}
 
@@ -352,6 +372,7 @@ pub trait Walk<'a>: VisitMut + Sized {
         let items = item_bindings(&block.stmts);
         self.in_scope(items, |w| {
             for stmt in &mut block.stmts {
+                w.begin_stmt();
                 match stmt {
                     Stmt::Local(local) => w.walk_local(local),
                     Stmt::Item(syn::Item::Macro(m)) => {
@@ -364,6 +385,7 @@ pub trait Walk<'a>: VisitMut + Sized {
                     Stmt::Item(_) => {}
                     other => w.visit_stmt_mut(other),
                 }
+                w.end_stmt();
             }
         });
     }

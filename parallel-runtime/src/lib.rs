@@ -87,6 +87,7 @@ mod operator;
 mod reduction;
 mod resident;
 mod routines;
+mod scan;
 mod schedule;
 mod seq;
 mod simd;
@@ -110,6 +111,7 @@ pub use reduction::{
     assert_loc, builtin_reduction, combine, later, loc_combine, op, user_reduction,
 };
 pub use routines::{in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime};
+pub use scan::{Prefixes, scan_blocks, scan_prefixes};
 pub use schedule::{Config, Schedule};
 pub use seq::{Flat2, Iterations, LoopIndex, Seq, index_span};
 pub use simd::{

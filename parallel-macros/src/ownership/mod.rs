@@ -15,6 +15,7 @@
 
 mod arrays;
 mod cuts;
+pub mod inscan;
 mod messages;
 mod scalars;
 mod target;
@@ -190,6 +191,8 @@ pub struct Decisions {
     pub flat_width: Option<Expr>,
     /// minloc / maxloc: whether ties go to the larger index, per variable.
     pub loc_ties: BTreeMap<Name, bool>,
+    /// A scan: the index of the body's `scan!` statement.
+    pub scan: Option<usize>,
 }
 
 impl Decisions {
@@ -247,7 +250,7 @@ impl Report {
 }
 
 /// Decides every captured variable; all independent errors come together.
-pub fn decide(facts: &Facts, plan: &Plan) -> syn::Result<Decisions> {
+pub fn decide(facts: &Facts, plan: &Plan, body: &syn::Block) -> syn::Result<Decisions> {
     let mut report = Report::default();
     for e in &facts.errors {
         report.push(e.clone());
@@ -263,6 +266,14 @@ pub fn decide(facts: &Facts, plan: &Plan) -> syn::Result<Decisions> {
         let uses: Vec<&Use> = facts.uses_of(name).collect();
         match plan.clause_of(name) {
             Clause::Reduction(op, var) => {
+                let uses = if inscan::inscan(plan)
+                    .iter()
+                    .any(|r| Name::of(&r.var) == *name)
+                {
+                    inscan::split_uses(facts, name, &uses, &mut report)
+                } else {
+                    uses
+                };
                 scalars::check_reduction(facts, plan, &uses, op, var, &mut decisions, &mut report)
             }
             Clause::Private | Clause::Lastprivate => {
@@ -282,6 +293,7 @@ pub fn decide(facts: &Facts, plan: &Plan) -> syn::Result<Decisions> {
             }
         }
     }
+    inscan::check(facts, plan, body, &mut decisions, &mut report);
     scalars::check_lastprivate_assigned(plan, &decisions, &mut report);
     scalars::check_default_none(facts, plan, &mut report);
     scalars::check_macros(facts, plan, &decisions, &mut report);

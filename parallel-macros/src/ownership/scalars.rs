@@ -96,7 +96,16 @@ pub fn check_reduction(
     report: &mut Report,
 ) {
     let x = Name::of(var);
+    let inscan = plan
+        .clauses
+        .reductions
+        .iter()
+        .any(|r| Name::of(&r.var) == x && r.inscan.is_some());
     let (clause, each) = match plan.directive {
+        Directive::ParallelFor if inscan => (
+            format!("reduction(inscan, {}: {x})", op.symbol()),
+            "each block of iterations",
+        ),
         Directive::ParallelFor => (format!("reduction({}: {x})", op.symbol()), "each thread"),
         _ => (
             format!("#[simd_reduce({}: {x})]", op.symbol()),
@@ -157,7 +166,7 @@ pub fn check_reduction(
                 u.shown,
                 forms(op, &x)
             )),
-            _ => Some(read_message(u, &x, &clause, each)),
+            _ => Some(read_message(u, &x, &clause, each, &read_fix(plan, op, &x))),
         };
         if let Some(msg) = message
             && reported.insert(msg.clone())
@@ -168,15 +177,37 @@ pub fn check_reduction(
     decisions.written.insert(x);
 }
 
-fn read_message(u: &Use, x: &Name, clause: &str, each: &str) -> String {
+fn read_message(u: &Use, x: &Name, clause: &str, each: &str, fix: &str) -> String {
     let what = if u.shown == u.place {
         format!("`{x}` is read here")
     } else {
         format!("`{}` reads `{x}`", u.shown)
     };
     format!(
-        "{what}, but under `{clause}` {each} has a partial `{x}` of its own: inside the loop it holds neither the running total nor the result, so this would differ from the plain loop. Use `{x}` after the loop; for a running total (a prefix sum), compute it in a second loop over the values"
+        "{what}, but under `{clause}` {each} has a partial `{x}` of its own: inside the loop it holds neither the running total nor the result, so this would differ from the plain loop. {fix}"
     )
+}
+
+/// What to do instead of reading reduction variable `x` in the body.
+fn read_fix(plan: &Plan, op: &ReduceOp, x: &Name) -> String {
+    let inscan = plan
+        .clauses
+        .reductions
+        .iter()
+        .any(|r| Name::of(&r.var) == *x && r.inscan.is_some());
+    match plan.directive {
+        _ if inscan => format!(
+            "Read `{x}` after `scan!(inclusive({x}))` (or before `scan!(exclusive({x}))`), where it holds the prefix of the iterations so far"
+        ),
+        Directive::ParallelFor => format!(
+            "Use `{x}` after the loop; for a running total (a prefix sum), make the loop a scan: `reduction(inscan, {}: {x})`, with `scan!(inclusive({x}));` between the update and this read",
+            op.symbol()
+        ),
+        _ => format!(
+            "Use `{x}` after the loop; for a running total (a prefix sum), compute it in a `#[parallel_for(reduction(inscan, {}: {x}))]` loop with `scan!`",
+            op.symbol()
+        ),
+    }
 }
 
 /// Whether a use fills or lends a private buffer element by element.
