@@ -78,22 +78,29 @@
 
 #![deny(missing_docs)]
 
+mod affinity;
+mod crew;
 mod drive;
 mod env;
 mod iter;
 mod nested;
 mod reduce;
 mod reduction;
-mod resident;
+mod report;
 mod routines;
 mod schedule;
 mod seq;
 mod simd;
+mod site;
 mod split;
 mod sync;
 mod team;
+mod trace;
 
-pub use drive::{DETERMINISTIC_LEAF, INLINE_BELOW, for_range, for_range_with};
+pub use affinity::{ProcBind, thread_cpus};
+pub use drive::{
+    DETERMINISTIC_LEAF, INLINE_BELOW, LoopInfo, for_range, for_range_info, for_range_with,
+};
 pub use iter::{chunk, chunk_count, nest_len};
 pub use nested::{NestedExt, NestedHandle, NestedRows, NestedWindow};
 pub use reduce::{
@@ -119,6 +126,7 @@ pub use sync::{
     in_critical,
 };
 pub use team::{TeamSize, team_size};
+pub use trace::{Slice, Trace, trace_start, trace_take};
 
 /// Seals [`LoopIndex`] and [`TeamSize`]: only the primitive integer types.
 mod sealed {
