@@ -381,7 +381,7 @@ fn main() {
         loadavg(),
         std::env::var("OMP_PROC_BIND").unwrap_or_else(|_| "(unset)".into())
     );
-    let mut table: Vec<(usize, Vec<(String, Timing)>, Option<Vec<(String, Timing)>>)> = Vec::new();
+    let mut table: Vec<Level> = Vec::new();
     for load in LOADS {
         eprintln!("== {load} busy");
         let _busy = Busy::start(load);
@@ -411,7 +411,9 @@ fn main() {
     println!("load average after: {}\nwrote {}", loadavg(), file.display());
 }
 
-type Table = [(usize, Vec<(String, Timing)>, Option<Vec<(String, Timing)>>)];
+/// One load level: how many busy processes, the Rust timings, the C ones.
+type Level = (usize, Vec<(String, Timing)>, Option<Vec<(String, Timing)>>);
+type Table = [Level];
 
 /// The table: a row per kernel and side, a column per load.
 fn markdown(table: &Table) -> String {
