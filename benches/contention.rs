@@ -234,7 +234,13 @@ fn build_c() -> Result<PathBuf, String> {
     let exe = dir.join("contention");
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/c/contention.c");
     let status = Command::new(&cc)
-        .args(["-O3", "-march=native", "-ffp-contract=off", "-fopenmp", "-o"])
+        .args([
+            "-O3",
+            "-march=native",
+            "-ffp-contract=off",
+            "-fopenmp",
+            "-o",
+        ])
         .arg(&exe)
         .arg(&src)
         .arg("-lm")
@@ -392,7 +398,10 @@ fn main() {
         for (k, t) in &rust {
             eprintln!("   rust {k}: {t:?}");
         }
-        let cside = c.as_ref().ok().and_then(|exe| c_kernels(exe, quick, threads));
+        let cside = c
+            .as_ref()
+            .ok()
+            .and_then(|exe| c_kernels(exe, quick, threads));
         if let Some(rows) = &cside {
             for (k, t) in rows {
                 eprintln!("   C    {k}: {t:?}");
@@ -408,7 +417,11 @@ fn main() {
     std::fs::create_dir_all(&dir)
         .and_then(|()| std::fs::write(&file, &md))
         .unwrap_or_else(|e| panic!("cannot write {}: {e}", file.display()));
-    println!("load average after: {}\nwrote {}", loadavg(), file.display());
+    println!(
+        "load average after: {}\nwrote {}",
+        loadavg(),
+        file.display()
+    );
 }
 
 /// One load level: how many busy processes, the Rust timings, the C ones.
@@ -436,7 +449,9 @@ fn markdown(table: &Table) -> String {
         }
         out.push_str(&format!("\n| {k} | libgomp |"));
         for (_, _, c) in table {
-            let t = c.as_ref().and_then(|c| c.iter().find(|(n, _)| n == k).map(|(_, t)| t));
+            let t = c
+                .as_ref()
+                .and_then(|c| c.iter().find(|(n, _)| n == k).map(|(_, t)| t));
             out.push_str(&cell(t));
         }
         out.push('\n');
