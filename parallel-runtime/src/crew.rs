@@ -93,6 +93,8 @@ pub(crate) struct Mailbox {
     job: AtomicPtr<Erased>,
     /// With HELD: a `*mut Option<R>` into the worker's stack.
     held: AtomicPtr<()>,
+    /// How long the worker spins for the next loop after this one, ns.
+    linger_ns: AtomicU64,
     tally_iters: AtomicU64,
     tally_chunks: AtomicU64,
     tally_busy: AtomicU64,
@@ -116,6 +118,7 @@ impl Mailbox {
             member: AtomicUsize::new(0),
             job: AtomicPtr::new(core::ptr::null_mut()),
             held: AtomicPtr::new(core::ptr::null_mut()),
+            linger_ns: AtomicU64::new(0),
             tally_iters: AtomicU64::new(0),
             tally_chunks: AtomicU64::new(0),
             tally_busy: AtomicU64::new(0),
@@ -282,19 +285,25 @@ pub(crate) fn reserve(want: usize, grow_crew: bool) -> Picked {
     picked
 }
 
-/// Offers the loop `job` to the reserved workers, as members `1..`; wakes
-/// the sleeping ones if `wake`.
-pub(crate) fn post(picked: &Picked, job: &Erased, wake_sleepers: bool) {
+/// Offers the loop `job` to the reserved workers, as members `1..`, and
+/// wakes the sleeping ones; after it, they spin `linger` for the next
+/// loop. Returns whether one of them slept.
+pub(crate) fn post(picked: &Picked, job: &Erased, linger: Duration) -> bool {
+    let mut woke = false;
     for i in 0..picked.len {
         let mb = picked.mailbox(i);
         mb.job
             .store((job as *const Erased).cast_mut(), Ordering::Relaxed);
         mb.member.store(i + 1, Ordering::Relaxed);
+        mb.linger_ns
+            .store(linger.as_nanos() as u64, Ordering::Relaxed);
         mb.state.store(POSTED, Ordering::SeqCst);
-        if wake_sleepers && mb.worker_sleeps.load(Ordering::SeqCst) != 0 {
+        if mb.worker_sleeps.load(Ordering::SeqCst) != 0 {
             wake(&mb.state);
+            woke = true;
         }
     }
+    woke
 }
 
 /// The join: for each reserved worker, revokes the posting if it was not
@@ -358,8 +367,10 @@ pub(crate) unsafe fn join<R>(
 
 /// A worker's life: wait for a posting, take it, play its member, again.
 fn work(mb: &'static Mailbox) {
-    let linger = env::wait_policy();
     loop {
+        // As long as the last loop asked for (the wait policy, or nothing
+        // when that loop's team did not pay).
+        let linger = Duration::from_nanos(mb.linger_ns.load(Ordering::Relaxed));
         wait_until(&mb.state, &mb.worker_sleeps, linger, |s| s == POSTED);
         if mb
             .state
@@ -499,7 +510,7 @@ mod tests {
             };
             let picked = reserve(3, true);
             assert!(picked.len() <= 3);
-            post(&picked, &job, true);
+            post(&picked, &job, Duration::from_millis(1));
             if round % 2 == 0 {
                 std::thread::sleep(Duration::from_micros(200));
             }
@@ -522,7 +533,7 @@ mod tests {
         assert!(!fits::<[u64; 16]>());
         for _ in 0..50 {
             let picked = reserve(2, true);
-            post(&picked, &held, true);
+            post(&picked, &held, Duration::ZERO);
             std::thread::sleep(Duration::from_micros(100));
             // SAFETY: `big` hands in `Option<[u64; 16]>`.
             unsafe {
@@ -546,7 +557,7 @@ mod tests {
             data: (&raw const hits).cast(),
             run: add_one,
         };
-        post(&picked, &job, true);
+        post(&picked, &job, Duration::ZERO);
         // SAFETY: `add_one` hands in `Option<u64>`.
         unsafe { join::<u64>(&picked, Duration::ZERO, |_, _, _| {}) };
     }

@@ -44,7 +44,7 @@ use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::affinity::{self, ProcBind};
 use crate::crew::{self, Erased, Mailbox, Tally};
@@ -442,6 +442,10 @@ const MAX_GROUPS: usize = 64;
 #[repr(align(64))]
 struct Padded(AtomicUsize);
 
+// Static counters are not padded: a member claims a unit every 256
+// iterations or more, so sharing a line costs little, and a smaller `Work`
+// is cheaper to set up for the short loops that are most of all loops.
+
 /// The claimable chunks of a loop.
 struct Work {
     kind: WorkKind,
@@ -450,15 +454,22 @@ struct Work {
     next: Padded,
     /// Static: per group of owners, the next unit; the first `groups`
     /// initialized.
-    counters: [MaybeUninit<Padded>; MAX_GROUPS],
+    counters: [MaybeUninit<AtomicUsize>; MAX_GROUPS],
     groups: usize,
 }
 
 #[derive(Clone, Copy, Debug)]
 enum WorkKind {
     /// `schedule(static)`: owners `0..workers` each a balanced block, cut
-    /// into units of `piece` iterations.
-    Blocks { workers: usize, piece: usize },
+    /// into units of `piece` iterations. Precomputed: blocks of `q`
+    /// iterations, the first `r` one longer, and their units.
+    Blocks {
+        workers: usize,
+        q: usize,
+        r: usize,
+        short: Chunks,
+        long: Chunks,
+    },
     /// `schedule(static, c)`: owner `k` has chunks `k, k + team, ...`,
     /// claimed `batch` at a time.
     Dealt { chunks: Chunks, batch: usize },
@@ -483,9 +494,14 @@ impl Work {
                 } else {
                     (len / min_len).max(1)
                 };
+                let piece = STATIC_PIECE.max(min_len);
+                let (q, r) = (len / workers, len % workers);
                 WorkKind::Blocks {
                     workers,
-                    piece: STATIC_PIECE.max(min_len),
+                    q,
+                    r,
+                    short: Chunks::new(q, piece, min_len),
+                    long: Chunks::new(q + 1, piece, min_len),
                 }
             }
             (Schedule::Static, Some(c)) => {
@@ -521,7 +537,7 @@ impl Work {
         };
         let mut counters = [const { MaybeUninit::uninit() }; MAX_GROUPS];
         for c in &mut counters[..groups] {
-            c.write(Padded(AtomicUsize::new(0)));
+            c.write(AtomicUsize::new(0));
         }
         Work {
             kind,
@@ -536,17 +552,8 @@ impl Work {
     fn counter(&self, g: usize) -> &AtomicUsize {
         assert!(g < self.groups);
         // SAFETY: `new` initialized the first `groups` counters.
-        unsafe { &self.counters[g].assume_init_ref().0 }
+        unsafe { self.counters[g].assume_init_ref() }
     }
-}
-
-/// The range of owner `k`'s block of a balanced split of `len` among
-/// `workers`.
-#[inline]
-fn block(len: usize, workers: usize, k: usize) -> (usize, usize) {
-    let (q, r) = (len / workers, len % workers);
-    let lo = k * q + k.min(r);
-    (lo, lo + q + usize::from(k < r))
 }
 
 /// A deterministic subtree's value, written by the member that ran it.
@@ -695,6 +702,13 @@ struct Ran {
     busy_max_ns: u64,
     busy_sum_ns: u64,
     busy_members: u64,
+    /// The caller's own part: its time from the posting, its iterations.
+    caller_ns: u64,
+    caller_iters: u64,
+    /// How long the join waited for helpers.
+    waited: Duration,
+    /// Whether a helper was asleep when the loop was posted.
+    woke: bool,
 }
 
 impl<S, P, R, I, C, B> Job<'_, S, P, R, I, C, B>
@@ -709,21 +723,53 @@ where
     /// Runs the loop on its team (`team > 1`) or inline, and rethrows a
     /// member's panic once every member has left.
     fn run(&mut self, proc_bind: Option<ProcBind>) -> Option<R> {
-        let start = Instant::now();
+        // The clock is read for team runs, for one solo run in 16, and for
+        // the report and the trace: a short loop run inline or solo pays
+        // for no clock.
+        let solo = if self.team == 1 {
+            None
+        } else {
+            Some(self.site.solo_now())
+        };
+        let noting = report::noting() || self.trace;
+        let timed = noting || matches!(solo, Some(None) | Some(Some(0)));
+        let start = timed.then(Instant::now);
         if self.trace {
             self.call = trace::next_call();
         }
-        let (out, ran) = if self.team == 1 {
-            self.inline()
-        } else {
-            self.bind = binding(proc_bind);
-            self.share(start)
+        let (out, mut ran) = match solo {
+            None => self.inline(),
+            Some(solo) => {
+                self.bind = binding(proc_bind);
+                self.share(solo.is_some())
+            }
+        };
+        let Some(start) = start else {
+            return self.finish(out);
         };
         let wall_ns = start.elapsed().as_nanos() as u64;
+        if ran.kind != CallKind::Team {
+            ran.busy_max_ns = wall_ns;
+            ran.busy_sum_ns = wall_ns;
+        }
+        match ran.kind {
+            CallKind::Inline => {}
+            CallKind::Solo => self.site.learn_solo(self.len, wall_ns),
+            // A helper that slept when the loop was posted says nothing
+            // of what the team can do: the next call tries again.
+            CallKind::Team if ran.woke => self.site.warm_up(),
+            CallKind::Team => self.site.learn_team(
+                self.len,
+                wall_ns,
+                ran.caller_iters,
+                ran.caller_ns,
+                ran.waited,
+            ),
+        }
         if self.trace {
             self.record(start, 0, self.len, true);
         }
-        if report::noting() {
+        if noting {
             self.site.count(Call {
                 kind: ran.kind,
                 team: self.team,
@@ -735,6 +781,11 @@ where
                 busy_mean_ns: ran.busy_sum_ns / ran.busy_members.max(1),
             });
         }
+        self.finish(out)
+    }
+
+    /// Rethrows a member's panic (every member has left), or returns `out`.
+    fn finish(&self, out: Option<R>) -> Option<R> {
         let payload = self.panic.swap(core::ptr::null_mut(), Ordering::Acquire);
         if !payload.is_null() {
             drop_quietly(out);
@@ -749,27 +800,30 @@ where
     fn inline(&self) -> (Option<R>, Ran) {
         let _member = Enter::new(State::inline(self.caller), None);
         let _current = Current::enter(self.site);
-        let start = Instant::now();
         let out = match self.plan.leaf {
             // `deterministic` walks its fixed tree here too, so that one
             // thread associates the reduction as a team does.
             Some(leaf) => self.fixed_tree(0, self.len.div_ceil(leaf), leaf),
             None => Some(self.chunk(0, self.len, None)),
         };
-        let busy = start.elapsed().as_nanos() as u64;
         let ran = Ran {
             kind: CallKind::Inline,
             chunks: 1,
-            busy_max_ns: busy,
-            busy_sum_ns: busy,
+            busy_max_ns: 0,
+            busy_sum_ns: 0,
             busy_members: 1,
+            caller_ns: 0,
+            caller_iters: self.len as u64,
+            waited: Duration::ZERO,
+            woke: false,
         };
         (out, ran)
     }
 
-    /// A team: solo, or with the helpers it can reserve.
-    fn share(&self, start: Instant) -> (Option<R>, Ran) {
-        let picked = if self.site.solo_now() {
+    /// A team: solo (the caller alone, nothing posted), or with the
+    /// helpers it can reserve.
+    fn share(&self, solo: bool) -> (Option<R>, Ran) {
+        let picked = if solo {
             crew::Picked::NONE
         } else {
             crew::reserve(self.team - 1, self.caller.level == 0)
@@ -779,9 +833,8 @@ where
             data: (self as *const Self).cast(),
             run: run_helper::<Self>,
         };
-        if !solo {
-            crew::post(&picked, &erased, true);
-        }
+        let woke = !solo && crew::post(&picked, &erased, self.site.linger());
+        let posted = (!solo).then(Instant::now);
         let mut tally = Tally::default();
         let mine = if solo
             && !matches!(
@@ -792,7 +845,7 @@ where
         } else {
             catch_unwind(AssertUnwindSafe(|| self.participate(0, &mut tally)))
         };
-        let caller_ns = start.elapsed().as_nanos() as u64;
+        let caller_ns = posted.map_or(0, |p| p.elapsed().as_nanos() as u64);
         let mut acc = match mine {
             Ok(out) => out,
             Err(payload) => {
@@ -806,14 +859,17 @@ where
             busy_max_ns: caller_ns,
             busy_sum_ns: caller_ns,
             busy_members: 1,
+            caller_ns,
+            caller_iters: tally.iters,
+            waited: Duration::ZERO,
+            woke,
         };
         if solo {
-            self.site.learn_solo(self.len, caller_ns);
             return (acc, ran);
         }
         // SAFETY: every reserved worker was posted this job, whose members
         // hand in `Option<R>`.
-        let waited = unsafe {
+        ran.waited = unsafe {
             crew::join::<R>(&picked, self.site.spin(), |_, theirs, t| {
                 ran.chunks += t.chunks;
                 if t.chunks > 0 {
@@ -832,9 +888,6 @@ where
                 }
             })
         };
-        let wall_ns = start.elapsed().as_nanos() as u64;
-        self.site
-            .learn_team(self.len, wall_ns, tally.iters, caller_ns, waited);
         (acc, ran)
     }
 
@@ -1033,9 +1086,18 @@ where
     #[inline]
     fn units(&self, k: usize) -> usize {
         match self.work.kind {
-            WorkKind::Blocks { workers, piece } if k < workers => {
-                let (lo, hi) = block(self.len, workers, k);
-                Chunks::new(hi - lo, piece, self.plan.min_len).count
+            WorkKind::Blocks {
+                workers,
+                r,
+                short,
+                long,
+                ..
+            } if k < workers => {
+                if k < r {
+                    long.count
+                } else {
+                    short.count
+                }
             }
             WorkKind::Dealt { chunks, .. } if k < chunks.count => {
                 (chunks.count - k).div_ceil(self.team)
@@ -1048,9 +1110,11 @@ where
     #[inline]
     fn unit(&self, k: usize, u: usize) -> (usize, usize) {
         match self.work.kind {
-            WorkKind::Blocks { workers, piece } => {
-                let (lo, hi) = block(self.len, workers, k);
-                let (a, b) = Chunks::new(hi - lo, piece, self.plan.min_len).get(u);
+            WorkKind::Blocks {
+                q, r, short, long, ..
+            } => {
+                let lo = k * q + k.min(r);
+                let (a, b) = if k < r { long.get(u) } else { short.get(u) };
                 (lo + a, lo + b)
             }
             WorkKind::Dealt { chunks, .. } => chunks.get(k + u * self.team),
@@ -1794,100 +1858,6 @@ mod tests {
             |(), ()| (),
             |_, _, _| (),
         );
-    }
-
-    /// Counts the allocations of threads that opted in, to check that the
-    /// fork/join path allocates nothing.
-    mod counting {
-        use std::alloc::{GlobalAlloc, Layout, System};
-        use std::cell::Cell;
-        use std::sync::atomic::{AtomicUsize, Ordering};
-
-        thread_local! {
-            pub static COUNT_HERE: Cell<bool> = const { Cell::new(false) };
-        }
-        pub static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-        pub struct Counting;
-
-        // SAFETY: forwards every call to `System` unchanged; counting touches
-        // only a const-initialized thread-local and an atomic, neither of
-        // which allocates.
-        unsafe impl GlobalAlloc for Counting {
-            unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-                if COUNT_HERE.try_with(Cell::get).unwrap_or(false) {
-                    ALLOCS.fetch_add(1, Ordering::Relaxed);
-                }
-                // SAFETY: our caller keeps `GlobalAlloc::alloc`'s contract.
-                unsafe { System.alloc(layout) }
-            }
-
-            unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-                // SAFETY: `ptr` came from `System.alloc` with this layout.
-                unsafe { System.dealloc(ptr, layout) }
-            }
-        }
-
-        #[global_allocator]
-        static GLOBAL: Counting = Counting;
-    }
-
-    #[test]
-    fn fork_join_path_does_not_allocate() {
-        use counting::{ALLOCS, COUNT_HERE};
-        // Every thread that runs a chunk counts its allocations from then
-        // on: the caller, and the crew's workers, which flag themselves in
-        // the body.
-        let run = |schedule, chunk, deterministic| {
-            let c = Config {
-                deterministic,
-                ..cfg(schedule, chunk, Some(5))
-            };
-            let mut y = [0u32; 1000];
-            let sum = for_range(
-                &c,
-                &Seq::range(0usize, 1000),
-                (ElemHandle::new(&mut y),),
-                |a, b| a + b,
-                |lo, hi, (mut y,)| {
-                    COUNT_HERE.with(|c| c.set(true));
-                    for i in lo..hi {
-                        y[i] = i as u32;
-                    }
-                    (lo..hi).sum::<usize>()
-                },
-            );
-            assert_eq!(sum, Some(499_500));
-            assert_eq!(y[999], 999);
-        };
-        let all = || {
-            for (schedule, chunk) in SCHEDULES {
-                run(schedule, chunk, false);
-            }
-            run(Schedule::Static, None, true);
-        };
-        // Top-level loops, and loops nested in a loop's chunks.
-        let nested = || {
-            for_range(
-                &cfg(Schedule::Dynamic, None, Some(2)),
-                &Seq::range(0, 4),
-                (),
-                |(), ()| (),
-                |_, _, ()| all(),
-            );
-        };
-        COUNT_HERE.with(|c| c.set(true));
-        (0..5).for_each(|_| {
-            all();
-            nested();
-        }); // warm up: starts the crew, fills the tables
-        let before = ALLOCS.load(Ordering::Relaxed);
-        (0..50).for_each(|_| {
-            all();
-            nested();
-        });
-        COUNT_HERE.with(|c| c.set(false));
-        assert_eq!(ALLOCS.load(Ordering::Relaxed) - before, 0);
     }
 
     #[test]

@@ -13,8 +13,10 @@
 //! that run, or the time of earlier solo runs), both as moving averages of
 //! nanoseconds per iteration. While the team does not pay (its average is
 //! above 90% of the solo one), the site runs solo for 2, 4, 8, ... up to
-//! 1024 calls, then tries the team again; one team run well under the solo
-//! time (70%) puts it back to team at once. On a shared machine this is
+//! 65 536 calls (and at most about a second), then tries the team again; one team run well under the solo
+//! time (70%) puts it back to team at once. Until a solo run was measured,
+//! the solo time is estimated from the caller's own pace in team runs; an
+//! estimated gain under 40% earns one solo run to measure it. On a shared machine this is
 //! what keeps a stream of short loops from waiting, call after call, for a
 //! helper the scheduler does not run.
 
@@ -28,8 +30,10 @@ use crate::schedule::Schedule;
 /// How many sites the table holds; more share one overflow site.
 const SITES: usize = 1024;
 
-/// Longest run of solo calls between two team trials: 2^this.
-const MAX_STRIKES: u32 = 10;
+/// Longest run of solo calls between two team trials: 2^this, and at most
+/// about [`MAX_SOLO_NS`] of them.
+const MAX_STRIKES: u32 = 16;
+const MAX_SOLO_NS: f64 = 1e9;
 
 /// A loop site.
 pub(crate) struct Site {
@@ -46,6 +50,8 @@ pub(crate) struct Site {
     // Decisions.
     solo_left: AtomicU32,
     strikes: AtomicU32,
+    /// A helper was woken for this loop and is not judged yet.
+    warming: AtomicBool,
     /// Moving averages, ns per iteration as `f64` bits; 0 = none yet.
     team_cost: AtomicU64,
     solo_cost: AtomicU64,
@@ -80,6 +86,7 @@ impl Site {
         directive_len: AtomicUsize::new(0),
         solo_left: AtomicU32::new(0),
         strikes: AtomicU32::new(0),
+        warming: AtomicBool::new(false),
         team_cost: AtomicU64::new(0),
         solo_cost: AtomicU64::new(0),
         est_cost: AtomicU64::new(0),
@@ -182,15 +189,17 @@ impl Site {
         unsafe { core::str::from_utf8_unchecked(core::slice::from_raw_parts(ptr, len)) }
     }
 
-    /// Whether this call should run solo (and counts it down).
+    /// Whether this call should run solo (and counts it down): the number
+    /// of solo calls left after it, `None` for a team call. One solo call
+    /// in 16 (left % 16 == 0) is timed.
     #[inline]
-    pub(crate) fn solo_now(&self) -> bool {
+    pub(crate) fn solo_now(&self) -> Option<u32> {
         let left = self.solo_left.load(Relaxed);
         if left == 0 {
-            return false;
+            return None;
         }
         self.solo_left.store(left - 1, Relaxed);
-        true
+        Some((left - 1) % 16)
     }
 
     /// How long the caller spins at the join before it sleeps: four times
@@ -210,6 +219,7 @@ impl Site {
         caller_ns: u64,
         waited: Duration,
     ) {
+        self.warming.store(false, Relaxed);
         let waited = waited.as_nanos() as u64;
         if waited < self.spin().as_nanos() as u64 {
             ewma(&self.wait_ns, waited, 8);
@@ -228,12 +238,39 @@ impl Site {
         } else {
             ewma_f(&self.team_cost, team);
         }
-        if solo > 0.0 && load_f(&self.team_cost) > 0.9 * solo {
+        let team = load_f(&self.team_cost);
+        if solo > 0.0 && team > 0.9 * solo {
             let strikes = (self.strikes.load(Relaxed) + 1).min(MAX_STRIKES);
             self.strikes.store(strikes, Relaxed);
-            self.solo_left.store(1 << strikes, Relaxed);
+            // At most about a second of solo calls before the next trial.
+            let cap = (MAX_SOLO_NS / (solo * len as f64)).max(1.0) as u32;
+            self.solo_left.store((1u32 << strikes).min(cap), Relaxed);
         } else {
             self.strikes.store(0, Relaxed);
+            if load_f(&self.solo_cost) == 0.0 && team > 0.6 * solo {
+                // A gain estimated from the caller's own pace in a team
+                // run, which sharing slows: worth one solo run to measure.
+                self.solo_left.store(1, Relaxed);
+            }
+        }
+    }
+
+    /// A team run whose helper slept when posted: it says nothing of the
+    /// team (the helper was woken), so the next call is a team run again.
+    pub(crate) fn warm_up(&self) {
+        self.solo_left.store(0, Relaxed);
+        self.warming.store(true, Relaxed);
+    }
+
+    /// How long helpers spin for the next loop after this one: the wait
+    /// policy's time while the team pays here (or while a woken helper is
+    /// being tried), else nothing (they sleep at once, leaving the CPU to
+    /// whoever needs it).
+    pub(crate) fn linger(&self) -> Duration {
+        if self.strikes.load(Relaxed) == 0 || self.warming.load(Relaxed) {
+            crate::env::wait_policy()
+        } else {
+            Duration::ZERO
         }
     }
 
@@ -486,24 +523,24 @@ mod tests {
     #[test]
     fn solo_when_the_team_does_not_pay() {
         let site = lookup(here());
-        assert!(!site.solo_now());
+        assert!(site.solo_now().is_none());
         // The caller ran everything: the team cost what solo would.
         site.learn_team(1000, 1_000_000, 1000, 990_000, Duration::ZERO);
         let mut solo = 0;
-        while site.solo_now() {
+        while site.solo_now().is_some() {
             solo += 1;
         }
         assert_eq!(solo, 2);
         site.learn_solo(1000, 900_000);
         site.learn_team(1000, 1_200_000, 1000, 1_100_000, Duration::ZERO);
         let mut solo = 0;
-        while site.solo_now() {
+        while site.solo_now().is_some() {
             solo += 1;
         }
         assert_eq!(solo, 4);
         // Half the solo time: team at once.
         site.learn_team(1000, 450_000, 500, 440_000, Duration::ZERO);
-        assert!(!site.solo_now());
+        assert!(site.solo_now().is_none());
         assert_eq!(site.strikes.load(Relaxed), 0);
     }
 
