@@ -16,7 +16,9 @@
 //! 65 536 calls (and at most about a second), then tries the team again; one team run well under the solo
 //! time (70%) puts it back to team at once. Until a solo run was measured,
 //! the solo time is estimated from the caller's own pace in team runs; an
-//! estimated gain under 40% earns one solo run to measure it. On a shared machine this is
+//! estimated gain under 40% earns one solo run to measure it. Loops longer
+//! than 2 ms alone always run as a team: there a helper that is not running
+//! costs at most the unit it holds, and a solo run would cost half the speed. On a shared machine this is
 //! what keeps a stream of short loops from waiting, call after call, for a
 //! helper the scheduler does not run.
 
@@ -34,6 +36,9 @@ const SITES: usize = 1024;
 /// about [`MAX_SOLO_NS`] of them.
 const MAX_STRIKES: u32 = 16;
 const MAX_SOLO_NS: f64 = 1e9;
+
+/// Loops that take longer than this alone never run solo.
+const LONG_NS: f64 = 2e6;
 
 /// A loop site.
 pub(crate) struct Site {
@@ -239,7 +244,10 @@ impl Site {
             ewma_f(&self.team_cost, team);
         }
         let team = load_f(&self.team_cost);
-        if solo > 0.0 && team > 0.9 * solo {
+        // A long loop stays a team: a descheduled helper costs it at most
+        // the unit in flight, while a solo run costs it half its speed.
+        let long = solo * len as f64 > LONG_NS;
+        if solo > 0.0 && team > 0.9 * solo && !long {
             let strikes = (self.strikes.load(Relaxed) + 1).min(MAX_STRIKES);
             self.strikes.store(strikes, Relaxed);
             // At most about a second of solo calls before the next trial.
@@ -247,7 +255,7 @@ impl Site {
             self.solo_left.store((1u32 << strikes).min(cap), Relaxed);
         } else {
             self.strikes.store(0, Relaxed);
-            if load_f(&self.solo_cost) == 0.0 && team > 0.6 * solo {
+            if load_f(&self.solo_cost) == 0.0 && team > 0.6 * solo && !long {
                 // A gain estimated from the caller's own pace in a team
                 // run, which sharing slows: worth one solo run to measure.
                 self.solo_left.store(1, Relaxed);
