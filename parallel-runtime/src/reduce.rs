@@ -256,8 +256,10 @@ impl_array!(ReducePlus ReduceTimes ReduceBitAnd ReduceBitOr ReduceBitXor ReduceA
 /// A user-defined reduction, OpenMP's `declare reduction`:
 /// `#[parallel_for(reduction(Merge: stats))]` with `Merge: Reducer<Value = Stats>`.
 ///
-/// `combine` must be associative, and commutative unless the loop's schedule
-/// keeps partials in order; `identity()` must be neutral for it.
+/// `combine` must be associative, and commutative unless the loop is
+/// `deterministic` (which combines its partials in iteration order; other
+/// loops combine them in an order that depends on which thread ran which
+/// chunk, as OpenMP does); `identity()` must be neutral for it.
 ///
 /// # Examples
 ///
