@@ -110,7 +110,8 @@ traced! {
 /// rows they hold. Returns the pictures, static first.
 pub fn schedule_pictures(side: usize) -> Vec<Image> {
     let mut img = vec![0u32; side * side];
-    let runs: [(fn(usize, &mut [u32], usize), &'static str); 3] = [
+    type Rows = fn(usize, &mut [u32], usize);
+    let runs: [(Rows, &'static str); 3] = [
         (rows_static, "schedule-static.png"),
         (rows_dynamic, "schedule-dynamic.png"),
         (rows_guided, "schedule-guided.png"),
