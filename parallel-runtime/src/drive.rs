@@ -875,7 +875,7 @@ where
         // SAFETY: every reserved worker was posted this job, whose members
         // hand in `Option<R>`.
         ran.waited = unsafe {
-            crew::join::<R>(&picked, self.site.spin(), |_, theirs, t| {
+            crew::join::<R>(&picked, self.site.spin(self.len), |_, theirs, t| {
                 ran.chunks += t.chunks;
                 if t.chunks > 0 {
                     ran.busy_max_ns = ran.busy_max_ns.max(t.busy_ns);

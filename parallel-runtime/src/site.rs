@@ -207,11 +207,19 @@ impl Site {
         Some((left - 1) % 16)
     }
 
-    /// How long the caller spins at the join before it sleeps: four times
-    /// the typical wait of this loop, within 2..200 µs.
+    /// How long the caller spins (yielding its CPU after the first
+    /// microseconds) at the join of a loop of `len` iterations before it
+    /// sleeps: four times the typical wait of this loop, within 2..200 µs,
+    /// or an eighth of the loop's time, if longer, up to the wait policy's.
+    /// A caller that sleeps on a busy machine may wait a scheduler's time
+    /// slice, milliseconds, for a CPU once woken; one that yields stays
+    /// runnable.
     #[inline]
-    pub(crate) fn spin(&self) -> Duration {
-        Duration::from_nanos((self.wait_ns.load(Relaxed) * 4).clamp(2_000, 200_000))
+    pub(crate) fn spin(&self, len: usize) -> Duration {
+        let typical = (self.wait_ns.load(Relaxed) * 4).clamp(2_000, 200_000);
+        let loop_ns = (load_f(&self.team_cost) * len as f64 / 8.0) as u64;
+        let policy = crate::env::wait_policy().as_nanos() as u64;
+        Duration::from_nanos(typical.max(loop_ns.min(policy)))
     }
 
     /// What a team run measured: `len` iterations in `wall_ns`, of which
@@ -226,7 +234,7 @@ impl Site {
     ) {
         self.warming.store(false, Relaxed);
         let waited = waited.as_nanos() as u64;
-        if waited < self.spin().as_nanos() as u64 {
+        if waited < 200_000 {
             ewma(&self.wait_ns, waited, 8);
         }
         let team = wall_ns as f64 / len as f64;
@@ -555,11 +563,17 @@ mod tests {
     #[test]
     fn spin_follows_the_typical_wait() {
         let site = lookup(here());
-        assert_eq!(site.spin(), Duration::from_micros(40));
+        assert_eq!(site.spin(1), Duration::from_micros(40));
         for _ in 0..100 {
             site.learn_team(100, 100, 50, 50, Duration::from_nanos(100));
         }
-        assert_eq!(site.spin(), Duration::from_micros(2));
+        assert_eq!(site.spin(1), Duration::from_micros(2));
+        // A long loop spins for an eighth of its time, up to the policy's.
+        site.learn_team(8_000_000, 8_000_000_000, 1, 1, Duration::ZERO);
+        assert_eq!(
+            site.spin(8_000_000),
+            crate::env::wait_policy().max(Duration::from_micros(2))
+        );
     }
 
     #[test]
