@@ -117,13 +117,21 @@ fn check_places(seen: &BTreeMap<usize, Vec<usize>>, offset: impl Fn(usize) -> us
     }
 }
 
+/// Unbound: every CPU, except that a helper woken onto its caller's CPU
+/// steps off it for a long loop (see `affinity::step_aside`).
+fn assert_unbound(seen: &BTreeMap<usize, Vec<usize>>) {
+    let all = cpus();
+    for (k, set) in seen {
+        let aside = *k > 0 && set.len() + 1 == all.len() && set.iter().all(|c| all.contains(c));
+        assert!(set == &all || aside, "member {k}: {seen:?}");
+    }
+}
+
 #[test]
 fn unbound_by_default() {
     let seen = members(2, &[], None);
     assert_eq!(seen.len(), 2, "{seen:?}");
-    for set in seen.values() {
-        assert_eq!(set, &cpus());
-    }
+    assert_unbound(&seen);
 }
 
 #[test]
@@ -206,7 +214,5 @@ fn the_clause_binds_and_false_turns_it_off() {
         );
     }
     let seen = members(2, &[("OMP_PROC_BIND", "false")], Some("close"));
-    for set in seen.values() {
-        assert_eq!(set, &cpus());
-    }
+    assert_unbound(&seen);
 }

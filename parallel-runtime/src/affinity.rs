@@ -518,6 +518,67 @@ pub(crate) fn bind_current(_: &[usize]) -> bool {
     false
 }
 
+/// The process's CPU mask at start, as a `cpu_set_t` (for the hot path: no
+/// allocation).
+#[cfg(target_os = "linux")]
+fn initial_set() -> &'static libc::cpu_set_t {
+    static SET: std::sync::OnceLock<libc::cpu_set_t> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        // SAFETY: a zeroed `cpu_set_t` is a valid (empty) set.
+        let mut set: libc::cpu_set_t = unsafe { core::mem::zeroed() };
+        for c in initial_cpus() {
+            if c < libc::CPU_SETSIZE as usize {
+                // SAFETY: `c` is below CPU_SETSIZE, so CPU_SET writes in bounds.
+                unsafe { libc::CPU_SET(c, &mut set) };
+            }
+        }
+        set
+    })
+}
+
+/// Moves the calling thread off `cpu`: binds it to the process's CPUs at
+/// start but `cpu`. False (and nothing done) if no other CPU is left, or
+/// on other systems than Linux. [`step_back`] undoes it.
+///
+/// A helper woken by a loop's caller is often put on the caller's CPU
+/// (Linux places a wakee near its waker), where the two take turns while
+/// another CPU may be running something else: on a busy machine the helper
+/// then adds nothing. Stepping aside lets the scheduler run it elsewhere.
+#[cfg(target_os = "linux")]
+pub(crate) fn step_aside(cpu: usize) -> bool {
+    if cpu >= libc::CPU_SETSIZE as usize {
+        return false;
+    }
+    let mut set = *initial_set();
+    // SAFETY: `cpu` is below CPU_SETSIZE, so CPU_CLR writes in bounds;
+    // CPU_COUNT reads the set.
+    let others = unsafe {
+        libc::CPU_CLR(cpu, &mut set);
+        libc::CPU_COUNT(&set)
+    };
+    // SAFETY: `set` is a valid `cpu_set_t` of the size we pass; pid 0 is
+    // the calling thread.
+    others > 0 && unsafe { libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &set) == 0 }
+}
+
+/// Undoes [`step_aside`]: the process's CPUs at start again.
+#[cfg(target_os = "linux")]
+pub(crate) fn step_back() {
+    // SAFETY: the initial set is a valid `cpu_set_t` of the size we pass;
+    // pid 0 is the calling thread.
+    unsafe {
+        libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), initial_set());
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn step_aside(_: usize) -> bool {
+    false
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn step_back() {}
+
 /// The CPU the calling thread runs on now, if known.
 #[cfg(target_os = "linux")]
 pub(crate) fn current_cpu() -> Option<usize> {
@@ -670,6 +731,27 @@ mod tests {
         if cfg!(target_os = "linux") {
             assert_eq!(thread_cpus().map(|c| c.is_empty()), Some(false));
         }
+    }
+
+    /// A thread steps aside from its CPU, then back.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn step_aside_and_back() {
+        let cpus = initial_cpus();
+        std::thread::spawn(move || {
+            let here = current_cpu().unwrap();
+            if cpus.len() > 1 {
+                assert!(step_aside(here));
+                assert!(!current_cpus().unwrap().contains(&here));
+                assert_eq!(current_cpus().unwrap().len(), cpus.len() - 1);
+            } else {
+                assert!(!step_aside(here));
+            }
+            step_back();
+            assert_eq!(current_cpus().unwrap(), cpus);
+        })
+        .join()
+        .unwrap();
     }
 
     /// Binding a thread and reading the mask back.

@@ -73,7 +73,7 @@ pub(crate) fn parse_schedule_var(value: &str) -> Result<(Schedule, Option<usize>
     Ok((kind, chunk))
 }
 
-/// Parses `OMP_WAIT_POLICY`: how long a resident team's idle thread spins
+/// Parses `OMP_WAIT_POLICY`: how long an idle worker spins
 /// before it sleeps. `passive`: not at all; `active`: a second; unset: 3 ms,
 /// about what libgomp spins by default, and longer than a thread parked on a
 /// virtual machine may take to wake.
@@ -89,7 +89,7 @@ pub(crate) fn parse_wait_policy(value: Option<&str>) -> Result<Duration, String>
     }
 }
 
-/// How long an idle resident thread spins: `OMP_WAIT_POLICY`, read once. A
+/// How long an idle worker spins: `OMP_WAIT_POLICY`, read once. A
 /// malformed value panics.
 #[track_caller]
 pub(crate) fn wait_policy() -> Duration {

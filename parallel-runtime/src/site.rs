@@ -222,6 +222,14 @@ impl Site {
         Duration::from_nanos(typical.max(loop_ns.min(policy)))
     }
 
+    /// Whether a run of `len` iterations is expected to take a
+    /// millisecond or more (also when nothing is known yet): long enough
+    /// for a helper to spend a system call on stepping off its caller's CPU.
+    pub(crate) fn long(&self, len: usize) -> bool {
+        let per = load_f(&self.team_cost).max(load_f(&self.solo_cost));
+        per == 0.0 || per * len as f64 >= 1e6
+    }
+
     /// What a team run measured: `len` iterations in `wall_ns`, of which
     /// the caller ran `caller_iters` in `caller_ns`; `waited` at the join.
     pub(crate) fn learn_team(
