@@ -1007,20 +1007,33 @@ where
         };
         match self.work.kind {
             WorkKind::Blocks { .. } | WorkKind::Dealt { .. } => {
-                let groups = self.work.groups;
+                // One accumulator per owner, folded into the member's in
+                // the order met: a member that runs only its own share
+                // (every member, on an idle machine) and a caller that
+                // runs every share alone, owner after owner, group a
+                // reduction as the team's join does, so a static loop's
+                // sum has the same bits solo and as a team.
+                let (groups, mut owner, mut mine) = (self.work.groups, None, None);
                 for d in 0..groups {
                     let g = (p + d) % groups;
                     while let Some((k, u0, u1)) = self.claim(g) {
-                        team::set_thread_num(k);
+                        if owner != Some(k) {
+                            if owner.is_some() {
+                                acc = merge(acc, mine.take(), self.combine);
+                            }
+                            owner = Some(k);
+                            team::set_thread_num(k);
+                        }
                         for u in u0..u1 {
                             if self.stopped() {
                                 break;
                             }
                             let (lo, hi) = self.unit(k, u);
-                            run(lo, hi, &mut acc);
+                            run(lo, hi, &mut mine);
                         }
                     }
                 }
+                acc = merge(acc, mine, self.combine);
                 team::set_thread_num(p);
             }
             WorkKind::Dynamic { chunks } => {
