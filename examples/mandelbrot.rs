@@ -80,6 +80,52 @@ pub fn mandelbrot_par(w: usize, img: &mut [u32]) {
     }
 }
 
+/// The rows under three schedules, on a team of `threads`: what the tour's
+/// `--trace` draws for the guide (`schedule-{static,dynamic,guided}.png`).
+macro_rules! traced {
+    ($($name:ident: $kind:ident;)*) => {$(
+        #[parallel]
+        pub fn $name(w: usize, img: &mut [u32], threads: usize) {
+            let h = img.len() / w;
+            let d = SPAN / w as f64;
+            #[parallel_for(num_threads(threads), schedule($kind))]
+            for y in 0..h {
+                let cy = Y0 + y as f64 * d;
+                for x in 0..w {
+                    img[y * w + x] = escape(X0 + x as f64 * d, cy);
+                }
+            }
+        }
+    )*};
+}
+
+traced! {
+    rows_static: static;
+    rows_dynamic: dynamic;
+    rows_guided: guided;
+}
+
+/// Runs the rows once under each schedule on 4 threads, tracing each run,
+/// and draws each trace: a band per thread, its chunks coloured by the
+/// rows they hold. Returns the pictures, static first.
+pub fn schedule_pictures(side: usize) -> Vec<Image> {
+    let mut img = vec![0u32; side * side];
+    type Rows = fn(usize, &mut [u32], usize);
+    let runs: [(Rows, &'static str); 3] = [
+        (rows_static, "schedule-static.png"),
+        (rows_dynamic, "schedule-dynamic.png"),
+        (rows_guided, "schedule-guided.png"),
+    ];
+    runs.iter()
+        .filter_map(|&(rows, file)| {
+            rows(side, &mut img, 4); // warm up: the workers start
+            parallel::trace_start();
+            rows(side, &mut img, 4);
+            crate::common::timeline(&parallel::trace_take(), file, 480)
+        })
+        .collect()
+}
+
 /// A `side` × `side` image.
 pub fn run(side: usize, reps: usize) -> Row {
     let image = || vec![0u32; side * side];

@@ -4,6 +4,7 @@
 //! cargo run --release --example tour                  # sizes of 0.1–1 s each, sequentially
 //! cargo run --release --example tour -- --quick       # tiny sizes, no images: a smoke test
 //! cargo run --release --example tour -- --threads 1   # parallel::set_num_threads(1) first
+//! cargo run --release --example tour -- --trace       # also target/trace.json and the schedule pictures
 //! ```
 //!
 //! Each pattern lives in its own example file, with both versions of its
@@ -13,6 +14,14 @@
 //! if any parallel result differs from the sequential one. Speedups are
 //! bounded by the core count, and by memory bandwidth for loops such as
 //! `saxpy` that do little arithmetic per byte.
+//!
+//! With `--trace`, every chunk of every loop is recorded and written to
+//! `target/trace.json` as Chrome trace events (open it in Perfetto or
+//! `chrome://tracing`: a track per thread, a slice per chunk, named by the
+//! loop's `file:line`); then the Mandelbrot rows run once more under
+//! `static`, `dynamic` and `guided` on 4 threads, and each run's trace is
+//! drawn into `target/schedule-{static,dynamic,guided}.png`, the pictures of
+//! the guide's schedules page.
 //!
 //! `tests/test_tour.rs` includes this file and runs the patterns at the
 //! `--quick` sizes.
@@ -58,5 +67,47 @@ patterns! {
 }
 
 fn main() {
-    crate::common::main(PATTERNS);
+    let opts = crate::common::main(PATTERNS);
+    if opts.trace && !opts.quick {
+        schedule_pictures();
+    }
+}
+
+/// With `--trace`: the Mandelbrot rows under `static`, `dynamic` and
+/// `guided` on 4 threads, each drawn from its trace into
+/// `target/schedule-*.png`, and `target/schedule-pictures.md`, the same
+/// pictures inlined for the guide (`src/guide/`).
+fn schedule_pictures() {
+    let dir = crate::common::image_dir();
+    let mut md = String::from(
+        "<!-- Written by `cargo run --release --example tour -- --trace` \
+         (target/schedule-pictures.md); copy it here to update the pictures. -->\n",
+    );
+    for (image, kind) in mandelbrot::schedule_pictures(1200)
+        .iter()
+        .zip(["static", "dynamic", "guided"])
+    {
+        let mut png = Vec::new();
+        if let Err(e) = image
+            .encode(&mut png)
+            .and_then(|()| image.write(&dir).map(drop))
+        {
+            eprintln!("could not write {}: {e}", image.file);
+            continue;
+        }
+        println!(
+            "wrote {} ({} bytes)",
+            dir.join(image.file).display(),
+            png.len()
+        );
+        md.push_str(&format!(
+            "\n`schedule({kind})`:\n\n![schedule({kind}) on 4 threads](data:image/png;base64,{})\n",
+            crate::common::base64(&png)
+        ));
+    }
+    let path = dir.join("schedule-pictures.md");
+    match std::fs::write(&path, md) {
+        Ok(()) => println!("wrote {}", path.display()),
+        Err(e) => eprintln!("could not write {}: {e}", path.display()),
+    }
 }

@@ -92,13 +92,13 @@
 //! | OpenMP | `parallel` |
 //! |---|---|
 //! | `#pragma omp parallel for` on a `for` loop | `#[parallel_for(clauses)]` on the loop, `#[parallel]` on the enclosing `fn`, `impl` or `mod` |
-//! | `#pragma omp parallel` + `#pragma omp for` | the combined form only: one `#[parallel_for]` per loop; the pool's threads persist between loops |
+//! | `#pragma omp parallel` + `#pragma omp for` | the combined form only: one `#[parallel_for]` per loop; the worker threads persist between loops |
 //! | `#pragma omp atomic` (update) on `x += e` | `#[atomic]` on the statement `x += e`, or any other `x op= e`; integer and float scalars |
 //! | `#pragma omp critical`, `critical(name)` on a block | `#[critical]`, `#[critical(name)]` on the block: one thread at a time per name |
 //! | `#pragma omp simd reduction(+:s)` | `#[simd_reduce(+: s)]` on the loop: one thread, the reduction in vector lanes ([below](#vectorized-loops)) |
 //! | `#pragma omp simd` | `#[simd]` on the loop: one thread, the arrays it indexes cut to its range so no bounds check remains |
 //! | `#pragma omp parallel for simd` | `#[parallel_for(simd, clauses)]`: each thread's chunks run the vectorized body |
-//! | a `parallel for` nested in another's body | a `#[parallel_for]` nested in another's body: both run in parallel, sharing the pool's threads |
+//! | a `parallel for` nested in another's body | a `#[parallel_for]` nested in another's body: its iterations are split among the idle workers ([below](#what-the-body-may-do)) |
 //! | `nowait` | none: every loop ends with its iterations done (and its reductions combined) |
 //! | `ordered`, `task`, `sections` | not yet: the macro names the clauses it knows |
 //!
@@ -142,14 +142,15 @@
 //! | `schedule(static, c)` | `schedule(static, c)` | chunks of `c` iterations, dealt round-robin |
 //! | `schedule(dynamic[, c])` | `schedule(dynamic[, c])` | threads claim chunks of `c` (default 1) as they finish |
 //! | `schedule(guided[, c])` | `schedule(guided[, c])` | claimed chunks of `max(c, remaining / threads)`: large first, then shrinking |
-//! | `schedule(auto)` | `schedule(auto)` | work stealing: the range is halved recursively on rayon |
+//! | `schedule(auto)` | `schedule(auto)` | the runtime's choice: claimed chunks of about `n / (4 · threads)` iterations |
 //! | `schedule(runtime)` | `schedule(runtime)` | whatever `OMP_SCHEDULE` says, read once (`static` when unset) |
 //! | `reduction(+: s)` | `reduction(+: s)` | each thread adds into its own `s`; the copies and the value before the loop are combined at the end ([`guide::reductions`]) |
 //! | operators `+ * - & \| ^ && \|\| min max` | the same | one clause may list several variables, and clauses may repeat |
 //! | array sections, `reduction(+: h[0:n])` | `reduction(+: h)` on a whole `[T; N]`, `Vec<T>` or `&mut [T]` | element-wise: a histogram's bins |
 //! | `declare reduction(merge: T: ...)` | `impl` [`Reducer`] for a type, then `reduction(Merge: v)` | a user-defined reduction, updated with `Merge::combine(&mut v, e)` |
 //! | MPI's `MPI_MINLOC` / `MPI_MAXLOC` | `reduction(minloc: best)`, `reduction(maxloc: best)` | the smallest / largest value of a `(value, index)` pair with its location, ties as in the plain loop ([minloc](guide::reductions#minimum-and-maximum-with-their-location)) |
-//! | `num_threads(n)` | `num_threads(n)` | a team of exactly `n` threads (one pool per size, made once) |
+//! | `num_threads(n)` | `num_threads(n)` | a team of exactly `n` members (at most `OMP_THREAD_LIMIT`; every team draws on one bounded set of worker threads) |
+//! | `proc_bind(close)` | `proc_bind(primary \| close \| spread)` (`master` too) | members placed on `OMP_PLACES` by the policy, when `OMP_PROC_BIND` does not say otherwise |
 //! | `if(n > 1000)` | `if(n > 1000)` | when false, the plain loop on the calling thread |
 //! | `private(v)` | `private(v)` | each thread works on its own copy of `v`, a clone (Rust has no uninitialized variables); `v` itself is untouched |
 //! | `firstprivate(v)` | `firstprivate(v)` | each thread's copy starts as a clone of `v` |
@@ -223,9 +224,28 @@
 //! | `RAYON_NUM_THREADS=4` | the same, when `OMP_NUM_THREADS` is unset; else the number of CPUs |
 //! | `OMP_SCHEDULE="dynamic,4"` | the schedule of `schedule(runtime)` loops: `static`, `dynamic`, `guided` or `auto`, an optional chunk, an optional `monotonic:`/`nonmonotonic:` prefix |
 //! | `OMP_WAIT_POLICY=passive` | how long idle threads spin before they sleep: `active` (a second), `passive` (not at all); unset, 3 ms (about what libgomp spins) |
+//! | `OMP_THREAD_LIMIT=8` | the most threads loops run on, callers included; unset, four per CPU and at least 64; a larger `num_threads` is clamped, with a warning the first time |
+//! | `OMP_PROC_BIND=close` | pin team members to places: `false`, `true` (as `close`), `primary`, `close`, `spread` (of a list, the first) |
+//! | `OMP_PLACES=cores` | the places: `threads`, `cores`, `sockets` (optionally `cores(4)`), or explicit CPU sets such as `{0},{1}`, `{0:4}`, `{0:2}:4:2`; setting it alone turns binding on |
+//! | `OMP_DISPLAY_ENV=true` | print the settings at the first loop, as libgomp does (`verbose`: also the runtime's own) |
+//! | `PARALLEL_REPORT=1` | at exit, one line per loop on stderr: where, directive, schedule, team, calls, chunks, how many ran inline or solo, vector level, time, load imbalance (slowest member / mean) |
+//! | `PARALLEL_TRACE=trace.json` | at exit, write what ran as Chrome trace events: a track per thread, a slice per chunk named by the loop's `file:line`; open it in Perfetto or `chrome://tracing` ([`trace_start`] and [`trace_take`] do it from code) |
 //!
 //! Each is read once, when first needed; a malformed value panics with a
 //! message that names the variable.
+//!
+//! ## On a shared machine
+//!
+//! Every chunk of every schedule is claimed by whichever team member gets
+//! to it first, the calling thread included, so no thread ever waits for a
+//! chunk that nobody has started: a member the operating system does not
+//! run (the machine is busy with other programs) costs at most the chunk it
+//! holds. A static schedule still gives each member its own block first,
+//! and [`thread_num()`] inside a chunk is always the member the schedule
+//! gave it to, whoever runs it. Loops whose helpers do not make them faster
+//! (very short loops, or a machine too busy to run the helpers in time) run
+//! on the calling thread alone, decided per loop from its last runs; idle
+//! helpers spin only while that pays, then sleep.
 //!
 //! # Loop forms
 //!
@@ -398,12 +418,13 @@
 //! `s[i][j]` the loop writes, would see another thread's write in progress,
 //! and does not compile.
 //!
-//! A `#[parallel_for]` nested in another's body splits its iterations too
-//! (its team is by default as large as the pool, whose threads it shares
-//! with the outer loop's), and may write the outer iteration's row
-//! (`c[i][j]`, `c[i * n + j]` with outer `i` and inner `j`). OpenMP's
-//! default runs such an inner loop on one thread; splitting it as well pays
-//! when the outer loop has fewer iterations than there are threads. `continue` works; `break`,
+//! A `#[parallel_for]` nested in another's body splits its iterations too,
+//! among the worker threads that are idle at the time (nesting never starts
+//! more threads), and may write the outer iteration's row (`c[i][j]`,
+//! `c[i * n + j]` with outer `i` and inner `j`). OpenMP's default runs such
+//! an inner loop on one thread; here it runs on one thread when every
+//! worker is busy with the outer loop, and spreads when the outer loop has
+//! fewer iterations than there are threads. `continue` works; `break`,
 //! `return`, `?` and `.await` would leave the loop part-way and are rejected.
 //! The std macros whose arguments are expressions (`println!`, `format!`,
 //! `assert!`, `vec!`, …) are read as expressions, format strings included;
@@ -511,8 +532,8 @@ macro_rules! scan {
     };
 }
 pub use parallel_runtime::{
-    Reducer, SimdLevel, in_parallel, max_threads, num_threads, set_num_threads, set_simd_level,
-    simd_level, thread_num, wtime,
+    Reducer, SimdLevel, Slice, Trace, in_parallel, max_threads, num_threads, set_num_threads,
+    set_simd_level, simd_level, thread_num, trace_start, trace_take, wtime,
 };
 
 /// What the macro expansions call. Not a public API: it changes without notice.
@@ -547,6 +568,7 @@ pub mod guide {
     pub mod patterns {}
 
     #[doc = include_str!("guide/schedules.md")]
+    #[doc = include_str!("guide/schedule-pictures.md")]
     pub mod schedules {}
 
     #[doc = include_str!("guide/races.md")]

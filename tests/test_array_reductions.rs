@@ -149,8 +149,9 @@ fn user_defined_reducer() {
     }
 }
 
-/// A reducer whose combine is associative but not commutative: the partials
-/// of a static schedule are combined in iteration order.
+/// A reducer whose combine is associative but not commutative: its
+/// partials are combined in the loop's order under every schedule, so the
+/// text is the plain loop's.
 struct Concat;
 
 impl Reducer for Concat {
@@ -163,24 +164,54 @@ impl Reducer for Concat {
     }
 }
 
+fn digit(i: usize) -> String {
+    char::from(b'0' + (i % 10) as u8).to_string()
+}
+
 #[parallel]
-fn digits(n: usize, threads: usize) -> String {
-    let mut text = String::from(">");
-    #[parallel_for(num_threads(threads), reduction(Concat: text))]
+fn digits(n: usize, threads: usize) -> [String; 4] {
+    let (mut a, mut b, mut c, mut d) = (
+        ">".to_owned(),
+        ">".to_owned(),
+        ">".to_owned(),
+        ">".to_owned(),
+    );
+    #[parallel_for(num_threads(threads), deterministic, reduction(Concat: a))]
     for i in 0..n {
-        Concat::combine(&mut text, char::from(b'0' + (i % 10) as u8).to_string());
+        Concat::combine(&mut a, digit(i));
     }
-    text
+    #[parallel_for(num_threads(threads), reduction(Concat: b))]
+    for i in 0..n {
+        Concat::combine(&mut b, digit(i));
+    }
+    #[parallel_for(num_threads(threads), schedule(dynamic, 3), reduction(Concat: c))]
+    for i in 0..n {
+        Concat::combine(&mut c, digit(i));
+    }
+    #[parallel_for(num_threads(threads), schedule(guided), reduction(Concat: d))]
+    for i in (0..n).rev() {
+        Concat::combine(&mut d, digit(i));
+    }
+    [a, b, c, d]
 }
 
 #[test]
-fn static_schedules_keep_partials_in_order() {
+fn partials_combine_in_the_loop_order() {
     for &n in LENGTHS {
-        let want: String = std::iter::once('>')
-            .chain((0..n).map(|i| char::from(b'0' + (i % 10) as u8)))
+        let want: String = std::iter::once(">".to_owned())
+            .chain((0..n).map(digit))
+            .collect();
+        let back: String = std::iter::once(">".to_owned())
+            .chain((0..n).rev().map(digit))
             .collect();
         for &t in THREADS {
-            assert_eq!(digits(n, t), want, "n={n} t={t}");
+            let [a, b, c, d] = digits(n, t);
+            assert_eq!(
+                [a, b, c],
+                [want.clone(), want.clone(), want.clone()],
+                "n={n} t={t}"
+            );
+            assert_eq!(d, back, "n={n} t={t}");
         }
     }
 }

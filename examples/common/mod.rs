@@ -209,11 +209,14 @@ pub fn repeat<O>(times: usize, kernel: impl Fn() -> O) -> O {
     out
 }
 
-/// The command line shared by every example: `[--quick] [--threads N]`.
+/// The command line shared by every example: `[--quick] [--threads N]
+/// [--trace]`.
 #[derive(Debug)]
 pub struct Options {
     pub quick: bool,
     pub threads: Option<usize>,
+    /// Record what ran and write it as a Chrome trace (`target/trace.json`).
+    pub trace: bool,
 }
 
 impl Options {
@@ -222,11 +225,13 @@ impl Options {
         let mut opts = Options {
             quick: false,
             threads: None,
+            trace: false,
         };
         let mut it = args.into_iter();
         while let Some(arg) = it.next() {
             match arg.as_str() {
                 "--quick" => opts.quick = true,
+                "--trace" => opts.trace = true,
                 "--threads" => match it.next().and_then(|n| n.parse().ok()) {
                     Some(n) if n > 0 => opts.threads = Some(n),
                     _ => return Err("--threads needs a positive number, e.g. --threads 2".into()),
@@ -243,11 +248,15 @@ fn usage(problem: &str) -> ! {
     if !problem.is_empty() {
         eprintln!("error: {problem}");
     }
-    eprintln!("usage: cargo run --release --example <name> -- [--quick] [--threads N]");
+    eprintln!("usage: cargo run --release --example <name> -- [--quick] [--threads N] [--trace]");
     eprintln!(
         "  --quick      tiny problem sizes, no images (a smoke test, also fine in a debug build)"
     );
     eprintln!("  --threads N  call parallel::set_num_threads(N) first");
+    eprintln!(
+        "  --trace      record what ran and write it as Chrome trace events to target/trace.json \
+         (open it in Perfetto or chrome://tracing)"
+    );
     std::process::exit(if problem.is_empty() { 0 } else { 2 });
 }
 
@@ -306,9 +315,25 @@ pub fn failures(rows: &[Row]) -> Vec<&'static str> {
 /// The `main` of every example: runs `patterns` (progress on stderr), prints
 /// the table on stdout, writes the patterns' images (not with `--quick`) and
 /// exits with status 1 if any check failed.
-pub fn main(patterns: &[Pattern]) {
+pub fn main(patterns: &[Pattern]) -> Options {
     let opts = Options::parse(std::env::args().skip(1)).unwrap_or_else(|e| usage(&e));
+    if opts.trace {
+        parallel::trace_start();
+    }
     let rows = run(patterns, &opts);
+    if opts.trace {
+        let path = image_dir().join("trace.json");
+        let trace = parallel::trace_take();
+        match std::fs::write(&path, trace.to_json()) {
+            Ok(()) => eprintln!(
+                "wrote {} ({} chunks on {} threads)",
+                path.display(),
+                trace.chunks().count(),
+                trace.threads.len()
+            ),
+            Err(e) => eprintln!("could not write {}: {e}", path.display()),
+        }
+    }
     print!("{}", report(&rows, &opts));
     let images: Vec<&Image> = rows.iter().filter_map(|r| r.image.as_ref()).collect();
     if !images.is_empty() && !opts.quick {
@@ -335,6 +360,91 @@ pub fn main(patterns: &[Pattern]) {
         );
         std::process::exit(1);
     }
+    opts
+}
+
+/// A picture of the first loop call in `trace`: a band per thread, time from left to right across `width` pixels, each chunk a bar
+/// coloured by where its iterations lie in the loop (blue at the start,
+/// through green, to red at the end), idle time light grey.
+pub fn timeline(trace: &parallel::Trace, file: &'static str, width: usize) -> Option<Image> {
+    const BAND: usize = 22;
+    const GAP: usize = 6;
+    const HUES: [[u8; 3]; 6] = [
+        [49, 99, 176],
+        [66, 160, 200],
+        [94, 180, 110],
+        [214, 190, 60],
+        [230, 130, 50],
+        [200, 60, 60],
+    ];
+    let first = trace.chunks().next()?;
+    let (name, call) = (first.name.clone(), first.call);
+    let chunks: Vec<&parallel::Slice> = trace
+        .chunks()
+        .filter(|s| s.name == name && s.call == call)
+        .collect();
+    let len = chunks.iter().map(|s| s.hi).max()?;
+    let t0 = chunks.iter().map(|s| s.start_us).fold(f64::MAX, f64::min);
+    let t1 = chunks
+        .iter()
+        .map(|s| s.start_us + s.dur_us)
+        .fold(0.0, f64::max);
+    // The threads, in the order of the lowest member each ran as.
+    let mut threads: Vec<(usize, usize)> = Vec::new();
+    for s in &chunks {
+        match threads.iter_mut().find(|(t, _)| *t == s.thread) {
+            Some((_, m)) => *m = (*m).min(s.member),
+            None => threads.push((s.thread, s.member)),
+        }
+    }
+    threads.sort_by_key(|&(_, m)| m);
+    let height = threads.len() * (BAND + GAP) + GAP;
+    let mut rgb = vec![[255, 255, 255]; width * height];
+    let x_of = |t: f64| (((t - t0) / (t1 - t0).max(1e-9)) * width as f64) as usize;
+    for (row, &(thread, _)) in threads.iter().enumerate() {
+        let top = GAP + row * (BAND + GAP);
+        for y in top..top + BAND {
+            rgb[y * width..(y + 1) * width].fill([232, 232, 232]);
+        }
+        for s in chunks.iter().filter(|s| s.thread == thread) {
+            let (a, b) = (
+                x_of(s.start_us),
+                x_of(s.start_us + s.dur_us).max(x_of(s.start_us) + 1),
+            );
+            let hue = HUES[(s.lo * HUES.len() / len).min(HUES.len() - 1)];
+            for y in top..top + BAND {
+                for x in a..b.min(width) {
+                    // The first column of a chunk darker: chunk boundaries.
+                    rgb[y * width + x] = if x == a { hue.map(|c| c / 2) } else { hue };
+                }
+            }
+        }
+    }
+    Some(Image {
+        file,
+        width,
+        height,
+        rgb,
+    })
+}
+
+/// `bytes` in standard base64 (for pictures inlined in Markdown).
+pub fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            if k <= c.len() {
+                out.push(char::from(ABC[(n >> (18 - 6 * k) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 fn secs(t: f64) -> String {

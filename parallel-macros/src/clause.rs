@@ -30,6 +30,7 @@ pub const CLAUSES: &[&str] = &[
     "collapse",
     "deterministic",
     "simd",
+    "proc_bind",
 ];
 
 /// The error for `#[simd_reduce]` without reductions.
@@ -186,6 +187,11 @@ pub struct Clauses {
     pub shared: Vec<Ident>,
     /// `collapse(n)`: the number of nested loops flattened into one space.
     pub collapse: Option<Collapse>,
+    /// `proc_bind(primary | close | spread)`: the policy, as the runtime's
+    /// `ProcBind` variant (`master` is `Primary`).
+    pub proc_bind: Option<Ident>,
+    /// The arguments as written, for the runtime's report.
+    pub text: String,
     /// `deterministic`: reductions bit-identical for any team and schedule.
     pub deterministic: Option<Ident>,
     /// `simd`: each chunk runs the vectorized body, reductions in lanes.
@@ -195,7 +201,10 @@ pub struct Clauses {
 /// Parses the clause list. All independent mistakes are reported together.
 pub fn parse(tokens: TokenStream) -> Result<Clauses> {
     let mut errors = Errors::default();
-    let mut clauses = Clauses::default();
+    let mut clauses = Clauses {
+        text: crate::show::show(&tokens),
+        ..Clauses::default()
+    };
     let parser = |input: ParseStream| {
         while !input.is_empty() {
             parse_clause(input, &mut clauses, &mut errors)?;
@@ -301,6 +310,29 @@ fn parse_arguments(
                 _ => errors.push(Error::new(lit.span(), usage)),
             }
         }
+        "proc_bind" => {
+            use syn::ext::IdentExt;
+            let usage = "`proc_bind` takes a policy: `proc_bind(primary)`, `proc_bind(close)` or `proc_bind(spread)`";
+            let kind = Ident::parse_any(args).map_err(|e| Error::new(e.span(), usage))?;
+            let variant = match kind.to_string().as_str() {
+                "primary" | "master" => "Primary",
+                "close" => "Close",
+                "spread" => "Spread",
+                other => {
+                    errors.push(Error::new(
+                        kind.span(),
+                        format!("`proc_bind({other})`: {usage}"),
+                    ));
+                    return Ok(());
+                }
+            };
+            set_once(
+                &mut clauses.proc_bind,
+                Ident::new(variant, kind.span()),
+                name,
+                errors,
+            );
+        }
         "default" => {
             use syn::ext::IdentExt;
             let kind = Ident::parse_any(args)?;
@@ -363,6 +395,7 @@ fn example(clause: &str) -> &'static str {
         "private" | "firstprivate" | "lastprivate" | "shared" => "`private(scratch)`",
         "default" => "`default(none)`",
         "collapse" => "`collapse(2)`",
+        "proc_bind" => "`proc_bind(close)`",
         _ => "`min_len(1024)`",
     }
 }

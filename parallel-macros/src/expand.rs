@@ -20,8 +20,8 @@
 //!     ::parallel::__private::assert_split(&y);
 //!     let __parts = (y.__parallel_elem_handle(),);      // `y` split by element
 //!     let __hold_sum = sum.__parallel_hold();            // `sum` held until the fold
-//!     if let Some((__p0,)) = ::parallel::__private::for_range_with(
-//!         &__cfg, &__seq, __parts,
+//!     if let Some((__p0,)) = ::parallel::__private::for_range_info(
+//!         &__cfg, &__info, &__seq, __parts,            // `__info`: the directive, `proc_bind`
 //!         || ((*__hold_sum).__parallel_private(op::Plus),),   // each member's copy
 //!         |(__a0,), (__b0,)| (::parallel::__private::combine(op::Plus, __a0, __b0),),
 //!         |__lo, __hi, __windows, __acc| {              // one chunk of iterations
@@ -658,7 +658,7 @@ fn generate(
     let split = handles(decisions, seq);
     let (source_handles, handles, split_setup) = (&space.handles, &split.handles, &split.setup);
     let slots = Slot::all(clauses, &decisions.loc_ties, &decisions.written);
-    let acc = Accumulator::new(&slots, &names.hi);
+    let acc = Accumulator::new(&slots, &names.lo, &names.hi);
     let (shared_before, shared_after, chunk_shadows) = shared(decisions);
     let closure = chunk_closure(
         for_loop,
@@ -682,6 +682,21 @@ fn generate(
         ..
     } = acc;
     let space_setup = &space.setup;
+    let info = Ident::new("__info", Span::mixed_site());
+    let loop_info = loop_info(clauses);
+    // Spanned at the loop, so that the runtime's `#[track_caller]` names the
+    // loop's line (in its report, trace and adaptive state).
+    let run = quote_spanned! {for_loop.for_token.span=>
+        ::parallel::__private::for_range_info(
+            &#cfg,
+            &#info,
+            &#seq,
+            #parts,
+            || ( #(#inits,)* ),
+            |( #(#a_k,)* ), ( #(#b_k,)* )| ( #(#combines,)* ),
+            #closure,
+        )
+    };
     let first_pass = match (&analysis.scan_update, header) {
         (Some(update), Header::Range(range)) => crate::scan::first_pass(
             &slots,
@@ -708,21 +723,30 @@ fn generate(
             #split_setup
             let #parts = ( #(#source_handles,)* #(#handles,)* );
             #shared_before
+            let #info = #loop_info;
             #[allow(unused_variables)]
-            if let #some(( #(#p_k,)* )) = #private::for_range_with(
-                &#cfg,
-                &#seq,
-                #parts,
-                || ( #(#inits,)* ),
-                |( #(#a_k,)* ), ( #(#b_k,)* )| ( #(#combines,)* ),
-                #closure,
-            ) {
+            if let #some(( #(#p_k,)* )) = #run {
                 #(#folds)*
             }
             #shared_after
             }
         }
     }
+}
+
+/// The loop's `LoopInfo`: the directive as written, and `proc_bind`.
+fn loop_info(clauses: &Clauses) -> TokenStream {
+    let p = quote!(::parallel::__private);
+    let directive = if clauses.text.is_empty() {
+        "parallel_for".to_owned()
+    } else {
+        format!("parallel_for({})", clauses.text)
+    };
+    let bind = match &clauses.proc_bind {
+        Some(policy) => quote!(::core::option::Option::Some(#p::ProcBind::#policy)),
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(#p::LoopInfo { directive: #directive, proc_bind: #bind })
 }
 
 // Input:  the body, for the chunk `__lo..__hi`
@@ -802,7 +826,7 @@ struct Accumulator {
 }
 
 impl Accumulator {
-    fn new(slots: &[Slot], hi: &Ident) -> Accumulator {
+    fn new(slots: &[Slot], lo: &Ident, hi: &Ident) -> Accumulator {
         let (a_k, b_k, p_k) = (
             named(slots, "__a"),
             named(slots, "__b"),
@@ -813,7 +837,7 @@ impl Accumulator {
             .zip(a_k.iter().zip(&b_k))
             .map(|(s, (a, b))| s.combine(a, b))
             .collect();
-        let gives: Vec<TokenStream> = slots.iter().map(|s| s.give(hi)).collect();
+        let gives: Vec<TokenStream> = slots.iter().map(|s| s.give(lo, hi)).collect();
         Accumulator {
             setups: slots.iter().map(Slot::setup).collect(),
             inits: slots.iter().map(Slot::init).collect(),

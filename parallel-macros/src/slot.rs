@@ -75,6 +75,26 @@ impl<'a> Slot<'a> {
         slots
     }
 
+    /// A user reducer's partials, kept in the loop's order.
+    fn ordered(&self) -> bool {
+        matches!(
+            self,
+            Slot::Reduce(Reduction {
+                op: ReduceOp::User(_),
+                ..
+            })
+        )
+    }
+
+    /// The member's ordered partials of a user reducer.
+    fn runs(&self) -> Ident {
+        format_ident!(
+            "__runs_{}",
+            Name::of(self.var()).as_str(),
+            span = Span::mixed_site()
+        )
+    }
+
     pub fn var(&self) -> &'a Ident {
         match self {
             Slot::Reduce(r) | Slot::Scan(r) => &r.var,
@@ -151,7 +171,7 @@ impl<'a> Slot<'a> {
             Slot::Reduce(r) => {
                 let local = self.user_local();
                 match r.op {
-                    ReduceOp::User(_) => quote_spanned!(v.span()=> #local.private()),
+                    ReduceOp::User(_) => quote_spanned!(v.span()=> #local.runs()),
                     _ => quote_spanned!(v.span()=> #local.private(&*#hold)),
                 }
             }
@@ -187,6 +207,10 @@ impl<'a> Slot<'a> {
         let v = self.var();
         let p = private_at(v.span());
         match self {
+            Slot::Reduce(_) if self.ordered() => {
+                let local = self.user_local();
+                quote_spanned!(v.span()=> #local.merge(#a, #b))
+            }
             Slot::Reduce(_) => {
                 let local = self.user_local();
                 quote_spanned!(v.span()=> #local.combine(#a, #b))
@@ -205,6 +229,10 @@ impl<'a> Slot<'a> {
     pub fn take(&self) -> TokenStream {
         let v = self.var();
         match self {
+            Slot::Reduce(_) if self.ordered() => {
+                let runs = self.runs();
+                quote!(#runs)
+            }
             Slot::Reduce(_) | Slot::Private(..) => quote!(mut #v),
             Slot::Loc { .. } => {
                 let flag = loc_flag(&Name::of(v));
@@ -223,6 +251,10 @@ impl<'a> Slot<'a> {
     /// assigned-in-this-chunk flag.
     pub fn chunk_start(&self) -> TokenStream {
         match self {
+            Slot::Reduce(_) if self.ordered() => {
+                let (v, local) = (self.var(), self.user_local());
+                quote_spanned!(v.span()=> #[allow(unused_mut)] let mut #v = #local.private();)
+            }
             Slot::Last(v) => {
                 let flag = lastprivate_flag(&Name::of(v));
                 quote!(#[allow(unused_mut, unused_assignments)] let mut #flag = false;)
@@ -234,9 +266,13 @@ impl<'a> Slot<'a> {
     /// The slot packed again at the end of a chunk. A `lastprivate` copy
     /// records the end of the last chunk that assigned it: the copy with the
     /// highest mark holds the value of the sequentially last assignment.
-    pub fn give(&self, hi: &Ident) -> TokenStream {
+    pub fn give(&self, lo: &Ident, hi: &Ident) -> TokenStream {
         let v = self.var();
         match self {
+            Slot::Reduce(_) if self.ordered() => {
+                let (local, runs) = (self.user_local(), self.runs());
+                quote_spanned!(v.span()=> #local.push(#runs, #lo, #hi, #v))
+            }
             Slot::Reduce(_) | Slot::Private(..) => quote!(#v),
             Slot::Loc { .. } => {
                 let flag = loc_flag(&Name::of(v));
@@ -256,6 +292,10 @@ impl<'a> Slot<'a> {
     pub fn fold(&self, p: &Ident) -> TokenStream {
         let (v, hold) = (self.var(), self.hold());
         match self {
+            Slot::Reduce(_) if self.ordered() => {
+                let local = self.user_local();
+                quote_spanned!(v.span()=> #local.finish(&mut *#hold, #p);)
+            }
             Slot::Reduce(_) => {
                 let local = self.user_local();
                 quote_spanned!(v.span()=> #local.fold(&mut *#hold, #p);)

@@ -1,26 +1,64 @@
 //! Driving a loop: [`for_range`] splits the iterations into chunks by the
-//! schedule, forks the team, hands every chunk its windows, and combines the
-//! partial reductions.
+//! schedule, offers them to a team, hands every chunk its windows, and
+//! combines the partial reductions.
 //!
-//! A top-level loop runs on the resident team of its size (see `resident`):
-//! workers that spin between loops, forked with one store, about a
-//! microsecond per loop. Nested loops, `schedule(auto)`, `deterministic`
-//! and a loop that finds its resident team busy run on the rayon pool of
-//! their size, forked with `rayon::join` recursion (stack jobs). Either way
-//! the fork/join path allocates nothing and takes no lock: teams and pools
-//! come from a `OnceLock` per size, and the work is shared through atomics
-//! on the caller's stack.
+//! # Claimable chunks
+//!
+//! A loop's team is its caller (member 0) and the helpers it could reserve
+//! from the crew (see `crew`). Every chunk of every schedule is claimed
+//! with an atomic operation by whichever member gets to it first, so no
+//! member ever waits for a chunk that nobody has started: a helper that the
+//! scheduler does not run (the machine is shared), or that never arrives,
+//! costs at most the chunk it is running, never the loop.
+//!
+//! - `static`: member `k`'s block (or, with a chunk, its dealt chunks) is
+//!   cut into units claimed through a counter of `k`'s own. A member runs
+//!   its own units first, in order, then claims the units of the others
+//!   that nobody has started. A unit always runs as the member the
+//!   schedule gave it to: `thread_num()` inside it is that member, whoever
+//!   runs it, so the mapping of iterations to `thread_num()` is the one
+//!   OpenMP prescribes.
+//! - `dynamic`, `guided`, `auto`: one shared counter, as before; `auto` is
+//!   `dynamic` with chunks of about `n / (4 · team)`.
+//! - `deterministic`: the fixed tree of leaves is cut at a fixed depth into
+//!   subtrees, claimed like dynamic chunks; each subtree's value lands in a
+//!   slot of its own, and the caller combines the slots in the same tree.
+//!   Neither the leaves nor the tree depend on who ran what, so the result
+//!   is bit-identical for any team, schedule and run.
+//!
+//! Each member folds the chunks it ran into one accumulator (`init()`
+//! once per member), and the caller combines the members' accumulators in
+//! member order. A member may run chunks of several owners, so a reduction
+//! is combined in an order that depends on the run: the built-in operators
+//! are commutative, and the macro keeps a user reducer's partials with the
+//! iterations they cover (`UserReduction::push`) and combines them in
+//! iteration order at the end.
+//!
+//! # Solo runs
+//!
+//! A loop whose last runs showed that helpers do not make it faster (a
+//! short loop, or a machine too busy to run them in time) runs *solo*: the
+//! caller runs every chunk, as the member it belongs to, and posts nothing
+//! (see `site`). The fork/join path allocates nothing and takes no lock:
+//! the work is shared through atomics on the caller's stack.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
-use crate::resident::{self, Play};
+use crate::affinity::{self, ProcBind};
+use crate::crew::{self, Erased, Mailbox, Tally};
+use crate::report::{self, Current};
 use crate::schedule::{Config, Plan, Schedule};
 use crate::seq::Iterations;
 #[cfg(test)]
 use crate::seq::Seq;
+use crate::site::{self, Call, CallKind, Site};
 use crate::split::Parts;
 use crate::team::{self, Enter, State};
-use crate::{env, routines};
+use crate::{env, routines, trace};
 
 /// Loops shorter than this run inline on the calling thread, unless they name
 /// `num_threads(n)`: forking a team costs more than they do.
@@ -173,7 +211,85 @@ where
     C: Fn(R, R) -> R + Sync,
     B: Fn(usize, usize, P::Windows, R) -> R + Sync,
 {
+    for_range_info(cfg, &LoopInfo::DEFAULT, seq, parts, init, combine, body)
+}
+
+/// What the macro knows of a loop beyond its [`Config`]: the directive as
+/// written, for `PARALLEL_REPORT`, and its `proc_bind(..)` clause.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{LoopInfo, ProcBind};
+///
+/// static INFO: LoopInfo = LoopInfo {
+///     directive: "parallel_for(proc_bind(spread))",
+///     proc_bind: Some(ProcBind::Spread),
+/// };
+/// assert_eq!(LoopInfo::DEFAULT.proc_bind, None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoopInfo {
+    /// The directive as written, e.g. `"parallel_for(schedule(dynamic))"`;
+    /// empty: the report says `parallel_for`.
+    pub directive: &'static str,
+    /// `proc_bind(primary | close | spread)`: how the team's members are
+    /// placed on `OMP_PLACES` (one place per core when unset). `None`: as
+    /// `OMP_PROC_BIND` says. With `OMP_PROC_BIND=false` the clause is
+    /// ignored, as OpenMP specifies.
+    pub proc_bind: Option<ProcBind>,
+}
+
+impl LoopInfo {
+    /// No directive text, no `proc_bind`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(parallel_runtime::LoopInfo::DEFAULT.directive, "");
+    /// ```
+    pub const DEFAULT: LoopInfo = LoopInfo {
+        directive: "",
+        proc_bind: None,
+    };
+}
+
+/// [`for_range_with`] with the loop's [`LoopInfo`]: what the macro calls
+/// for a loop with a `proc_bind` clause (and, to name the loop in the
+/// report, for every loop). The loop is reported at the place of this
+/// call (`#[track_caller]`).
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{for_range_info, Config, LoopInfo, ProcBind, Seq};
+///
+/// let info = LoopInfo { directive: "parallel_for(proc_bind(close))", proc_bind: Some(ProcBind::Close) };
+/// let cfg = Config { num_threads: Some(2), ..Config::DEFAULT };
+/// let n = for_range_info(&cfg, &info, &Seq::range(0u64, 100), (), || 0u64,
+///     |a, b| a + b, |lo, hi, (), acc| acc + (hi - lo) as u64);
+/// assert_eq!(n, Some(100));
+/// ```
+#[track_caller]
+pub fn for_range_info<S, P, R, I, C, B>(
+    cfg: &Config,
+    info: &LoopInfo,
+    seq: &S,
+    parts: P,
+    init: I,
+    combine: C,
+    body: B,
+) -> Option<R>
+where
+    S: Iterations,
+    P: Parts,
+    R: Send,
+    I: Fn() -> R + Sync,
+    C: Fn(R, R) -> R + Sync,
+    B: Fn(usize, usize, P::Windows, R) -> R + Sync,
+{
     let plan = Plan::new(cfg, env::runtime_schedule);
+    report::startup();
     let len = seq.len();
     if len == 0 {
         return None;
@@ -182,16 +298,21 @@ where
         seq.check_indices();
     }
     let caller = team::current();
-    // `if(false)` decides before anything else: it must not touch the pool
+    // `if(false)` decides before anything else: it must not touch the crew
     // (nor read the environment for a team size).
     let team = match cfg.num_threads {
         // Inside a `#[critical]` section the loop runs inline: see `in_critical`.
         _ if !cfg.if_ || crate::sync::in_critical() => 1,
-        Some(n) => n,
+        Some(n) => clamp_team(n),
         None if len < INLINE_BELOW => 1,
-        None => routines::max_threads(),
+        None => clamp_team(routines::max_threads()),
     };
-    let job = Job {
+    let site = site::lookup(Location::caller());
+    if !info.directive.is_empty() {
+        site.set_directive(info.directive);
+    }
+    let mut room: Counters = [const { MaybeUninit::uninit() }; MAX_GROUPS];
+    let mut job = Job {
         seq,
         parts: &parts,
         init: &init,
@@ -201,40 +322,42 @@ where
         team,
         plan,
         caller,
+        site,
+        trace: trace::on(),
+        call: 0,
         stop: AtomicBool::new(false),
-        next: AtomicUsize::new(0),
+        panic: AtomicPtr::new(core::ptr::null_mut()),
+        work: Work::new(len, team, plan, &mut room),
+        tasks: &[],
+        slots: &[],
+        bind: None,
+        caller_cpu: None,
     };
-    if team == 1 {
-        let _member = Enter::new(State::inline(caller), None);
-        // `deterministic` walks its fixed tree here too, so that one thread
-        // associates the reduction as a team does.
-        if let Some(leaf) = plan.leaf {
-            return job.fixed_tree(0, len.div_ceil(leaf), leaf, false);
-        }
-        // SAFETY: the only window of this loop.
-        return Some(body(
-            0,
-            len,
-            unsafe { windows(&parts, seq, 0, len) },
-            init(),
-        ));
+    if let Some(leaf) = plan.leaf {
+        return job.deterministic(leaf, info.proc_bind);
     }
-    // A top-level loop runs on the resident team of its size when it is
-    // free: its workers spin between loops, so forking costs about a
-    // microsecond. Nested loops, `auto` and `deterministic` (work stealing)
-    // and a loop that finds the team busy go to rayon.
-    if caller.level == 0
-        && plan.leaf.is_none()
-        && plan.kind != Schedule::Auto
-        && let Some(claim) = resident::team(team).and_then(|t| t.try_claim())
-    {
-        return claim.run(&job);
+    job.run(info.proc_bind)
+}
+
+/// `n` within the thread limit, with a warning the first time it is not.
+#[inline]
+fn clamp_team(n: usize) -> usize {
+    let limit = env::thread_limit();
+    if n <= limit {
+        return n;
     }
-    let pool = team::pool(team);
-    if pool.current_thread_index().is_some() {
-        job.run()
-    } else {
-        pool.install(|| job.run())
+    warn_clamped(n, limit);
+    limit
+}
+
+#[cold]
+fn warn_clamped(n: usize, limit: usize) {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if !WARNED.swap(true, Ordering::Relaxed) {
+        eprintln!(
+            "parallel: a team of {n} threads is more than the thread limit of {limit} \
+             (OMP_THREAD_LIMIT); such teams get {limit} (this warning is shown once)"
+        );
     }
 }
 
@@ -270,7 +393,7 @@ fn fold<R>(acc: Option<R>, r: R, combine: &impl Fn(R, R) -> R) -> Option<R> {
     })
 }
 
-/// Combines two results of adjacent parts of the team, left first.
+/// Combines two partial results, left first.
 #[inline(always)]
 fn merge<R>(a: Option<R>, b: Option<R>, combine: &impl Fn(R, R) -> R) -> Option<R> {
     match (a, b) {
@@ -315,7 +438,258 @@ impl Chunks {
     }
 }
 
-impl<S, P, R, I, C, B> Play for Job<'_, S, P, I, C, B>
+/// Static schedules keep one counter per owner up to this many owners;
+/// larger teams share them (owner `k` on counter `k % MAX_GROUPS`).
+const MAX_GROUPS: usize = 64;
+
+/// A counter on a cache line of its own.
+#[repr(align(64))]
+struct Padded(AtomicUsize);
+
+/// The claimable chunks of a loop.
+struct Work<'a> {
+    kind: WorkKind,
+    /// Dynamic and auto: the next chunk; guided: the next iteration;
+    /// deterministic: the next subtree.
+    next: Padded,
+    /// Static: per group of owners, the next unit; the first `groups`
+    /// initialized.
+    /// Each on a line of its own: owners claim their units at the same
+    /// time, often. They live in the caller's frame (see [`Counters`]),
+    /// of which a loop sets up only the lines it uses.
+    counters: &'a [Padded],
+    groups: usize,
+}
+
+/// Room for a static loop's counters, on the caller's stack, left
+/// uninitialized: [`Work::new`] sets up the ones the loop uses.
+type Counters = [MaybeUninit<Padded>; MAX_GROUPS];
+
+#[derive(Clone, Copy, Debug)]
+enum WorkKind {
+    /// `schedule(static)`: owners `0..workers` each a balanced block, cut
+    /// into units of `piece` iterations. Precomputed: blocks of `q`
+    /// iterations, the first `r` one longer, and their units.
+    Blocks {
+        workers: usize,
+        q: usize,
+        r: usize,
+        short: Chunks,
+        long: Chunks,
+    },
+    /// `schedule(static, c)`: owner `k` has chunks `k, k + team, ...`,
+    /// claimed `batch` at a time.
+    Dealt { chunks: Chunks, batch: usize },
+    /// `dynamic` and `auto`.
+    Dynamic { chunks: Chunks },
+    /// `guided` with its smallest chunk.
+    Guided { c: usize },
+    /// `deterministic`: subtrees.
+    Tasks,
+}
+
+impl<'a> Work<'a> {
+    fn new(len: usize, team: usize, plan: Plan, room: &'a mut Counters) -> Work<'a> {
+        let min_len = plan.min_len;
+        let kind = match (plan.kind, plan.chunk) {
+            _ if plan.leaf.is_some() => WorkKind::Tasks,
+            (Schedule::Static, None) => {
+                // Balanced blocks for `workers` members (fewer than the team
+                // when the blocks would be shorter than `min_len`).
+                let workers = if len / team >= min_len {
+                    team
+                } else {
+                    (len / min_len).max(1)
+                };
+                let piece = STATIC_PIECE.max(min_len);
+                let (q, r) = (len / workers, len % workers);
+                WorkKind::Blocks {
+                    workers,
+                    q,
+                    r,
+                    short: Chunks::new(q, piece, min_len),
+                    long: Chunks::new(q + 1, piece, min_len),
+                }
+            }
+            (Schedule::Static, Some(c)) => {
+                let c = c.max(min_len);
+                WorkKind::Dealt {
+                    chunks: Chunks::new(len, c, min_len),
+                    batch: if team > MAX_GROUPS {
+                        1
+                    } else {
+                        (256 / c).max(1)
+                    },
+                }
+            }
+            (Schedule::Dynamic, c) => WorkKind::Dynamic {
+                chunks: Chunks::new(len, c.unwrap_or(1).max(min_len), min_len),
+            },
+            (Schedule::Auto, c) => {
+                let grain = (len / team.saturating_mul(4))
+                    .max(min_len)
+                    .max(c.unwrap_or(1));
+                WorkKind::Dynamic {
+                    chunks: Chunks::new(len, grain, min_len),
+                }
+            }
+            (Schedule::Guided, c) => WorkKind::Guided {
+                c: c.unwrap_or(1).max(min_len),
+            },
+            (Schedule::Runtime, _) => unreachable!("runtime is resolved by Plan"),
+        };
+        let groups = match kind {
+            WorkKind::Blocks { .. } | WorkKind::Dealt { .. } => team.min(MAX_GROUPS),
+            _ => 0,
+        };
+        for c in &mut room[..groups] {
+            c.write(Padded(AtomicUsize::new(0)));
+        }
+        // SAFETY: the first `groups` elements were initialized just above,
+        // and `MaybeUninit<Padded>` has the layout of `Padded`.
+        let counters =
+            unsafe { core::slice::from_raw_parts(room.as_ptr().cast::<Padded>(), groups) };
+        Work {
+            kind,
+            next: Padded(AtomicUsize::new(0)),
+            counters,
+            groups,
+        }
+    }
+
+    /// The counter of group `g < groups`.
+    #[inline]
+    fn counter(&self, g: usize) -> &AtomicUsize {
+        &self.counters[g].0
+    }
+}
+
+/// A deterministic subtree's value, written by the member that ran it.
+struct Slot<R> {
+    full: AtomicBool,
+    value: UnsafeCell<MaybeUninit<Option<R>>>,
+}
+
+// SAFETY: a slot is written once, by the one member that claimed its
+// subtree (a unique index from a counter), then marked `full` (Release);
+// it is read only by the caller after the join, which every writer's
+// hand-in happens before, or by that member itself.
+unsafe impl<R: Send> Sync for Slot<R> {}
+
+impl<R> Slot<R> {
+    // A template for array repeats: each copy is a slot of its own.
+    #[allow(clippy::declare_interior_mutable_const)]
+    const EMPTY: Slot<R> = Slot {
+        full: AtomicBool::new(false),
+        value: UnsafeCell::new(MaybeUninit::uninit()),
+    };
+
+    fn put(&self, r: Option<R>) {
+        // SAFETY: see the `Sync` impl: we are the slot's only writer, and
+        // nobody reads it before `full`.
+        unsafe { (*self.value.get()).write(r) };
+        self.full.store(true, Ordering::Release);
+    }
+
+    /// The value, if one was written (`None` also after a panic).
+    fn take(&self) -> Option<Option<R>> {
+        if !self.full.swap(false, Ordering::Acquire) {
+            return None;
+        }
+        // SAFETY: `full` said a value was written, and the swap made us its
+        // only reader.
+        Some(unsafe { (*self.value.get()).assume_init_read() })
+    }
+}
+
+impl<R> Drop for Slot<R> {
+    fn drop(&mut self) {
+        if *self.full.get_mut() {
+            // SAFETY: `full`: the value was written and not taken.
+            unsafe { self.value.get_mut().assume_init_drop() };
+        }
+    }
+}
+
+/// One loop in flight: everything the members share, on the caller's stack.
+struct Job<'a, S, P, R, I, C, B> {
+    seq: &'a S,
+    parts: &'a P,
+    init: &'a I,
+    combine: &'a C,
+    body: &'a B,
+    len: usize,
+    team: usize,
+    plan: Plan,
+    caller: State,
+    site: &'static Site,
+    /// Whether chunks are traced, and the call's number in the trace.
+    trace: bool,
+    call: u64,
+    /// Raised when a member panics.
+    stop: AtomicBool,
+    /// The first panic: a leaked `Box<Payload>`.
+    panic: AtomicPtr<Payload>,
+    work: Work<'a>,
+    /// `deterministic`: the subtrees `(first leaf, end leaf)` and their slots.
+    tasks: &'a [(usize, usize)],
+    slots: &'a [Slot<R>],
+    /// The binding of this run: policy and member 0's place.
+    bind: Option<(ProcBind, usize)>,
+    /// The caller's CPU at the posting, for helpers to step aside from.
+    caller_cpu: Option<usize>,
+}
+
+type Payload = Box<dyn std::any::Any + Send + 'static>;
+
+/// What the helpers of a loop see of it, type-erased by `run_helper`.
+trait Member: Sync {
+    type Out: Send;
+    fn participate(&self, p: usize, tally: &mut Tally) -> Option<Self::Out>;
+    fn fail(&self, payload: Payload);
+    fn place(&self, p: usize) -> Option<usize>;
+    /// The caller's CPU when it posted the loop, for a helper to step
+    /// aside from (see `affinity::step_aside`); `None` when members are
+    /// bound, or the loop is too short to be worth a system call.
+    fn caller_cpu(&self) -> Option<usize>;
+}
+
+/// A helper's part: play member `p` of the job at `data`, hand in.
+///
+/// # Safety
+///
+/// `data` points to a live `J` that stays alive until the hand-in.
+unsafe fn run_helper<J: Member>(data: *const (), p: usize, mb: &'static Mailbox) {
+    let out = {
+        // SAFETY: see the function's contract; `job` is not used after this
+        // block, before the hand-in that lets the caller free it.
+        let job = unsafe { &*data.cast::<J>() };
+        let place = job.place(p);
+        if place.is_some() || affinity::thread_place().is_some() {
+            affinity::bind_thread(place, &env::places().0);
+        }
+        let aside = job
+            .caller_cpu()
+            .is_some_and(|c| affinity::current_cpu() == Some(c) && affinity::step_aside(c));
+        let start = Instant::now();
+        let mut tally = Tally::default();
+        let out = catch_unwind(AssertUnwindSafe(|| job.participate(p, &mut tally)));
+        tally.busy_ns = start.elapsed().as_nanos() as u64;
+        if aside {
+            affinity::step_back();
+        }
+        match out {
+            Ok(out) => (out, tally),
+            Err(payload) => {
+                job.fail(payload);
+                (None, tally)
+            }
+        }
+    };
+    mb.hand_in(out.0, out.1);
+}
+
+impl<S, P, R, I, C, B> Member for Job<'_, S, P, R, I, C, B>
 where
     S: Iterations,
     P: Parts,
@@ -326,37 +700,42 @@ where
 {
     type Out = R;
 
-    fn member(&self, k: usize) -> Option<R> {
-        Job::member(self, k)
+    fn participate(&self, p: usize, tally: &mut Tally) -> Option<R> {
+        Job::participate(self, p, tally)
     }
 
-    fn merge(&self, a: Option<R>, b: Option<R>) -> Option<R> {
-        merge(a, b, self.combine)
+    fn fail(&self, payload: Payload) {
+        Job::fail(self, payload);
     }
 
-    fn stop(&self) {
-        self.stop.store(true, Ordering::Relaxed);
+    fn place(&self, p: usize) -> Option<usize> {
+        let (policy, primary) = self.bind?;
+        let places = env::places().0.len();
+        Some(affinity::place_of(policy, p, self.team, primary, places))
+    }
+
+    fn caller_cpu(&self) -> Option<usize> {
+        self.caller_cpu
     }
 }
 
-/// One loop in flight: everything the members share, on the caller's stack.
-struct Job<'a, S, P, I, C, B> {
-    seq: &'a S,
-    parts: &'a P,
-    init: &'a I,
-    combine: &'a C,
-    body: &'a B,
-    len: usize,
-    team: usize,
-    plan: Plan,
-    caller: State,
-    /// Raised when a member panics.
-    stop: AtomicBool,
-    /// The next chunk (dynamic) or iteration (guided) to claim.
-    next: AtomicUsize,
+/// What a run measured, besides its result.
+struct Ran {
+    kind: CallKind,
+    chunks: u64,
+    busy_max_ns: u64,
+    busy_sum_ns: u64,
+    busy_members: u64,
+    /// The caller's own part: its time from the posting, its iterations.
+    caller_ns: u64,
+    caller_iters: u64,
+    /// How long the join waited for helpers.
+    waited: Duration,
+    /// Whether a helper was asleep when the loop was posted.
+    woke: bool,
 }
 
-impl<S, P, R, I, C, B> Job<'_, S, P, I, C, B>
+impl<S, P, R, I, C, B> Job<'_, S, P, R, I, C, B>
 where
     S: Iterations,
     P: Parts,
@@ -365,30 +744,191 @@ where
     C: Fn(R, R) -> R + Sync,
     B: Fn(usize, usize, P::Windows, R) -> R + Sync,
 {
-    /// Runs the whole loop; called on a worker of the team's pool.
-    fn run(&self) -> Option<R> {
-        if let Some(leaf) = self.plan.leaf {
-            return self.fixed_tree(0, self.len.div_ceil(leaf), leaf, true);
+    /// Runs the loop on its team (`team > 1`) or inline, and rethrows a
+    /// member's panic once every member has left.
+    fn run(&mut self, proc_bind: Option<ProcBind>) -> Option<R> {
+        // The clock is read for team runs, for one solo run in 16, and for
+        // the report and the trace: a short loop run inline or solo pays
+        // for no clock.
+        let solo = if self.team == 1 {
+            None
+        } else {
+            Some(self.site.solo_now())
+        };
+        let noting = report::noting() || self.trace;
+        let timed = noting || matches!(solo, Some(None) | Some(Some(0)));
+        let start = timed.then(Instant::now);
+        if self.trace {
+            self.call = trace::next_call();
         }
-        match self.plan.kind {
-            Schedule::Auto => {
-                let grain = (self.len / self.team.saturating_mul(4))
-                    .max(self.plan.min_len)
-                    .max(self.plan.chunk.unwrap_or(1));
-                self.auto(0, self.len, grain)
+        let (out, mut ran) = match solo {
+            None => self.inline(),
+            Some(solo) => {
+                self.bind = binding(proc_bind);
+                if solo.is_none() && self.bind.is_none() && self.site.long(self.len) {
+                    self.caller_cpu = affinity::current_cpu();
+                }
+                self.share(solo.is_some())
             }
-            _ => self.fork(0, self.team),
+        };
+        let Some(start) = start else {
+            return self.finish(out);
+        };
+        let wall_ns = start.elapsed().as_nanos() as u64;
+        if ran.kind != CallKind::Team {
+            ran.busy_max_ns = wall_ns;
+            ran.busy_sum_ns = wall_ns;
         }
+        match ran.kind {
+            CallKind::Inline => {}
+            CallKind::Solo => self.site.learn_solo(self.len, wall_ns),
+            // A helper that slept when the loop was posted says nothing
+            // of what the team can do: the next call tries again.
+            CallKind::Team if ran.woke => self.site.warm_up(),
+            CallKind::Team => self.site.learn_team(
+                self.len,
+                wall_ns,
+                ran.caller_iters,
+                ran.caller_ns,
+                ran.waited,
+            ),
+        }
+        if self.trace {
+            self.record(start, 0, self.len, true);
+        }
+        if noting {
+            self.site.count(Call {
+                kind: ran.kind,
+                team: self.team,
+                schedule: site::schedule_code(self.plan.kind, self.plan.leaf.is_some()),
+                chunk: self.plan.chunk,
+                chunks: ran.chunks,
+                wall_ns,
+                busy_max_ns: ran.busy_max_ns,
+                busy_mean_ns: ran.busy_sum_ns / ran.busy_members.max(1),
+            });
+        }
+        self.finish(out)
     }
 
-    /// Forks members `lo..hi` (a balanced binary tree of `rayon::join`s).
-    fn fork(&self, lo: usize, hi: usize) -> Option<R> {
-        if hi - lo == 1 {
-            return self.member(lo);
+    /// Rethrows a member's panic (every member has left), or returns `out`.
+    fn finish(&self, out: Option<R>) -> Option<R> {
+        let payload = self.panic.swap(core::ptr::null_mut(), Ordering::Acquire);
+        if !payload.is_null() {
+            drop_quietly(out);
+            // SAFETY: `fail` leaked this box, and the swap took it out.
+            let payload = unsafe { Box::from_raw(payload) };
+            std::panic::resume_unwind(*payload);
         }
-        let mid = lo + (hi - lo) / 2;
-        let (a, b) = rayon::join(|| self.fork(lo, mid), || self.fork(mid, hi));
-        merge(a, b, self.combine)
+        out
+    }
+
+    /// A team of one: the whole loop as one chunk (or the fixed tree).
+    fn inline(&self) -> (Option<R>, Ran) {
+        let _member = Enter::new(State::inline(self.caller), None);
+        let _current = Current::enter(self.site);
+        let out = match self.plan.leaf {
+            // `deterministic` walks its fixed tree here too, so that one
+            // thread associates the reduction as a team does.
+            Some(leaf) => self.fixed_tree(0, self.len.div_ceil(leaf), leaf),
+            None => Some(self.chunk(0, self.len, None)),
+        };
+        let ran = Ran {
+            kind: CallKind::Inline,
+            chunks: 1,
+            busy_max_ns: 0,
+            busy_sum_ns: 0,
+            busy_members: 1,
+            caller_ns: 0,
+            caller_iters: self.len as u64,
+            waited: Duration::ZERO,
+            woke: false,
+        };
+        (out, ran)
+    }
+
+    /// A team: solo (the caller alone, nothing posted), or with the
+    /// helpers it can reserve.
+    fn share(&self, solo: bool) -> (Option<R>, Ran) {
+        let picked = if solo {
+            crew::Picked::NONE
+        } else {
+            crew::reserve(self.team - 1, self.caller.level == 0)
+        };
+        let solo = picked.len() == 0;
+        let erased = Erased {
+            data: (self as *const Self).cast(),
+            run: run_helper::<Self>,
+        };
+        let woke = !solo && crew::post(&picked, &erased, self.site.linger());
+        let posted = (!solo).then(Instant::now);
+        let mut tally = Tally::default();
+        let mine = if solo
+            && !matches!(
+                self.work.kind,
+                WorkKind::Blocks { .. } | WorkKind::Dealt { .. }
+            ) {
+            catch_unwind(AssertUnwindSafe(|| self.solo(&mut tally)))
+        } else {
+            catch_unwind(AssertUnwindSafe(|| self.participate(0, &mut tally)))
+        };
+        let caller_ns = posted.map_or(0, |p| p.elapsed().as_nanos() as u64);
+        let mut acc = match mine {
+            Ok(out) => out,
+            Err(payload) => {
+                self.fail(payload);
+                None
+            }
+        };
+        let mut ran = Ran {
+            kind: if solo { CallKind::Solo } else { CallKind::Team },
+            chunks: tally.chunks,
+            busy_max_ns: caller_ns,
+            busy_sum_ns: caller_ns,
+            busy_members: 1,
+            caller_ns,
+            caller_iters: tally.iters,
+            waited: Duration::ZERO,
+            woke,
+        };
+        if solo {
+            return (acc, ran);
+        }
+        // SAFETY: every reserved worker was posted this job, whose members
+        // hand in `Option<R>`.
+        ran.waited = unsafe {
+            crew::join::<R>(&picked, self.site.spin(self.len), |_, theirs, t| {
+                ran.chunks += t.chunks;
+                if t.chunks > 0 {
+                    ran.busy_max_ns = ran.busy_max_ns.max(t.busy_ns);
+                    ran.busy_sum_ns += t.busy_ns;
+                    ran.busy_members += 1;
+                }
+                if self.stopped() {
+                    drop_quietly(theirs);
+                    return;
+                }
+                let mine = acc.take();
+                match catch_unwind(AssertUnwindSafe(|| merge(mine, theirs, self.combine))) {
+                    Ok(r) => acc = r,
+                    Err(payload) => self.fail(payload),
+                }
+            })
+        };
+        (acc, ran)
+    }
+
+    /// The caller alone, for schedules without owners: the whole loop as
+    /// one chunk of member 0.
+    fn solo(&self, tally: &mut Tally) -> Option<R> {
+        let _member = Enter::new(State::member(self.caller, 0, self.team), Some(&self.stop));
+        let _current = Current::enter(self.site);
+        tally.chunks = 1;
+        tally.iters = self.len as u64;
+        match self.plan.leaf {
+            Some(leaf) => self.fixed_tree(0, self.len.div_ceil(leaf), leaf),
+            None => Some(self.chunk(0, self.len, None)),
+        }
     }
 
     #[inline(always)]
@@ -396,161 +936,361 @@ where
         self.stop.load(Ordering::Relaxed)
     }
 
+    /// Records the first panic of the loop and stops the others.
+    fn fail(&self, payload: Payload) {
+        self.stop.store(true, Ordering::Relaxed);
+        let boxed = Box::into_raw(Box::new(payload));
+        if self
+            .panic
+            .compare_exchange(
+                core::ptr::null_mut(),
+                boxed,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_err()
+        {
+            // SAFETY: `boxed` came from `Box::into_raw` just above and was
+            // not published.
+            drop_quietly(unsafe { Box::from_raw(boxed) });
+        }
+    }
+
     /// Runs the chunk `t0..t1` (non-empty) on the member's accumulator (a
-    /// fresh `init()` for its first chunk).
-    #[inline(always)]
+    /// fresh `init()` for its first chunk). Never inlined: the body's loop
+    /// is compiled in this small function, where its accumulators stay in
+    /// registers, rather than in the claim loops around it, where they
+    /// were seen spilled to the stack on every iteration (4x slower).
+    #[inline(never)]
     fn chunk(&self, t0: usize, t1: usize, acc: Option<R>) -> R {
         let acc = acc.unwrap_or_else(self.init);
+        let start = self.trace.then(Instant::now);
         // SAFETY: every chunk of this loop is a distinct `t0..t1` of a
-        // partition of `0..len` (see each schedule), and `for_range` checked
-        // the first and last value.
-        (self.body)(
+        // partition of `0..len` (see `Work`), and `for_range` checked the
+        // first and last value.
+        let out = (self.body)(
             t0,
             t1,
             unsafe { windows(self.parts, self.seq, t0, t1) },
             acc,
-        )
-    }
-
-    /// Runs `chunks.get(j)` for `j` in `js` (offset by `base`), in order.
-    #[inline(always)]
-    fn chunks(
-        &self,
-        base: usize,
-        chunks: Chunks,
-        js: impl Iterator<Item = usize>,
-        mut acc: Option<R>,
-    ) -> Option<R> {
-        for j in js {
-            if self.stopped() {
-                break;
-            }
-            let (lo, hi) = chunks.get(j);
-            acc = Some(self.chunk(base + lo, base + hi, acc));
+        );
+        if let Some(start) = start {
+            self.record(start, t0, t1, false);
         }
-        acc
+        out
     }
 
-    /// Team member `k`: its share of the iterations by the schedule.
-    fn member(&self, k: usize) -> Option<R> {
-        let _member = Enter::new(State::member(self.caller, k, self.team), Some(&self.stop));
-        let (len, team, min_len) = (self.len, self.team, self.plan.min_len);
-        match (self.plan.kind, self.plan.chunk) {
-            (Schedule::Static, None) => {
-                // Balanced blocks for `workers` members (fewer than the team
-                // when the blocks would be shorter than `min_len`), the first
-                // `len % workers` one iteration longer.
-                let workers = if len / team >= min_len {
-                    team
-                } else {
-                    (len / min_len).max(1)
-                };
-                if k >= workers {
-                    return None;
+    /// Records a slice from `start` to now on this thread's track.
+    #[cold]
+    fn record(&self, start: Instant, lo: usize, hi: usize, whole: bool) {
+        let end = trace::now_ns();
+        let dur = start.elapsed().as_nanos() as u64;
+        trace::record(trace::Event {
+            start_ns: end.saturating_sub(dur),
+            end_ns: end,
+            site: self.site,
+            call: self.call,
+            lo,
+            hi,
+            member: team::current().thread_num,
+            whole,
+        });
+    }
+
+    /// Member `p`'s part: claims and runs chunks until none is left.
+    fn participate(&self, p: usize, tally: &mut Tally) -> Option<R> {
+        let _member = Enter::new(State::member(self.caller, p, self.team), Some(&self.stop));
+        let _current = Current::enter(self.site);
+        let mut acc = None;
+        let mut run = |lo: usize, hi: usize, acc: &mut Option<R>| {
+            tally.chunks += 1;
+            tally.iters += (hi - lo) as u64;
+            *acc = Some(self.chunk(lo, hi, acc.take()));
+        };
+        match self.work.kind {
+            WorkKind::Blocks { .. } | WorkKind::Dealt { .. } => {
+                // One accumulator per owner, folded into the member's in
+                // the order met: a member that runs only its own share
+                // (every member, on an idle machine) and a caller that
+                // runs every share alone, owner after owner, group a
+                // reduction as the team's join does, so a static loop's
+                // sum has the same bits solo and as a team.
+                let (groups, mut owner, mut mine) = (self.work.groups, None, None);
+                for d in 0..groups {
+                    let g = (p + d) % groups;
+                    while let Some((k, u0, u1)) = self.claim(g) {
+                        if owner != Some(k) {
+                            if owner.is_some() {
+                                acc = merge(acc, mine.take(), self.combine);
+                            }
+                            owner = Some(k);
+                            team::set_thread_num(k);
+                        }
+                        for u in u0..u1 {
+                            if self.stopped() {
+                                break;
+                            }
+                            let (lo, hi) = self.unit(k, u);
+                            run(lo, hi, &mut mine);
+                        }
+                    }
                 }
-                let (q, r) = (len / workers, len % workers);
-                let lo = k * q + k.min(r);
-                let hi = lo + q + usize::from(k < r);
-                let pieces = Chunks::new(hi - lo, STATIC_PIECE.max(min_len), min_len);
-                self.chunks(lo, pieces, 0..pieces.count, None)
+                acc = merge(acc, mine, self.combine);
+                team::set_thread_num(p);
             }
-            (Schedule::Static, Some(c)) => {
-                let chunks = Chunks::new(len, c.max(min_len), min_len);
-                self.chunks(0, chunks, (k..chunks.count).step_by(team), None)
+            WorkKind::Dynamic { chunks } => {
+                // The counter ends at most `team` past `count <= len`.
+                while !self.stopped() {
+                    let j = self.work.next.0.fetch_add(1, Ordering::Relaxed);
+                    if j >= chunks.count {
+                        break;
+                    }
+                    let (lo, hi) = chunks.get(j);
+                    run(lo, hi, &mut acc);
+                }
             }
-            (Schedule::Dynamic, c) => {
-                let chunks = Chunks::new(len, c.unwrap_or(1).max(min_len), min_len);
-                // Claims chunk numbers; the counter ends at most `team` past
-                // `count <= len`, far from overflowing.
-                let claims = core::iter::from_fn(|| {
-                    let j = self.next.fetch_add(1, Ordering::Relaxed);
-                    (j < chunks.count).then_some(j)
-                });
-                self.chunks(0, chunks, claims, None)
-            }
-            (Schedule::Guided, c) => {
-                let c = c.unwrap_or(1).max(min_len);
-                let mut acc = None;
-                let mut cur = self.next.load(Ordering::Relaxed);
+            WorkKind::Guided { c } => {
+                let (len, team, min_len) = (self.len, self.team, self.plan.min_len);
+                let next = &self.work.next.0;
+                let mut cur = next.load(Ordering::Relaxed);
                 while cur < len && !self.stopped() {
                     let rest = len - cur;
                     let mut size = rest.div_ceil(team).max(c).min(rest);
                     if rest - size < min_len {
                         size = rest;
                     }
-                    match self.next.compare_exchange_weak(
+                    match next.compare_exchange_weak(
                         cur,
                         cur + size,
                         Ordering::Relaxed,
                         Ordering::Relaxed,
                     ) {
                         Ok(_) => {
-                            acc = Some(self.chunk(cur, cur + size, acc));
-                            cur = self.next.load(Ordering::Relaxed);
+                            run(cur, cur + size, &mut acc);
+                            cur = next.load(Ordering::Relaxed);
                         }
                         Err(now) => cur = now,
                     }
                 }
-                acc
             }
-            (Schedule::Auto | Schedule::Runtime, _) => {
-                unreachable!("auto runs without members; runtime is resolved by Plan")
+            WorkKind::Tasks => {
+                let leaf = self.plan.leaf.expect("tasks are deterministic");
+                while !self.stopped() {
+                    let i = self.work.next.0.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(a, b)) = self.tasks.get(i) else {
+                        break;
+                    };
+                    tally.chunks += (b - a) as u64;
+                    tally.iters += ((b * leaf).min(self.len) - a * leaf) as u64;
+                    self.slots[i].put(self.fixed_tree(a, b, leaf));
+                }
             }
         }
+        acc
+    }
+
+    /// Claims units of group `g`: `(owner, first unit, end unit)`.
+    #[inline]
+    fn claim(&self, g: usize) -> Option<(usize, usize, usize)> {
+        let counter = self.work.counter(g);
+        let (team, groups) = (self.team, self.work.groups);
+        let batch = match self.work.kind {
+            WorkKind::Dealt { batch, .. } => batch,
+            _ => 1,
+        };
+        // Skip an exhausted group without writing its line.
+        let mut x = counter.load(Ordering::Relaxed);
+        let mut k = g;
+        while k < team {
+            let units = self.units(k);
+            if x < units {
+                break;
+            }
+            x -= units;
+            k += groups;
+        }
+        if k >= team {
+            return None;
+        }
+        let x = counter.fetch_add(batch, Ordering::Relaxed);
+        let (mut k, mut x) = (g, x);
+        while k < team {
+            let units = self.units(k);
+            if x < units {
+                return Some((k, x, (x + batch).min(units)));
+            }
+            x -= units;
+            k += groups;
+        }
+        None
+    }
+
+    /// How many units owner `k` has.
+    #[inline]
+    fn units(&self, k: usize) -> usize {
+        match self.work.kind {
+            WorkKind::Blocks {
+                workers,
+                r,
+                short,
+                long,
+                ..
+            } if k < workers => {
+                if k < r {
+                    long.count
+                } else {
+                    short.count
+                }
+            }
+            WorkKind::Dealt { chunks, .. } if k < chunks.count => {
+                (chunks.count - k).div_ceil(self.team)
+            }
+            _ => 0,
+        }
+    }
+
+    /// The iterations of owner `k`'s unit `u`.
+    #[inline]
+    fn unit(&self, k: usize, u: usize) -> (usize, usize) {
+        match self.work.kind {
+            WorkKind::Blocks {
+                q, r, short, long, ..
+            } => {
+                let lo = k * q + k.min(r);
+                let (a, b) = if k < r { long.get(u) } else { short.get(u) };
+                (lo + a, lo + b)
+            }
+            WorkKind::Dealt { chunks, .. } => chunks.get(k + u * self.team),
+            _ => unreachable!("only static schedules have owners"),
+        }
+    }
+
+    /// `deterministic`: cuts the fixed tree into subtrees, with slots for
+    /// their values on this frame, sized so that the slots take at most
+    /// 64 KiB.
+    fn deterministic(self, leaf: usize, proc_bind: Option<ProcBind>) -> Option<R> {
+        let size = size_of::<Slot<R>>();
+        if self.team == 1 || size > 16 << 10 {
+            // One subtree: the whole tree on one member.
+            return self.tree::<1>(leaf, proc_bind);
+        }
+        if size <= 1 << 10 {
+            self.tree::<64>(leaf, proc_bind)
+        } else if size <= 4 << 10 {
+            self.tree::<16>(leaf, proc_bind)
+        } else {
+            self.tree::<4>(leaf, proc_bind)
+        }
+    }
+
+    /// [`Job::deterministic`] with `N` slots.
+    #[inline(never)]
+    fn tree<const N: usize>(self, leaf: usize, proc_bind: Option<ProcBind>) -> Option<R> {
+        let leaves = self.len.div_ceil(leaf);
+        // Deep enough for about four subtrees per member, at most N of them.
+        let want = self.team.saturating_mul(4).min(N);
+        let depth = want.next_power_of_two().trailing_zeros() as usize;
+        let mut tasks = [(0usize, 0usize); N];
+        let mut count = 0;
+        cut(0, leaves, depth, &mut tasks, &mut count);
+        let slots = [Slot::<R>::EMPTY; N];
+        let combine = self.combine;
+        let mut job = Job {
+            tasks: &tasks[..count],
+            slots: &slots[..count],
+            ..self
+        };
+        let out = job.run(proc_bind);
+        if out.is_some() {
+            // Inline or solo: the whole tree, already combined.
+            return out;
+        }
+        let mut i = 0;
+        gather(0, leaves, depth, &slots, &mut i, combine)
     }
 
     /// `deterministic`: leaves `a..b` of `leaf` iterations, each from a fresh
     /// accumulator, combined in a binary tree whose shape depends only on the
-    /// trip count; with `fork`, the halves run through `rayon::join`.
-    fn fixed_tree(&self, a: usize, b: usize, leaf: usize, fork: bool) -> Option<R> {
+    /// trip count.
+    fn fixed_tree(&self, a: usize, b: usize, leaf: usize) -> Option<R> {
         if self.stopped() || a >= b {
             return None;
         }
         if b - a == 1 {
             let lo = a * leaf;
             let hi = (lo + leaf).min(self.len);
-            if !fork {
-                return Some(self.chunk(lo, hi, None));
-            }
-            let worker = rayon::current_thread_index().unwrap_or(0);
-            let _member = Enter::new(
-                State::member(self.caller, worker, self.team),
-                Some(&self.stop),
-            );
             return Some(self.chunk(lo, hi, None));
         }
         let mid = a + (b - a) / 2;
-        let (x, y) = if fork {
-            rayon::join(
-                || self.fixed_tree(a, mid, leaf, true),
-                || self.fixed_tree(mid, b, leaf, true),
-            )
-        } else {
-            (
-                self.fixed_tree(a, mid, leaf, false),
-                self.fixed_tree(mid, b, leaf, false),
-            )
-        };
+        let x = self.fixed_tree(a, mid, leaf);
+        let y = self.fixed_tree(mid, b, leaf);
         merge(x, y, self.combine)
     }
+}
 
-    /// `schedule(auto)`: halves `lo..hi` with `rayon::join` down to pieces
-    /// of `grain..2 * grain` iterations, each run by whichever worker takes it.
-    fn auto(&self, lo: usize, hi: usize, grain: usize) -> Option<R> {
-        if self.stopped() {
-            return None;
+/// The binding of a run with clause `clause`: the policy, and member 0's
+/// place, binding the calling thread there if it is not bound yet.
+fn binding(clause: Option<ProcBind>) -> Option<(ProcBind, usize)> {
+    let bind_var = env::bind_var();
+    if bind_var == affinity::BindVar::False
+        || (bind_var == affinity::BindVar::Unset && clause.is_none() && !env::places_given())
+    {
+        return None; // the common case, without reading the topology
+    }
+    let (places, places_set) = env::places();
+    let policy = bind_var.policy(clause, *places_set)?;
+    let primary = match affinity::thread_place() {
+        Some(p) => p,
+        None => {
+            let p = affinity::current_cpu()
+                .and_then(|c| places.of_cpu(c))
+                .unwrap_or(0);
+            affinity::bind_thread(Some(p), places);
+            p
         }
-        if (hi - lo) / 2 >= grain {
-            let mid = lo + (hi - lo) / 2;
-            let (a, b) = rayon::join(|| self.auto(lo, mid, grain), || self.auto(mid, hi, grain));
-            return merge(a, b, self.combine);
-        }
-        let worker = rayon::current_thread_index().unwrap_or(0);
-        let _member = Enter::new(
-            State::member(self.caller, worker, self.team),
-            Some(&self.stop),
-        );
-        Some(self.chunk(lo, hi, None))
+    };
+    Some((policy, primary))
+}
+
+/// The subtrees of the fixed tree over leaves `a..b` at `depth` below it
+/// (or leaves, where the tree ends sooner), in order.
+fn cut(a: usize, b: usize, depth: usize, out: &mut [(usize, usize)], count: &mut usize) {
+    if depth == 0 || b - a <= 1 {
+        out[*count] = (a, b);
+        *count += 1;
+        return;
+    }
+    let mid = a + (b - a) / 2;
+    cut(a, mid, depth - 1, out, count);
+    cut(mid, b, depth - 1, out, count);
+}
+
+/// The values of the subtrees [`cut`] made, combined in the fixed tree.
+fn gather<R>(
+    a: usize,
+    b: usize,
+    depth: usize,
+    slots: &[Slot<R>],
+    i: &mut usize,
+    combine: &impl Fn(R, R) -> R,
+) -> Option<R> {
+    if depth == 0 || b - a <= 1 {
+        let r = slots[*i].take();
+        *i += 1;
+        return r.flatten();
+    }
+    let mid = a + (b - a) / 2;
+    let x = gather(a, mid, depth - 1, slots, i, combine);
+    let y = gather(mid, b, depth - 1, slots, i, combine);
+    merge(x, y, combine)
+}
+
+/// Drops `value`, swallowing a panic of its `Drop`: the loop already
+/// reports a panic, and nothing may unwind before every member has left.
+fn drop_quietly<T>(value: T) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(value))) {
+        // Dropping this payload could panic again.
+        std::mem::forget(payload);
     }
 }
 
@@ -895,14 +1635,13 @@ mod tests {
             let seen = seen.into_inner().unwrap();
             for (k, n, active, name) in &seen {
                 assert!(*k < 3 && *n == 3 && *active);
-                // Member 0 of a resident team is the calling thread; the
-                // others are the team's (`parallel-team3-k`) or rayon's
-                // (`parallel-3-k`).
+                // Member 0 is the calling thread; helpers are the crew's
+                // (`parallel-worker-w`). A static unit runs as its owner,
+                // on whichever of them claimed it.
                 let name = name.as_deref().unwrap_or_default();
                 assert!(
-                    name.starts_with("parallel-3-")
-                        || name.starts_with("parallel-team3-")
-                        || (*k == 0 && name == std::thread::current().name().unwrap_or_default()),
+                    name.starts_with("parallel-worker-")
+                        || name == std::thread::current().name().unwrap_or_default(),
                     "{name:?}"
                 );
             }
@@ -1159,87 +1898,6 @@ mod tests {
             |(), ()| (),
             |_, _, _| (),
         );
-    }
-
-    /// Counts the allocations of threads that opted in, to check that the
-    /// fork/join path allocates nothing.
-    mod counting {
-        use std::alloc::{GlobalAlloc, Layout, System};
-        use std::cell::Cell;
-        use std::sync::atomic::{AtomicUsize, Ordering};
-
-        thread_local! {
-            pub static COUNT_HERE: Cell<bool> = const { Cell::new(false) };
-        }
-        pub static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-        pub struct Counting;
-
-        // SAFETY: forwards every call to `System` unchanged; counting touches
-        // only a const-initialized thread-local and an atomic, neither of
-        // which allocates.
-        unsafe impl GlobalAlloc for Counting {
-            unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-                if COUNT_HERE.try_with(Cell::get).unwrap_or(false) {
-                    ALLOCS.fetch_add(1, Ordering::Relaxed);
-                }
-                // SAFETY: our caller keeps `GlobalAlloc::alloc`'s contract.
-                unsafe { System.alloc(layout) }
-            }
-
-            unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-                // SAFETY: `ptr` came from `System.alloc` with this layout.
-                unsafe { System.dealloc(ptr, layout) }
-            }
-        }
-
-        #[global_allocator]
-        static GLOBAL: Counting = Counting;
-    }
-
-    #[test]
-    fn fork_join_path_does_not_allocate() {
-        use counting::{ALLOCS, COUNT_HERE};
-        // No other test uses a team of 5, so its threads count only our
-        // loops: the rayon pool's, and the resident team's, which flag
-        // themselves in the body.
-        let pool = team::pool(5);
-        pool.broadcast(|_| COUNT_HERE.with(|c| c.set(true)));
-        let run = |schedule, chunk| {
-            let c = cfg(schedule, chunk, Some(5));
-            let mut y = [0u32; 1000];
-            let sum = for_range(
-                &c,
-                &Seq::range(0usize, 1000),
-                (ElemHandle::new(&mut y),),
-                |a, b| a + b,
-                |lo, hi, (mut y,)| {
-                    COUNT_HERE.with(|c| c.set(true));
-                    for i in lo..hi {
-                        y[i] = i as u32;
-                    }
-                    (lo..hi).sum::<usize>()
-                },
-            );
-            assert_eq!(sum, Some(499_500));
-            assert_eq!(y[999], 999);
-        };
-        let all = || {
-            for (schedule, chunk) in SCHEDULES {
-                run(schedule, chunk);
-            }
-        };
-        // Top-level loops run on the resident team of 5 (the calling thread
-        // is member 0); loops started inside the pool's workers too, or on
-        // rayon when the team is busy.
-        COUNT_HERE.with(|c| c.set(true));
-        (0..5).for_each(|_| all()); // warm up: starts the team
-        pool.install(|| (0..5).for_each(|_| all()));
-        let before = ALLOCS.load(Ordering::Relaxed);
-        (0..50).for_each(|_| all());
-        pool.install(|| (0..50).for_each(|_| all()));
-        COUNT_HERE.with(|c| c.set(false));
-        assert_eq!(ALLOCS.load(Ordering::Relaxed) - before, 0);
     }
 
     #[test]

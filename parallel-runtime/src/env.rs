@@ -1,11 +1,17 @@
-//! The environment: `OMP_NUM_THREADS`, `RAYON_NUM_THREADS`, `OMP_SCHEDULE`
-//! and `OMP_WAIT_POLICY`, each read once. The parsers are pure functions of the string, so they are
-//! tested without touching the process environment.
+//! The environment: `OMP_NUM_THREADS`, `RAYON_NUM_THREADS`, `OMP_SCHEDULE`,
+//! `OMP_WAIT_POLICY`, `OMP_THREAD_LIMIT`, `OMP_PROC_BIND`, `OMP_PLACES`,
+//! `OMP_DISPLAY_ENV`, `PARALLEL_REPORT` and `PARALLEL_TRACE`, each read
+//! once. The parsers are pure functions of the string, so they are tested
+//! without touching the process environment.
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use crate::affinity::{self, BindVar, Places, Topology};
 use crate::schedule::Schedule;
+
+/// The largest `OMP_THREAD_LIMIT` honoured.
+pub(crate) const MAX_THREAD_LIMIT: usize = 1 << 16;
 
 /// Parses a thread-count variable such as `OMP_NUM_THREADS`: a positive
 /// integer, or a comma-separated list of them (OpenMP's per-nesting-level
@@ -67,7 +73,7 @@ pub(crate) fn parse_schedule_var(value: &str) -> Result<(Schedule, Option<usize>
     Ok((kind, chunk))
 }
 
-/// Parses `OMP_WAIT_POLICY`: how long a resident team's idle thread spins
+/// Parses `OMP_WAIT_POLICY`: how long an idle worker spins
 /// before it sleeps. `passive`: not at all; `active`: a second; unset: 3 ms,
 /// about what libgomp spins by default, and longer than a thread parked on a
 /// virtual machine may take to wake.
@@ -83,7 +89,7 @@ pub(crate) fn parse_wait_policy(value: Option<&str>) -> Result<Duration, String>
     }
 }
 
-/// How long an idle resident thread spins: `OMP_WAIT_POLICY`, read once. A
+/// How long an idle worker spins: `OMP_WAIT_POLICY`, read once. A
 /// malformed value panics.
 #[track_caller]
 pub(crate) fn wait_policy() -> Duration {
@@ -91,6 +97,133 @@ pub(crate) fn wait_policy() -> Duration {
     *POLICY.get_or_init(|| {
         parse_wait_policy(var("OMP_WAIT_POLICY").as_deref()).unwrap_or_else(|e| panic!("{e}"))
     })
+}
+
+/// Parses `OMP_THREAD_LIMIT`: a positive integer, the most threads the
+/// process runs loops on, the calling threads included.
+pub(crate) fn parse_thread_limit(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n.min(MAX_THREAD_LIMIT)),
+        _ => Err(format!(
+            "OMP_THREAD_LIMIT={value:?} is not a positive integer; set it to the most threads \
+             the program may use, e.g. OMP_THREAD_LIMIT=8, or unset it"
+        )),
+    }
+}
+
+/// The default thread limit: four per CPU, at least 64. Far below what a
+/// process can start, far above what a loop can use.
+pub(crate) fn default_thread_limit() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .saturating_mul(4)
+        .clamp(64, MAX_THREAD_LIMIT)
+}
+
+/// The thread limit: `OMP_THREAD_LIMIT`, read once, else
+/// [`default_thread_limit`]. A malformed value panics.
+#[track_caller]
+pub(crate) fn thread_limit() -> usize {
+    static LIMIT: OnceLock<usize> = OnceLock::new();
+    *LIMIT.get_or_init(|| match var("OMP_THREAD_LIMIT") {
+        None => default_thread_limit(),
+        Some(v) => parse_thread_limit(&v).unwrap_or_else(|e| panic!("{e}")),
+    })
+}
+
+/// `OMP_PROC_BIND`, read once. A malformed value panics.
+#[track_caller]
+pub(crate) fn bind_var() -> BindVar {
+    static BIND: OnceLock<BindVar> = OnceLock::new();
+    *BIND.get_or_init(|| match var("OMP_PROC_BIND") {
+        None => BindVar::Unset,
+        Some(v) => affinity::parse_proc_bind(&v).unwrap_or_else(|e| panic!("{e}")),
+    })
+}
+
+/// The places: `OMP_PLACES` if set (`true` in the second field), else one
+/// place per core. Read once; a malformed value panics.
+#[track_caller]
+pub(crate) fn places() -> &'static (Places, bool) {
+    static PLACES: OnceLock<(Places, bool)> = OnceLock::new();
+    PLACES.get_or_init(|| {
+        let topo = Topology::here();
+        match var("OMP_PLACES") {
+            Some(v) => (
+                affinity::parse_places(&v, &topo).unwrap_or_else(|e| panic!("{e}")),
+                true,
+            ),
+            None => (
+                affinity::parse_places("cores", &topo).expect("cores always parses"),
+                false,
+            ),
+        }
+    })
+}
+
+/// Whether `OMP_PLACES` is set (read once, without parsing it).
+pub(crate) fn places_given() -> bool {
+    static GIVEN: OnceLock<bool> = OnceLock::new();
+    *GIVEN.get_or_init(|| var("OMP_PLACES").is_some())
+}
+
+/// What `OMP_DISPLAY_ENV` asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Display {
+    No,
+    Yes,
+    Verbose,
+}
+
+/// Parses `OMP_DISPLAY_ENV`: `true`, `false` or `verbose`.
+pub(crate) fn parse_display_env(value: Option<&str>) -> Result<Display, String> {
+    match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("false") => Ok(Display::No),
+        Some("true") => Ok(Display::Yes),
+        Some("verbose") => Ok(Display::Verbose),
+        Some(_) => Err(format!(
+            "OMP_DISPLAY_ENV={:?} is not valid; set it to true, verbose or false, or unset it",
+            value.unwrap_or_default()
+        )),
+    }
+}
+
+/// `OMP_DISPLAY_ENV`, read once. A malformed value panics.
+#[track_caller]
+pub(crate) fn display_env() -> Display {
+    static DISPLAY: OnceLock<Display> = OnceLock::new();
+    *DISPLAY.get_or_init(|| {
+        parse_display_env(var("OMP_DISPLAY_ENV").as_deref()).unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
+/// Parses a switch such as `PARALLEL_REPORT`: `1`/`true`/`yes`/`on` or
+/// `0`/`false`/`no`/`off`.
+pub(crate) fn parse_switch(name: &str, value: Option<&str>) -> Result<bool, String> {
+    match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(_) => Err(format!(
+            "{name}={:?} is not valid; set it to 1 (on) or 0 (off), or unset it",
+            value.unwrap_or_default()
+        )),
+    }
+}
+
+/// `PARALLEL_REPORT`, read once. A malformed value panics.
+#[track_caller]
+pub(crate) fn report() -> bool {
+    static REPORT: OnceLock<bool> = OnceLock::new();
+    *REPORT.get_or_init(|| {
+        parse_switch("PARALLEL_REPORT", var("PARALLEL_REPORT").as_deref())
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
+/// `PARALLEL_TRACE`: the file to write the trace to at exit, read once.
+pub(crate) fn trace_file() -> Option<&'static str> {
+    static TRACE: OnceLock<Option<String>> = OnceLock::new();
+    TRACE.get_or_init(|| var("PARALLEL_TRACE")).as_deref()
 }
 
 /// The value of variable `name`: `None` when unset or blank.
@@ -211,6 +344,45 @@ mod tests {
             "{err}"
         );
         assert!(wait_policy() <= Duration::from_secs(1));
+    }
+
+    #[test]
+    fn thread_limit_values() {
+        assert_eq!(parse_thread_limit("8"), Ok(8));
+        assert_eq!(parse_thread_limit(" 1 "), Ok(1));
+        assert_eq!(parse_thread_limit("99999999999"), Ok(MAX_THREAD_LIMIT));
+        for bad in ["0", "-1", "x", "4,2", ""] {
+            let err = parse_thread_limit(bad).unwrap_err();
+            assert!(
+                err.starts_with(&format!(
+                    "OMP_THREAD_LIMIT={bad:?} is not a positive integer"
+                )),
+                "{err}"
+            );
+        }
+        assert!(default_thread_limit() >= 64);
+        assert!(thread_limit() >= 1);
+    }
+
+    #[test]
+    fn display_and_switch_values() {
+        assert_eq!(parse_display_env(None), Ok(Display::No));
+        assert_eq!(parse_display_env(Some("TRUE")), Ok(Display::Yes));
+        assert_eq!(parse_display_env(Some(" verbose")), Ok(Display::Verbose));
+        let err = parse_display_env(Some("loud")).unwrap_err();
+        assert!(
+            err.starts_with("OMP_DISPLAY_ENV=\"loud\" is not valid"),
+            "{err}"
+        );
+        let p = |v| parse_switch("PARALLEL_REPORT", v);
+        assert_eq!(p(Some("1")), Ok(true));
+        assert_eq!(p(Some("Off")), Ok(false));
+        assert_eq!(p(None), Ok(false));
+        let err = p(Some("2")).unwrap_err();
+        assert!(
+            err.starts_with("PARALLEL_REPORT=\"2\" is not valid"),
+            "{err}"
+        );
     }
 
     #[test]

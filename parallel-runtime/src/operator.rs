@@ -256,8 +256,9 @@ impl_array!(ReducePlus ReduceTimes ReduceBitAnd ReduceBitOr ReduceBitXor ReduceA
 /// A user-defined reduction, OpenMP's `declare reduction`:
 /// `#[parallel_for(reduction(Merge: stats))]` with `Merge: Reducer<Value = Stats>`.
 ///
-/// `combine` must be associative, and commutative unless the loop's schedule
-/// keeps partials in order; `identity()` must be neutral for it.
+/// `combine` must be associative, and `identity()` neutral for it; it need
+/// not be commutative: the loop combines its chunks' partials in iteration
+/// order, whichever thread ran them.
 ///
 /// # Examples
 ///

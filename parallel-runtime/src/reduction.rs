@@ -359,6 +359,94 @@ impl<V> UserReduction<V> {
     pub fn fold(self, v: &mut V, p: V) {
         (self.combine)(v, p);
     }
+
+    /// A member's partials in the loop's order, none yet: a reducer's
+    /// `combine` need not be commutative (concatenation is not), so each
+    /// chunk's partial is kept with its iterations and the partials are
+    /// combined in the loop's order at the end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{user_reduction, Reducer};
+    ///
+    /// struct Concat;
+    /// impl Reducer for Concat {
+    ///     type Value = String;
+    ///     fn identity() -> String { String::new() }
+    ///     fn combine(acc: &mut String, other: String) { acc.push_str(&other); }
+    /// }
+    /// let mut s = ">".to_owned();
+    /// let red = user_reduction::<Concat, _>(&s);
+    /// // Two members ran chunks 4..6, 0..2 and 2..4, 6..8.
+    /// let a = red.push(red.push(red.runs(), 4, 6, "ef".into()), 0, 2, "ab".into());
+    /// let b = red.push(red.push(red.runs(), 2, 4, "cd".into()), 6, 8, "gh".into());
+    /// red.finish(&mut s, red.merge(b, a));
+    /// assert_eq!(s, ">abcdefgh");
+    /// ```
+    pub fn runs(self) -> Ordered<V> {
+        Ordered {
+            last: None,
+            earlier: Vec::new(),
+        }
+    }
+
+    /// `acc` with the partial of the chunk `lo..hi` added: folded into the
+    /// last run when the chunk continues it (no allocation while a member's
+    /// chunks are consecutive, as a static schedule's are).
+    ///
+    /// # Examples
+    ///
+    /// See [`UserReduction::runs`].
+    #[inline]
+    pub fn push(self, mut acc: Ordered<V>, lo: usize, hi: usize, part: V) -> Ordered<V> {
+        match &mut acc.last {
+            Some((_, end, v)) if *end == lo => {
+                (self.combine)(v, part);
+                *end = hi;
+            }
+            last => {
+                if let Some(run) = last.replace((lo, hi, part)) {
+                    acc.earlier.push(run);
+                }
+            }
+        }
+        acc
+    }
+
+    /// Two members' partials, together.
+    ///
+    /// # Examples
+    ///
+    /// See [`UserReduction::runs`].
+    pub fn merge(self, mut a: Ordered<V>, b: Ordered<V>) -> Ordered<V> {
+        a.earlier.extend(b.earlier);
+        if let Some(run) = b.last {
+            a.earlier.push(run);
+        }
+        a
+    }
+
+    /// Every partial folded into the variable, in the loop's order.
+    ///
+    /// # Examples
+    ///
+    /// See [`UserReduction::runs`].
+    pub fn finish(self, v: &mut V, acc: Ordered<V>) {
+        let mut runs = acc.earlier;
+        runs.extend(acc.last);
+        runs.sort_unstable_by_key(|r| r.0);
+        for (_, _, part) in runs {
+            (self.combine)(v, part);
+        }
+    }
+}
+
+/// A user reduction's partials with the iterations they cover: the last
+/// run, and the runs before it that it did not continue.
+pub struct Ordered<V> {
+    last: Option<(usize, usize, V)>,
+    earlier: Vec<(usize, usize, V)>,
 }
 
 /// `Self` and `T` are the same type: a reducer's `Value` and the type of

@@ -25,7 +25,8 @@ pub enum Schedule {
     /// Members claim chunks of `max(chunk, remaining / team)`: large first,
     /// shrinking towards the end.
     Guided,
-    /// Work stealing: the range is halved recursively with `rayon::join`.
+    /// The runtime's choice: chunks of about `n / (4 · team)` iterations
+    /// (at least `chunk` and `min_len`), claimed as with `Dynamic`.
     Auto,
     /// Whatever `OMP_SCHEDULE` says, read once (static when unset).
     Runtime,
@@ -75,8 +76,10 @@ pub struct Config {
     /// panics when the loop runs: "schedule chunk must be at least 1". With
     /// `auto`, the chunk is the smallest piece the range is split into.
     pub chunk: Option<usize>,
-    /// `num_threads(n)`: an explicit team size, always honoured exactly.
-    /// `Some(0)` panics: "num_threads(0): a team needs at least one thread".
+    /// `num_threads(n)`: an explicit team size, honoured exactly up to the
+    /// thread limit (`OMP_THREAD_LIMIT`; larger teams are clamped to it,
+    /// with a warning on stderr the first time). `Some(0)` panics:
+    /// "num_threads(0): a team needs at least one thread".
     pub num_threads: Option<usize>,
     /// `if(expr)`: `false` runs the loop inline, sequentially, without
     /// touching the pool.
@@ -89,7 +92,7 @@ pub struct Config {
     /// larger), each reduced from a fresh accumulator, and the leaves'
     /// results are combined in a fixed binary tree: the result is
     /// bit-identical for any team size, schedule and run. The schedule then
-    /// only names the team; work is shared by stealing.
+    /// only names the team: members claim subtrees of the fixed tree.
     pub deterministic: bool,
 }
 

@@ -115,6 +115,11 @@ impl fmt::Display for SimdLevel {
     }
 }
 
+/// The name of the level with code `SimdLevel as u8`, for the report.
+pub(crate) fn level_name(code: u8) -> &'static str {
+    decode(code + 1).name()
+}
+
 /// `SimdLevel as u8 + 1`; 0 = not known yet.
 static DETECTED: AtomicU8 = AtomicU8::new(0);
 /// The level kernels run at, the same encoding; 0 = the detected one.
@@ -250,7 +255,11 @@ pub enum Dispatch {
 /// ```
 #[inline]
 pub fn dispatch() -> Dispatch {
-    match simd_level() {
+    let level = simd_level();
+    if crate::report::noting() {
+        crate::report::note_vector(level as u8);
+    }
+    match level {
         SimdLevel::Avx512 => Dispatch::Avx512(Avx512(())),
         SimdLevel::Avx2 => Dispatch::Avx2(Avx2(())),
         SimdLevel::Baseline => Dispatch::Baseline,

@@ -1,12 +1,9 @@
-//! Teams: the per-thread team state behind `thread_num()` and friends, the
-//! thread pools (one per team size, made once, never freed), and the
-//! conversion of `num_threads(expr)` to a team size.
+//! Teams: the per-thread team state behind `thread_num()` and friends, and
+//! the conversion of `num_threads(expr)` to a team size. The threads
+//! themselves are the crew's (see `crew`).
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
-
-use rayon::ThreadPool;
 
 use crate::sealed::Sealed;
 
@@ -19,7 +16,7 @@ pub(crate) struct State {
     pub(crate) num_threads: usize,
     /// How many loops enclose this code (inline ones included).
     pub(crate) level: usize,
-    /// The size of the pool the innermost forked team runs on; 0 outside any.
+    /// The size of the innermost forked team; 0 outside any.
     pub(crate) pool: usize,
     /// Whether some enclosing team has more than one member.
     pub(crate) active: bool,
@@ -46,8 +43,7 @@ impl State {
         }
     }
 
-    /// Member `thread_num` of a team of `team` forked by `parent` on the pool
-    /// of `team` threads.
+    /// Member `thread_num` of a team of `team` forked by `parent`.
     pub(crate) fn member(parent: State, thread_num: usize, team: usize) -> State {
         State {
             thread_num,
@@ -67,6 +63,19 @@ thread_local! {
 #[inline]
 pub(crate) fn current() -> State {
     STATE.with(Cell::get)
+}
+
+/// Makes the current thread member `k` of its team (a static unit runs as
+/// the member that owns it, whoever runs it).
+#[inline]
+pub(crate) fn set_thread_num(k: usize) {
+    STATE.with(|s| {
+        let mut state = s.get();
+        if state.thread_num != k {
+            state.thread_num = k;
+            s.set(state);
+        }
+    });
 }
 
 /// Puts `state` in place until dropped, then restores the previous state,
@@ -96,42 +105,6 @@ impl Drop for Enter<'_> {
             stop.store(true, Ordering::Relaxed);
         }
         STATE.with(|s| s.set(self.saved));
-    }
-}
-
-/// Pools of 1 ..= 255 threads, by size.
-static POOLS: [OnceLock<&'static ThreadPool>; 256] = [const { OnceLock::new() }; 256];
-/// Pools of 256 threads or more: rare, so a locked list will do.
-static LARGE_POOLS: Mutex<Vec<(usize, &'static ThreadPool)>> = Mutex::new(Vec::new());
-
-/// The pool of `n` threads (`n >= 1`), made on first use, then cached for
-/// the life of the process. Its threads are named `parallel-{n}-{k}`.
-#[track_caller]
-pub(crate) fn pool(n: usize) -> &'static ThreadPool {
-    match POOLS.get(n) {
-        Some(slot) => slot.get_or_init(|| build_pool(n)),
-        None => {
-            let mut large = LARGE_POOLS.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(&(_, p)) = large.iter().find(|&&(size, _)| size == n) {
-                return p;
-            }
-            let p = build_pool(n);
-            large.push((n, p));
-            p
-        }
-    }
-}
-
-#[cold]
-#[track_caller]
-fn build_pool(n: usize) -> &'static ThreadPool {
-    let built = rayon::ThreadPoolBuilder::new()
-        .num_threads(n)
-        .thread_name(move |k| format!("parallel-{n}-{k}"))
-        .build();
-    match built {
-        Ok(p) => Box::leak(Box::new(p)),
-        Err(e) => panic!("num_threads({n}): could not start a pool of {n} threads: {e}"),
     }
 }
 
@@ -268,16 +241,5 @@ mod tests {
         assert!(r.is_err());
         assert!(stop.load(Ordering::Relaxed));
         assert_eq!(current(), State::OUTSIDE);
-    }
-
-    #[test]
-    fn pools_are_cached_and_named() {
-        let a = pool(2);
-        assert!(std::ptr::eq(a, pool(2)));
-        assert_eq!(a.current_num_threads(), 2);
-        let names = a.broadcast(|_| std::thread::current().name().unwrap().to_owned());
-        let mut names = names;
-        names.sort();
-        assert_eq!(names, ["parallel-2-0", "parallel-2-1"]);
     }
 }

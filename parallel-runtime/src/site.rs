@@ -1,0 +1,624 @@
+//! Loop sites: what the last runs of each annotated loop measured. The
+//! driver asks its site whether helpers are worth posting, and how long to
+//! spin at the join; `PARALLEL_REPORT=1` prints one line per site at exit.
+//!
+//! A site is the `file:line:column` of the call to the driver (the loop,
+//! once the macro spans its call there), kept in a fixed table: looked up
+//! without a lock or an allocation, about a hash and two loads per loop.
+//!
+//! **Team or solo.** A loop whose helpers do not make it faster runs
+//! *solo*: the caller runs every chunk as the member it belongs to, and no
+//! helper is posted or woken. Each team run compares its wall time with
+//! what the caller alone would have taken (its own time per iteration in
+//! that run, or the time of earlier solo runs), both as moving averages of
+//! nanoseconds per iteration. While the team does not pay (its average is
+//! above 90% of the solo one), the site runs solo for 2, 4, 8, ... up to
+//! 65 536 calls (and at most about a second), then tries the team again; one team run well under the solo
+//! time (70%) puts it back to team at once. Until a solo run was measured,
+//! the solo time is estimated from the caller's own pace in team runs; an
+//! estimated gain under 40% earns one solo run to measure it. Loops longer
+//! than 2 ms alone always run as a team: there a helper that is not running
+//! costs at most the unit it holds, and a solo run would cost half the speed. On a shared machine this is
+//! what keeps a stream of short loops from waiting, call after call, for a
+//! helper the scheduler does not run.
+
+use std::panic::Location;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicU32, AtomicU64, AtomicUsize};
+use std::time::Duration;
+
+use crate::schedule::Schedule;
+
+/// How many sites the table holds; more share one overflow site.
+const SITES: usize = 1024;
+
+/// Longest run of solo calls between two team trials: 2^this, and at most
+/// about [`MAX_SOLO_NS`] of them.
+const MAX_STRIKES: u32 = 16;
+const MAX_SOLO_NS: f64 = 1e9;
+
+/// Loops that take longer than this alone never run solo.
+const LONG_NS: f64 = 2e6;
+
+/// A loop site.
+pub(crate) struct Site {
+    /// `line << 32 | column`, 0 while free.
+    key: AtomicU64,
+    /// Set once `file` is written.
+    ready: AtomicBool,
+    file: AtomicPtr<u8>,
+    file_len: AtomicUsize,
+    /// The directive text the macro passed, if any.
+    directive: AtomicPtr<u8>,
+    directive_len: AtomicUsize,
+
+    // Decisions.
+    solo_left: AtomicU32,
+    strikes: AtomicU32,
+    /// A helper was woken for this loop and is not judged yet.
+    warming: AtomicBool,
+    /// Moving averages, ns per iteration as `f64` bits; 0 = none yet.
+    team_cost: AtomicU64,
+    solo_cost: AtomicU64,
+    est_cost: AtomicU64,
+    /// Typical wait at the join, ns.
+    wait_ns: AtomicU64,
+
+    // The report (counted only with `PARALLEL_REPORT`).
+    calls: AtomicU64,
+    inline: AtomicU64,
+    solo: AtomicU64,
+    chunks: AtomicU64,
+    total_ns: AtomicU64,
+    busy_max_ns: AtomicU64,
+    busy_mean_ns: AtomicU64,
+    team: AtomicUsize,
+    schedule: AtomicU8,
+    chunk: AtomicUsize,
+    /// 0: no kernel seen; else `SimdLevel as u8 + 1`.
+    vector: AtomicU8,
+}
+
+impl Site {
+    // A template for the table's repeat: each copy is a site of its own.
+    #[allow(clippy::declare_interior_mutable_const)]
+    const NEW: Site = Site {
+        key: AtomicU64::new(0),
+        ready: AtomicBool::new(false),
+        file: AtomicPtr::new(core::ptr::null_mut()),
+        file_len: AtomicUsize::new(0),
+        directive: AtomicPtr::new(core::ptr::null_mut()),
+        directive_len: AtomicUsize::new(0),
+        solo_left: AtomicU32::new(0),
+        strikes: AtomicU32::new(0),
+        warming: AtomicBool::new(false),
+        team_cost: AtomicU64::new(0),
+        solo_cost: AtomicU64::new(0),
+        est_cost: AtomicU64::new(0),
+        wait_ns: AtomicU64::new(10_000),
+        calls: AtomicU64::new(0),
+        inline: AtomicU64::new(0),
+        solo: AtomicU64::new(0),
+        chunks: AtomicU64::new(0),
+        total_ns: AtomicU64::new(0),
+        busy_max_ns: AtomicU64::new(0),
+        busy_mean_ns: AtomicU64::new(0),
+        team: AtomicUsize::new(0),
+        schedule: AtomicU8::new(0),
+        chunk: AtomicUsize::new(0),
+        vector: AtomicU8::new(0),
+    };
+}
+
+static TABLE: [Site; SITES] = [const { Site::NEW }; SITES];
+/// Where sites go once the table is full.
+static OVERFLOW: Site = Site::NEW;
+
+/// The site of the loop called at `loc`.
+pub(crate) fn lookup(loc: &'static Location<'static>) -> &'static Site {
+    let key = (u64::from(loc.line()) << 32) | u64::from(loc.column()) | (1 << 63);
+    let file = loc.file();
+    let h = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
+    for probe in 0..SITES {
+        let site = &TABLE[(h + probe) % SITES];
+        let mut k = site.key.load(Acquire);
+        if k == 0 {
+            match site.key.compare_exchange(0, key, Acquire, Acquire) {
+                Ok(_) => {
+                    site.file.store(file.as_ptr().cast_mut(), Relaxed);
+                    site.file_len.store(file.len(), Relaxed);
+                    site.ready.store(true, Release);
+                    return site;
+                }
+                Err(now) => k = now,
+            }
+        }
+        if k == key {
+            while !site.ready.load(Acquire) {
+                core::hint::spin_loop();
+            }
+            if site.file_is(file) {
+                return site;
+            }
+        }
+    }
+    &OVERFLOW
+}
+
+impl Site {
+    fn file_is(&self, file: &str) -> bool {
+        let (ptr, len) = (self.file.load(Relaxed), self.file_len.load(Relaxed));
+        (ptr.cast_const() == file.as_ptr() && len == file.len()) || self.file() == file
+    }
+
+    /// The file name (empty for the overflow site).
+    fn file(&self) -> &'static str {
+        let (ptr, len) = (self.file.load(Relaxed), self.file_len.load(Relaxed));
+        if ptr.is_null() {
+            return "";
+        }
+        // SAFETY: `ptr` and `len` are those of a `&'static str` (a
+        // `Location`'s file name), written before `ready` was released.
+        unsafe { core::str::from_utf8_unchecked(core::slice::from_raw_parts(ptr, len)) }
+    }
+
+    /// `file:line`, as the report and the trace name the loop.
+    pub(crate) fn name(&self) -> String {
+        let key = self.key.load(Relaxed);
+        if key == 0 {
+            return "(other loops)".to_string();
+        }
+        format!("{}:{}", self.file(), (key >> 32) & 0x7FFF_FFFF)
+    }
+
+    /// Records the directive text the macro passed.
+    pub(crate) fn set_directive(&self, text: &'static str) {
+        if self.directive_len.load(Relaxed) != text.len() {
+            self.directive.store(text.as_ptr().cast_mut(), Relaxed);
+            self.directive_len.store(text.len(), Relaxed);
+        }
+    }
+
+    fn directive(&self) -> &'static str {
+        let (ptr, len) = (
+            self.directive.load(Relaxed),
+            self.directive_len.load(Relaxed),
+        );
+        if ptr.is_null() || len == 0 {
+            return "parallel_for";
+        }
+        // SAFETY: `ptr` and `len` are those of a `&'static str` written by
+        // `set_directive`; a racing reader may pair the pointer of one text
+        // with the length of another only if two texts share one site,
+        // which the macro never emits (one call per loop).
+        unsafe { core::str::from_utf8_unchecked(core::slice::from_raw_parts(ptr, len)) }
+    }
+
+    /// Whether this call should run solo (and counts it down): the number
+    /// of solo calls left after it, `None` for a team call. One solo call
+    /// in 16 (left % 16 == 0) is timed.
+    #[inline]
+    pub(crate) fn solo_now(&self) -> Option<u32> {
+        let left = self.solo_left.load(Relaxed);
+        if left == 0 {
+            return None;
+        }
+        self.solo_left.store(left - 1, Relaxed);
+        Some((left - 1) % 16)
+    }
+
+    /// How long the caller spins (yielding its CPU after the first
+    /// microseconds) at the join of a loop of `len` iterations before it
+    /// sleeps: four times the typical wait of this loop, within 2..200 µs,
+    /// or an eighth of the loop's time, if longer, up to the wait policy's.
+    /// A caller that sleeps on a busy machine may wait a scheduler's time
+    /// slice, milliseconds, for a CPU once woken; one that yields stays
+    /// runnable.
+    #[inline]
+    pub(crate) fn spin(&self, len: usize) -> Duration {
+        let typical = (self.wait_ns.load(Relaxed) * 4).clamp(2_000, 200_000);
+        let loop_ns = (load_f(&self.team_cost) * len as f64 / 8.0) as u64;
+        let policy = crate::env::wait_policy().as_nanos() as u64;
+        Duration::from_nanos(typical.max(loop_ns.min(policy)))
+    }
+
+    /// Whether a run of `len` iterations is expected to take a
+    /// millisecond or more (also when nothing is known yet): long enough
+    /// for a helper to spend a system call on stepping off its caller's CPU.
+    pub(crate) fn long(&self, len: usize) -> bool {
+        let per = load_f(&self.team_cost).max(load_f(&self.solo_cost));
+        per == 0.0 || per * len as f64 >= 1e6
+    }
+
+    /// What a team run measured: `len` iterations in `wall_ns`, of which
+    /// the caller ran `caller_iters` in `caller_ns`; `waited` at the join.
+    pub(crate) fn learn_team(
+        &self,
+        len: usize,
+        wall_ns: u64,
+        caller_iters: u64,
+        caller_ns: u64,
+        waited: Duration,
+    ) {
+        self.warming.store(false, Relaxed);
+        let waited = waited.as_nanos() as u64;
+        if waited < 200_000 {
+            ewma(&self.wait_ns, waited, 8);
+        }
+        let team = wall_ns as f64 / len as f64;
+        if caller_iters > 0 {
+            ewma_f(&self.est_cost, caller_ns as f64 / caller_iters as f64);
+        }
+        let solo = match load_f(&self.solo_cost) {
+            0.0 => load_f(&self.est_cost),
+            s => s,
+        };
+        if solo > 0.0 && team < 0.7 * solo {
+            // Clearly better: forget earlier bad runs at once.
+            store_f(&self.team_cost, team);
+        } else {
+            ewma_f(&self.team_cost, team);
+        }
+        let team = load_f(&self.team_cost);
+        // A long loop stays a team: a descheduled helper costs it at most
+        // the unit in flight, while a solo run costs it half its speed.
+        let long = solo * len as f64 > LONG_NS;
+        if solo > 0.0 && team > 0.9 * solo && !long {
+            let strikes = (self.strikes.load(Relaxed) + 1).min(MAX_STRIKES);
+            self.strikes.store(strikes, Relaxed);
+            // At most about a second of solo calls before the next trial.
+            let cap = (MAX_SOLO_NS / (solo * len as f64)).max(1.0) as u32;
+            self.solo_left.store((1u32 << strikes).min(cap), Relaxed);
+        } else {
+            self.strikes.store(0, Relaxed);
+            if load_f(&self.solo_cost) == 0.0 && team > 0.6 * solo && !long {
+                // A gain estimated from the caller's own pace in a team
+                // run, which sharing slows: worth one solo run to measure.
+                self.solo_left.store(1, Relaxed);
+            }
+        }
+    }
+
+    /// A team run whose helper slept when posted: it says nothing of the
+    /// team (the helper was woken), so the next call is a team run again.
+    pub(crate) fn warm_up(&self) {
+        self.solo_left.store(0, Relaxed);
+        self.warming.store(true, Relaxed);
+    }
+
+    /// How long helpers spin for the next loop after this one: the wait
+    /// policy's time while the team pays here (or while a woken helper is
+    /// being tried), else nothing (they sleep at once, leaving the CPU to
+    /// whoever needs it).
+    pub(crate) fn linger(&self) -> Duration {
+        if self.strikes.load(Relaxed) == 0 || self.warming.load(Relaxed) {
+            crate::env::wait_policy()
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    /// What a solo run measured.
+    pub(crate) fn learn_solo(&self, len: usize, wall_ns: u64) {
+        ewma_f(&self.solo_cost, wall_ns as f64 / len as f64);
+    }
+
+    /// Counts a call for the report.
+    pub(crate) fn count(&self, call: Call) {
+        self.calls.fetch_add(1, Relaxed);
+        self.total_ns.fetch_add(call.wall_ns, Relaxed);
+        self.chunks.fetch_add(call.chunks, Relaxed);
+        match call.kind {
+            CallKind::Inline => {
+                self.inline.fetch_add(1, Relaxed);
+            }
+            CallKind::Solo => {
+                self.solo.fetch_add(1, Relaxed);
+            }
+            CallKind::Team => {}
+        }
+        self.busy_max_ns.fetch_add(call.busy_max_ns, Relaxed);
+        self.busy_mean_ns.fetch_add(call.busy_mean_ns, Relaxed);
+        self.team.store(call.team, Relaxed);
+        self.schedule.store(call.schedule, Relaxed);
+        self.chunk.store(call.chunk.unwrap_or(0), Relaxed);
+    }
+
+    /// Notes the vector level a chunk's kernel ran at.
+    pub(crate) fn note_vector(&self, level: u8) {
+        if self.vector.load(Relaxed) != level + 1 {
+            self.vector.store(level + 1, Relaxed);
+        }
+    }
+
+    /// The report line, or `None` for a site never counted.
+    fn line(&self) -> Option<[String; COLUMNS]> {
+        let calls = self.calls.load(Relaxed);
+        if calls == 0 {
+            return None;
+        }
+        let schedule = match (self.schedule.load(Relaxed), self.chunk.load(Relaxed)) {
+            (s, 0) => schedule_name(s).to_string(),
+            (s, c) => format!("{},{c}", schedule_name(s)),
+        };
+        let vector = match self.vector.load(Relaxed) {
+            0 => "-".to_string(),
+            v => crate::simd::level_name(v - 1).to_string(),
+        };
+        let (max, mean) = (
+            self.busy_max_ns.load(Relaxed),
+            self.busy_mean_ns.load(Relaxed),
+        );
+        let imbalance = if mean == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.2}", max as f64 / mean as f64)
+        };
+        Some([
+            self.name(),
+            self.directive().to_string(),
+            schedule,
+            self.team.load(Relaxed).to_string(),
+            calls.to_string(),
+            self.chunks.load(Relaxed).to_string(),
+            self.inline.load(Relaxed).to_string(),
+            self.solo.load(Relaxed).to_string(),
+            vector,
+            seconds(self.total_ns.load(Relaxed)),
+            imbalance,
+        ])
+    }
+}
+
+/// How a call ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CallKind {
+    /// On the caller, as a team of one (`if(false)`, a short loop, ...).
+    Inline,
+    /// A team's chunks all on the caller, no helper posted.
+    Solo,
+    /// Helpers posted.
+    Team,
+}
+
+/// One call, for the report.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Call {
+    pub(crate) kind: CallKind,
+    pub(crate) team: usize,
+    pub(crate) schedule: u8,
+    pub(crate) chunk: Option<usize>,
+    pub(crate) chunks: u64,
+    pub(crate) wall_ns: u64,
+    /// The busy time of the slowest member, and the mean over members
+    /// that ran chunks.
+    pub(crate) busy_max_ns: u64,
+    pub(crate) busy_mean_ns: u64,
+}
+
+/// The code of a schedule in the report: its kind, +8 if deterministic.
+pub(crate) fn schedule_code(kind: Schedule, deterministic: bool) -> u8 {
+    let k = match kind {
+        Schedule::Static => 0,
+        Schedule::Dynamic => 1,
+        Schedule::Guided => 2,
+        Schedule::Auto => 3,
+        Schedule::Runtime => 4,
+    };
+    k + if deterministic { 8 } else { 0 }
+}
+
+fn schedule_name(code: u8) -> &'static str {
+    match code {
+        0 => "static",
+        1 => "dynamic",
+        2 => "guided",
+        3 => "auto",
+        8 => "static+det",
+        9 => "dynamic+det",
+        10 => "guided+det",
+        11 => "auto+det",
+        _ => "?",
+    }
+}
+
+fn seconds(ns: u64) -> String {
+    let s = ns as f64 * 1e-9;
+    if s < 1e-3 {
+        format!("{:.1} µs", s * 1e6)
+    } else if s < 1.0 {
+        format!("{:.2} ms", s * 1e3)
+    } else {
+        format!("{s:.3} s")
+    }
+}
+
+/// The report's columns.
+const COLUMNS: usize = 11;
+
+/// The report: a header and one line per site that ran, in file order.
+pub(crate) fn report() -> String {
+    let mut rows: Vec<[String; COLUMNS]> = TABLE
+        .iter()
+        .chain(core::iter::once(&OVERFLOW))
+        .filter_map(Site::line)
+        .collect();
+    rows.sort_by(|a, b| natural(&a[0]).cmp(&natural(&b[0])));
+    let header = [
+        "loop",
+        "directive",
+        "schedule",
+        "team",
+        "calls",
+        "chunks",
+        "inline",
+        "solo",
+        "vector",
+        "time",
+        "imbalance",
+    ]
+    .map(String::from);
+    let mut widths = [0; COLUMNS];
+    for r in core::iter::once(&header).chain(&rows) {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::from("parallel: loops of this run (PARALLEL_REPORT)\n");
+    for r in core::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (i, (c, w)) in r.iter().zip(widths).enumerate() {
+            let pad = w - c.chars().count();
+            if i == 0 || i == 1 || i == 2 || i == 8 {
+                line.push_str(c);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(c);
+            }
+            line.push_str("  ");
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Sorts `file:line` with the line as a number.
+fn natural(name: &str) -> (String, u64) {
+    match name.rsplit_once(':') {
+        Some((f, l)) => (f.to_string(), l.parse().unwrap_or(0)),
+        None => (name.to_string(), 0),
+    }
+}
+
+fn load_f(a: &AtomicU64) -> f64 {
+    f64::from_bits(a.load(Relaxed))
+}
+
+fn store_f(a: &AtomicU64, v: f64) {
+    a.store(v.to_bits(), Relaxed);
+}
+
+/// A moving average with weight 1/4 for the new value (the first value
+/// is taken as it is).
+fn ewma_f(a: &AtomicU64, v: f64) {
+    let old = load_f(a);
+    store_f(
+        a,
+        if old == 0.0 {
+            v
+        } else {
+            old + (v - old) * 0.25
+        },
+    );
+}
+
+fn ewma(a: &AtomicU64, v: u64, weight: u64) {
+    let old = a.load(Relaxed);
+    a.store(old - old / weight + v / weight, Relaxed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn here() -> &'static Location<'static> {
+        Location::caller()
+    }
+
+    #[test]
+    fn sites_are_found_again() {
+        let a = here();
+        let b = here();
+        let sa = lookup(a);
+        assert!(std::ptr::eq(sa, lookup(a)));
+        assert!(!std::ptr::eq(sa, lookup(b)));
+        assert!(
+            sa.name().starts_with("parallel-runtime/src/site.rs:"),
+            "{}",
+            sa.name()
+        );
+    }
+
+    /// A team that is slower than the caller alone sends the site solo for
+    /// longer and longer; one clearly faster team run brings it back.
+    #[test]
+    fn solo_when_the_team_does_not_pay() {
+        let site = lookup(here());
+        assert!(site.solo_now().is_none());
+        // The caller ran everything: the team cost what solo would.
+        site.learn_team(1000, 1_000_000, 1000, 990_000, Duration::ZERO);
+        let mut solo = 0;
+        while site.solo_now().is_some() {
+            solo += 1;
+        }
+        assert_eq!(solo, 2);
+        site.learn_solo(1000, 900_000);
+        site.learn_team(1000, 1_200_000, 1000, 1_100_000, Duration::ZERO);
+        let mut solo = 0;
+        while site.solo_now().is_some() {
+            solo += 1;
+        }
+        assert_eq!(solo, 4);
+        // Half the solo time: team at once.
+        site.learn_team(1000, 450_000, 500, 440_000, Duration::ZERO);
+        assert!(site.solo_now().is_none());
+        assert_eq!(site.strikes.load(Relaxed), 0);
+    }
+
+    #[test]
+    fn spin_follows_the_typical_wait() {
+        let site = lookup(here());
+        assert_eq!(site.spin(1), Duration::from_micros(40));
+        for _ in 0..100 {
+            site.learn_team(100, 100, 50, 50, Duration::from_nanos(100));
+        }
+        assert_eq!(site.spin(1), Duration::from_micros(2));
+        // A long loop spins for an eighth of its time, up to the policy's.
+        site.learn_team(8_000_000, 8_000_000_000, 1, 1, Duration::ZERO);
+        assert_eq!(
+            site.spin(8_000_000),
+            crate::env::wait_policy().max(Duration::from_micros(2))
+        );
+    }
+
+    #[test]
+    fn report_lines() {
+        let site = lookup(here());
+        site.set_directive("parallel_for(schedule(dynamic, 4))");
+        site.count(Call {
+            kind: CallKind::Team,
+            team: 2,
+            schedule: schedule_code(Schedule::Dynamic, false),
+            chunk: Some(4),
+            chunks: 25,
+            wall_ns: 2_000_000,
+            busy_max_ns: 1_500_000,
+            busy_mean_ns: 1_000_000,
+        });
+        let report = report();
+        let line = report
+            .lines()
+            .find(|l| l.contains("schedule(dynamic, 4)"))
+            .unwrap();
+        assert!(line.starts_with("parallel-runtime/src/site.rs:"), "{line}");
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            cols[cols.len() - 10..],
+            [
+                "dynamic,4",
+                "2",
+                "1",
+                "25",
+                "0",
+                "0",
+                "-",
+                "2.00",
+                "ms",
+                "1.50"
+            ]
+        );
+    }
+}
