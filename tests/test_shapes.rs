@@ -6,7 +6,7 @@
 
 #![allow(clippy::needless_range_loop)]
 // The updates are written as the C codes write them (`x = x + ..`).
-#![allow(clippy::assign_op_pattern)]
+#![allow(clippy::assign_op_pattern, clippy::manual_memcpy)]
 
 mod common;
 use common::{THREADS, data};
@@ -687,6 +687,170 @@ fn covariance_mirrored_after_the_loop() {
                 covariance(&mut cov, &data, t);
                 assert_eq!(cov, want, "m={m} rows={rows} t={t}");
             }
+        }
+    }
+}
+
+/// Flat rows the loop does not change, as the C writes them: `r[k * n + j]`
+/// (gramschmidt), `b[i * n + j]` over the columns `j` with reads of the
+/// column `b[k * n + j]` (trmm), `n * i + j` the other way round, and
+/// `v[i]` beside the columns `v[j * n + i]` (adi's row 0).
+#[parallel]
+fn fixed_rows(
+    a: &mut [f64],
+    r: &mut [f64],
+    b: &mut [f64],
+    v: &mut [f64],
+    n: usize,
+    threads: usize,
+) {
+    for k in 0..n {
+        #[parallel_for(num_threads(threads), schedule(dynamic, 2))]
+        for j in k + 1..n {
+            r[k * n + j] = 0.0;
+            for i in 0..n {
+                r[k * n + j] += a[i * n + k] * a[i * n + j];
+            }
+            r[k * n + j] = r[k * n + j] / (1.0 + r[k * n + k].abs());
+        }
+    }
+    for i in 0..n {
+        #[parallel_for(num_threads(threads))]
+        for j in 0..n {
+            for k in i + 1..n {
+                b[i * n + j] += a[k * n + i] * b[k * n + j];
+            }
+            b[n * i + j] = 0.5 * b[n * i + j];
+        }
+    }
+    #[parallel_for(num_threads(threads), schedule(guided))]
+    for i in 0..n {
+        v[i] = 1.0;
+        for j in 1..n {
+            v[j * n + i] = v[(j - 1) * n + i] + a[j * n + i];
+        }
+    }
+}
+
+#[test]
+fn fixed_rows_of_flat_arrays() {
+    for &n in SIZES {
+        let a = data(n * n, 15);
+        let (r0, b0, v0) = (data(n * n, 16), data(n * n, 17), data(n * n, 18));
+        let (mut r, mut b, mut v) = (r0.clone(), b0.clone(), v0.clone());
+        for k in 0..n {
+            for j in k + 1..n {
+                r[k * n + j] = 0.0;
+                for i in 0..n {
+                    r[k * n + j] += a[i * n + k] * a[i * n + j];
+                }
+                r[k * n + j] = r[k * n + j] / (1.0 + r[k * n + k].abs());
+            }
+        }
+        for i in 0..n {
+            for j in 0..n {
+                for k in i + 1..n {
+                    b[i * n + j] += a[k * n + i] * b[k * n + j];
+                }
+                b[n * i + j] = 0.5 * b[n * i + j];
+            }
+        }
+        for i in 0..n {
+            v[i] = 1.0;
+            for j in 1..n {
+                v[j * n + i] = v[(j - 1) * n + i] + a[j * n + i];
+            }
+        }
+        for &t in THREADS {
+            let (mut gr, mut gb, mut gv) = (r0.clone(), b0.clone(), v0.clone());
+            let mut ga = a.clone();
+            fixed_rows(&mut ga, &mut gr, &mut gb, &mut gv, n, t);
+            assert_eq!(
+                (gr, gb, gv),
+                (r.clone(), b.clone(), v.clone()),
+                "n={n} t={t}"
+            );
+        }
+    }
+}
+
+/// Columns past the row length: a clear panic before the loop runs.
+#[parallel]
+fn past_the_row(r: &mut [f64], k: usize, n: usize, m: usize) {
+    #[parallel_for]
+    for j in 0..m {
+        r[k * n + j] = 1.0;
+    }
+}
+
+#[test]
+fn columns_past_the_row_length_panic_first() {
+    let mut r = vec![0.0; 12];
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        past_the_row(&mut r, 1, 3, 5)
+    }));
+    let message = caught
+        .err()
+        .and_then(|e| e.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    assert!(
+        message.contains("`r[k * n + j]` is written as column 4 of rows of `n` = 3"),
+        "{message}"
+    );
+    assert_eq!(r, vec![0.0; 12], "nothing written");
+    past_the_row(&mut r, 1, 3, 3);
+    assert_eq!(r[3..6], [1.0; 3]);
+}
+
+/// doitgen as its OpenMP ports write it: `private(sum)` of a scratch
+/// slice passed in (each thread gets its own copy of its elements).
+#[parallel]
+fn doitgen_scratch(
+    a: &mut [f64],
+    c4: &[f64],
+    sum: &mut [f64],
+    nr: usize,
+    np: usize,
+    threads: usize,
+) {
+    #[parallel_for(num_threads(threads), schedule(dynamic), private(sum))]
+    for r in 0..nr {
+        for p in 0..np {
+            sum[p] = 0.0;
+            for s in 0..np {
+                sum[p] += a[r * np + s] * c4[s * np + p];
+            }
+        }
+        for p in 0..np {
+            a[r * np + p] = sum[p];
+        }
+    }
+}
+
+#[test]
+fn private_scratch_slice() {
+    for &nr in SIZES {
+        let np = nr % 5 + 1;
+        let a0 = data(nr * np, 19);
+        let c4 = data(np * np, 20);
+        let mut want = a0.clone();
+        let mut s = vec![0.0; np];
+        for r in 0..nr {
+            for p in 0..np {
+                s[p] = 0.0;
+                for q in 0..np {
+                    s[p] += want[r * np + q] * c4[q * np + p];
+                }
+            }
+            for p in 0..np {
+                want[r * np + p] = s[p];
+            }
+        }
+        for &t in THREADS {
+            let (mut a, mut sum) = (a0.clone(), vec![7.0; np]);
+            doitgen_scratch(&mut a, &c4, &mut sum, nr, np, t);
+            assert_eq!(a, want, "nr={nr} t={t}");
+            assert_eq!(sum, vec![7.0; np], "the variable itself is untouched");
         }
     }
 }

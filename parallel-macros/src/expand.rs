@@ -129,6 +129,10 @@ impl<'a> Analysis<'a> {
             vars,
             collapse: clauses.collapse.map(|c| c.depth).filter(|d| *d >= 2),
             descending,
+            bound: match header {
+                Header::Range(f) => Some(crate::show::key(&f.hi)),
+                _ => None,
+            },
         };
         let decisions = ownership::decide(&facts, &plan, &body)?;
         let mut body = body;
@@ -448,7 +452,12 @@ fn handles(decisions: &Decisions, seq: &Ident) -> Handles {
     let private = quote!(::parallel::__private);
     let mut setup = TokenStream::new();
     let region = Ident::new("__region", Span::mixed_site());
-    if decisions.splits.iter().any(|s| s.outside.is_some()) {
+    let columns = |s: &Split| matches!(s.ownership, Ownership::Column { .. });
+    if decisions
+        .splits
+        .iter()
+        .any(|s| s.outside.is_some() || columns(s))
+    {
         setup.extend(quote!(let #region = #private::index_region(&#seq);));
     }
     // The copies read shared borrows, which end before the handles borrow.
@@ -467,6 +476,12 @@ fn handles(decisions: &Decisions, seq: &Ident) -> Handles {
     for (k, s) in decisions.splits.iter().enumerate() {
         let handle = format_ident!("__h{}", k, span = Span::mixed_site());
         setup.extend(split_setup(s, &handle));
+        if let Ownership::Column { width } = &s.ownership {
+            let (form, width) = (&s.written, crate::show::show(width));
+            setup.extend(
+                quote_spanned!(s.root.span()=> #handle.check_columns(#region, #form, #width);),
+            );
+        }
         if let Some(out) = &s.outside {
             let name = &s.key;
             setup.extend(quote!(let #out = #handle.outside(#region, #name);));

@@ -166,16 +166,34 @@ impl<'a> Along<'a> {
     /// term has the same fixed factor `n` (shown equal): `b[k * n + j]`,
     /// `a[r * nq * np + q * np + p]`. Returns `n`, the offset divided by it
     /// (`k`, `r * nq + q`), and `n`'s fixed factors.
-    pub fn column(&self) -> Option<(Expr, Expr, Vec<Fixed>)> {
+    ///
+    /// In `r[k * n + j]` both `k` and `n` qualify: the row length is the
+    /// one shown as `width` (the split's, or the loop's upper bound, since
+    /// `j < n`), else the last one (`row * width`, as C writes it).
+    pub fn column(&self, width: Option<&str>) -> Option<(Expr, Expr, Vec<Fixed>)> {
+        let candidates = self.columns();
+        if let Some(w) = width
+            && let Some(c) = candidates.iter().find(|c| crate::show::key(&c.0) == w)
+        {
+            return Some(c.clone());
+        }
+        candidates.into_iter().last()
+    }
+
+    /// Every way the offset divides into rows: `(n, quotient, fixed)`.
+    fn columns(&self) -> Vec<(Expr, Expr, Vec<Fixed>)> {
+        let mut out = Vec::new();
         if !self.is_unit_stride() || self.rest.is_empty() {
-            return None;
+            return out;
         }
         // A row multiplier somewhere: `b[k * n + j]`, not the offset of
         // `y[i + k]`.
         if self.rest.iter().all(|t| t.factors.len() < 2) {
-            return None;
+            return out;
         }
-        let first = self.rest.first()?;
+        let Some(first) = self.rest.first() else {
+            return out;
+        };
         'candidates: for cand in &first.factors {
             let Atom::Fixed(fx) = &cand.atom else {
                 continue;
@@ -183,13 +201,13 @@ impl<'a> Along<'a> {
             if matches!(cand.expr, Expr::Lit(_)) {
                 continue;
             }
-            let key = crate::show::show(&cand.expr);
+            let key = crate::show::key(&cand.expr);
             let mut quotient = Vec::new();
             for t in &self.rest {
                 let Some(pos) = t
                     .factors
                     .iter()
-                    .position(|f| crate::show::show(&f.expr) == key)
+                    .position(|f| crate::show::key(&f.expr) == key)
                 else {
                     continue 'candidates;
                 };
@@ -202,9 +220,11 @@ impl<'a> Along<'a> {
                     .collect();
                 quotient.push((t.negative, product(&others)));
             }
-            return Some((cand.expr.clone(), sum(quotient), vec![fx.clone()]));
+            if !out.iter().any(|(n, _, _)| crate::show::key(n) == key) {
+                out.push((cand.expr.clone(), sum(quotient), vec![fx.clone()]));
+            }
         }
-        None
+        out
     }
 
     /// Every fixed factor of the stride, for the invariance check.
@@ -367,17 +387,17 @@ mod tests {
     #[test]
     fn what_is_not_linear() {
         let col = lin(parse_quote!(k * n + j));
-        let (n, q, _) = col.along(1).column().unwrap();
+        let (n, q, _) = col.along(1).column(None).unwrap();
         assert_eq!((show(&n), show(&q)), ("n".to_owned(), "k".to_owned()));
         let col = lin(parse_quote!(r * nq * np + q * np + j));
-        let (n, q, _) = col.along(1).column().unwrap();
+        let (n, q, _) = col.along(1).column(None).unwrap();
         assert_eq!(
             (show(&n), show(&q)),
             ("np".to_owned(), "r * nq + q".to_owned())
         );
-        assert!(lin(parse_quote!(k + j)).along(1).column().is_none());
-        assert!(lin(parse_quote!(j + 1)).along(1).column().is_none());
-        assert!(lin(parse_quote!(2 * k + j)).along(1).column().is_none());
+        assert!(lin(parse_quote!(k + j)).along(1).column(None).is_none());
+        assert!(lin(parse_quote!(j + 1)).along(1).column(None).is_none());
+        assert!(lin(parse_quote!(2 * k + j)).along(1).column(None).is_none());
         assert!(!lin(parse_quote!(i * i)).along(0).linear);
         assert!(!lin(parse_quote!(i * k)).along(0).linear);
         assert!(lin(parse_quote!(i + f(i))).along(0).linear);

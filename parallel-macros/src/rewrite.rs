@@ -58,7 +58,7 @@ pub struct KernelCuts<'a> {
 pub fn rewrite(
     body: &mut Block,
     position: Position,
-    frame: Frame,
+    frame: Frame<'_>,
     decisions: &Decisions,
     lastprivate: &[Name],
     kernel: Option<&KernelCuts>,
@@ -83,7 +83,7 @@ pub fn position<'a>(flow: Flow<'a>, vars: Vec<Name>, pattern: Vec<Ident>) -> Pos
 
 struct Rewriter<'a, 'd> {
     position: Position<'a>,
-    frame: Frame,
+    frame: Frame<'d>,
     decisions: &'d Decisions,
     lastprivate: &'d [Name],
     kernel: Option<&'d KernelCuts<'d>>,

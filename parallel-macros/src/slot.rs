@@ -176,7 +176,10 @@ impl<'a> Slot<'a> {
                 }
             }
             Slot::Loc { .. } => quote!((#clone, false)),
-            Slot::Private(..) => clone,
+            Slot::Private(..) => {
+                let p = private_at(v.span());
+                quote_spanned!(v.span()=> #p::PrivateCopy::__parallel_copy(&*#hold))
+            }
             Slot::Last(_) | Slot::Scan(_) => {
                 quote!((#clone, ::core::option::Option::<usize>::None))
             }

@@ -89,6 +89,37 @@ impl<'a, T> ColumnHandle<'a, T> {
         }
     }
 
+    /// Before the loop: every column the loop's values `region` (inclusive)
+    /// name must be a column, below the row length. `form` is the write as
+    /// written (`r[k * n + j]`), `width` the row length as written (`n`).
+    ///
+    /// # Panics
+    ///
+    /// If `region` reaches past the row length: iteration `j >= n` would
+    /// write the next row's element, which belongs to another column.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::ColumnHandle;
+    ///
+    /// let mut b = [0; 6];
+    /// let handle = ColumnHandle::new(&mut b, 3);
+    /// handle.check_columns((0, 2), "b[k * n + j]", "n");
+    /// let past = std::panic::catch_unwind(|| handle.check_columns((1, 3), "b[k * n + j]", "n"));
+    /// assert!(past.is_err());
+    /// ```
+    #[track_caller]
+    pub fn check_columns(&self, region: (usize, usize), form: &'static str, width: &'static str) {
+        let (lo, hi) = region;
+        if lo <= hi && hi >= self.n {
+            panic!(
+                "`{form}` is written as column {hi} of rows of `{width}` = {}, but a row has only the columns 0..{}: the loop's values must stay below `{width}`, or the write reaches the next row's element, which belongs to another iteration",
+                self.n, self.n
+            );
+        }
+    }
+
     /// The reads of the elements outside the columns `region` (inclusive),
     /// which no iteration writes, for the loop's whole run.
     ///

@@ -125,8 +125,8 @@ pub use operator::{
     ReduceTimes, Reducer, Ty,
 };
 pub use reduction::{
-    BuiltinReduction, Combine, Fold, HoldExt, LocPair, Ordered, PrivateOf, SameAs, UserReduction,
-    assert_loc, builtin_reduction, combine, later, loc_combine, op, user_reduction,
+    BuiltinReduction, Combine, Fold, HoldExt, LocPair, Ordered, PrivateCopy, PrivateOf, SameAs,
+    UserReduction, assert_loc, builtin_reduction, combine, later, loc_combine, op, user_reduction,
 };
 pub use routines::{in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime};
 pub use scan::{Prefixes, scan_blocks, scan_prefixes};

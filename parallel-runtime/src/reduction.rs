@@ -568,6 +568,49 @@ pub trait HoldExt {
 
 impl<T: ?Sized> HoldExt for T {}
 
+/// A `private` / `firstprivate` / `lastprivate` variable's copy for each
+/// thread: a clone; for a slice (`sum: &mut [f64]` held as `[f64]`,
+/// OpenMP's `private(sum)` of an array), an owned `Vec` of its elements,
+/// which the body indexes alike.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::PrivateCopy;
+///
+/// let scratch: &mut [f64] = &mut [1.0, 2.0];
+/// let copy: Vec<f64> = PrivateCopy::__parallel_copy(&*scratch);
+/// assert_eq!(copy, [1.0, 2.0]);
+/// assert_eq!(PrivateCopy::__parallel_copy(&3u32), 3);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be copied for each thread: `private`, `firstprivate` and `lastprivate` variables need a type that is `Clone`",
+    label = "copied for each thread",
+    note = "derive or implement `Clone` for it, or, for scratch space, declare an owned buffer before the loop, e.g. `let mut scratch = vec![0.0; n];`"
+)]
+pub trait PrivateCopy {
+    /// The copy's type.
+    type Copy;
+    /// The copy.
+    fn __parallel_copy(&self) -> Self::Copy;
+}
+
+impl<T: Clone> PrivateCopy for T {
+    type Copy = T;
+    #[inline]
+    fn __parallel_copy(&self) -> T {
+        self.clone()
+    }
+}
+
+impl<T: Clone> PrivateCopy for [T] {
+    type Copy = Vec<T>;
+    #[inline]
+    fn __parallel_copy(&self) -> Vec<T> {
+        self.to_vec()
+    }
+}
+
 /// A `(value, index)` pair that `reduction(minloc: ..)` / `maxloc` reduces.
 ///
 /// # Examples

@@ -19,10 +19,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use syn::Expr;
 
 impl Plan<'_> {
-    pub fn frame(&self) -> Frame {
+    pub fn frame(&self) -> Frame<'_> {
         Frame {
             vars: self.vars.len(),
             collapse: self.collapse,
+            bound: self.bound.as_deref(),
         }
     }
 }
@@ -146,6 +147,12 @@ fn split(
         };
         match &ownership {
             None => ownership = Some((own, w, t)),
+            // `v[i]` is row 0 of the columns `v[j * n + i]`: the column
+            // is the iteration's either way.
+            Some((Ownership::Elem, _, _)) if matches!(own, Ownership::Column { .. }) => {
+                ownership = Some((own, w, t));
+            }
+            Some((Ownership::Column { .. }, _, _)) if matches!(own, Ownership::Elem) => {}
             Some((prev, first, _)) => {
                 if let Some(msg) = clash((prev, first), (&own, w), &key, t.prefix) {
                     report.at(&w.shown_at, msg);
@@ -192,6 +199,7 @@ fn split(
         lens,
         written_fields: written_fields(uses, name, t, &first.steps),
         outside: None,
+        written: first.place.clone(),
         snapshots: Vec::new(),
     };
     check_accesses(plan, &mut split, uses, &first.place, report);

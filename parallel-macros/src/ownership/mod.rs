@@ -45,6 +45,8 @@ pub struct Plan<'a> {
     pub collapse: Option<usize>,
     /// The loop counts down (an odd number of `.rev()`).
     pub descending: bool,
+    /// A range loop's upper bound, as a key (see `Frame::bound`).
+    pub bound: Option<String>,
 }
 
 impl Plan<'_> {
@@ -136,6 +138,8 @@ pub struct Split {
     pub written_fields: Vec<Vec<String>>,
     /// The view of what no iteration writes, when some access reads it.
     pub outside: Option<Ident>,
+    /// The first write as written (`r[k * n + j]`), for run-time messages.
+    pub written: String,
     pub snapshots: Vec<Snapshot>,
 }
 

@@ -13,11 +13,14 @@ use syn::Expr;
 
 /// The loop the accesses are seen from.
 #[derive(Clone, Copy)]
-pub struct Frame {
+pub struct Frame<'a> {
     /// How many loop variables (0 for an iterator loop without an index).
     pub vars: usize,
     /// `collapse(n)`, `n >= 2`.
     pub collapse: Option<usize>,
+    /// The range loop's upper bound as a key (`n` in `k + 1..n`): in
+    /// `r[k * n + j]`, the row length.
+    pub bound: Option<&'a str>,
 }
 
 /// The shape of the index where an access meets the loop variable.
@@ -96,7 +99,7 @@ pub fn mentions_loop(ix: &IndexFact) -> bool {
 /// Where the access with `steps` meets the loop variable; with `rows`, a
 /// fixed index before it (`c[k][j]`) picks one row as the array, else the
 /// array is the container and the loop writes a column of it.
-pub fn target(steps: &[Step], frame: Frame, rows: bool) -> Target {
+pub fn target(steps: &[Step], frame: Frame<'_>, rows: bool) -> Target {
     let at = |prefix, at, shape| Target { prefix, at, shape };
     let mut k = 0;
     while let Some(step) = steps.get(k) {
@@ -112,7 +115,7 @@ pub fn target(steps: &[Step], frame: Frame, rows: bool) -> Target {
                     return at(k, k, Shape::Other);
                 }
                 if mentions_loop(ix) {
-                    return at(k, k, shape_at(&ix.linear.along(0)));
+                    return at(k, k, shape_at(&ix.linear.along(0), frame.bound));
                 }
                 // An index without the variable: a row the loop does not
                 // change (`c[k][j]`), or any row of a column (`a[i][j]`).
@@ -135,12 +138,12 @@ pub fn target(steps: &[Step], frame: Frame, rows: bool) -> Target {
 }
 
 /// The shape of an index with the variable, seen along it.
-fn shape_at(a: &Along) -> Shape {
+fn shape_at(a: &Along, bound: Option<&str>) -> Shape {
     if a.is_own() {
         return Shape::Own;
     }
     if a.is_unit_stride() {
-        return match a.column() {
+        return match a.column(bound) {
             Some((width, _, fixed)) => Shape::Column { width, fixed },
             None => Shape::Other,
         };
@@ -185,7 +188,7 @@ fn stride_shown(a: &Along) -> String {
 }
 
 /// Under `collapse(2)` over `i` and `j`: `x[i * m + j]` or `x[i][j]`.
-fn collapsed(steps: &[Step], k: usize, first: &IndexFact, frame: Frame) -> Shape {
+fn collapsed(steps: &[Step], k: usize, first: &IndexFact, frame: Frame<'_>) -> Shape {
     if frame.collapse != Some(2) {
         return Shape::Other;
     }
@@ -251,7 +254,7 @@ pub enum Reach {
 }
 
 /// What the access with `steps` does to `split` (whose prefix it has).
-pub fn reach(split: &Split, steps: &[Step], frame: Frame) -> Reach {
+pub fn reach(split: &Split, steps: &[Step], frame: Frame<'_>) -> Reach {
     let p = split.prefix;
     let (Some(Step::Index(_)), Ownership::NestedColumn) = (steps.get(p), &split.ownership) else {
         return flat_reach(split, steps, frame);
@@ -265,7 +268,7 @@ pub fn reach(split: &Split, steps: &[Step], frame: Frame) -> Reach {
     }
 }
 
-fn flat_reach(split: &Split, steps: &[Step], frame: Frame) -> Reach {
+fn flat_reach(split: &Split, steps: &[Step], frame: Frame<'_>) -> Reach {
     let p = split.prefix;
     let Some(Step::Index(ix)) = steps.get(p) else {
         return Reach::Whole;
@@ -284,7 +287,11 @@ fn flat_reach(split: &Split, steps: &[Step], frame: Frame) -> Reach {
         {
             Reach::Row
         }
-        Ownership::Column { width } => match a.column() {
+        // `v[i]`: row 0 of the column.
+        Ownership::Column { .. } if a.is_own() => Reach::Column {
+            quotient: syn::parse_quote!(0usize),
+        },
+        Ownership::Column { width } => match a.column(Some(&crate::show::key(width))) {
             Some((n, quotient, _)) if super::same(&n, width) => Reach::Column { quotient },
             _ if !mentions_loop(ix) => Reach::Outside,
             _ => Reach::Race,
