@@ -65,6 +65,8 @@ pub struct HostInfo<'a> {
     pub known: Option<&'a HashSet<Name>>,
     /// The names it binds to slices, `Vec`s and arrays only.
     pub slices: Option<&'a HashSet<Name>>,
+    /// Those it binds to slices of slices.
+    pub rows: Option<&'a HashSet<Name>>,
 }
 
 /// A loop analysed: its body, the facts, the plan and the decisions.
@@ -79,6 +81,8 @@ struct Analysis<'a> {
     /// A scan's update statements, which its first pass runs (the body
     /// keeps them, without the `scan!` statement).
     scan_update: Option<Vec<syn::Stmt>>,
+    /// What the host knows of its names' types, for the inner loops' cuts.
+    host: HostInfo<'a>,
 }
 
 impl<'a> Analysis<'a> {
@@ -149,6 +153,7 @@ impl<'a> Analysis<'a> {
             _ => None,
         };
         Ok(Analysis {
+            host: HostInfo::default(),
             scan_update,
             body,
             label,
@@ -180,7 +185,24 @@ impl<'a> Analysis<'a> {
             &self.lastprivate(),
             None,
         );
+        self.version_inner(&mut body);
         body
+    }
+
+    /// The innermost loops of a rewritten body, versioned over cuts.
+    fn version_inner(&self, body: &mut Block) {
+        let empty = HashSet::new();
+        let arrays = crate::inner::Arrays {
+            slices: self.host.slices.unwrap_or(&empty),
+            rows: self.host.rows.unwrap_or(&empty),
+            windows: self
+                .decisions
+                .splits
+                .iter()
+                .map(|s| Name::of(&s.window))
+                .collect(),
+        };
+        crate::inner::version(body, &arrays);
     }
 
     /// The body of a vectorized kernel over `cuts`.
@@ -202,6 +224,7 @@ impl<'a> Analysis<'a> {
             &self.lastprivate(),
             Some(&kernel),
         );
+        self.version_inner(&mut body);
         Kernel {
             cuts,
             body,
@@ -239,13 +262,14 @@ pub fn parallel_for(
             errors.push(Error::new(inscan.span(), "`reduction(inscan, ..)` needs a loop over a range (`for i in 0..n`, also `.rev()` and `.step_by(k)`), without `collapse`"));
         }
     }
-    let analysis = match Analysis::new(Directive::ParallelFor, for_loop, &header, clauses) {
+    let mut analysis = match Analysis::new(Directive::ParallelFor, for_loop, &header, clauses) {
         Ok(a) => a,
         Err(e) => {
             errors.push(e);
             return errors.fail();
         }
     };
+    analysis.host = host;
     errors.finish()?;
     // A range loop's chunks run as a kernel over the arrays it reads and
     // writes at `i`, cut to the chunk (with `simd`, in lanes). Without

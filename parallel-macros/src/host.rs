@@ -8,7 +8,7 @@
 use crate::clause::{self, Clauses, Errors};
 use crate::expand::{self, HostInfo};
 use crate::flow::Directive;
-use crate::names::{Name, bound_anywhere, slice_names};
+use crate::names::{Name, bound_anywhere, nested_slice_names, slice_names};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use std::collections::HashSet;
@@ -50,6 +50,7 @@ pub fn parallel(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut host = Host {
         known: Some(bound_anywhere(&item)),
         slices: Some(slice_names(&item)),
+        rows: Some(nested_slice_names(&item)),
         errors,
     };
     host.visit_item_mut(&mut item);
@@ -76,6 +77,7 @@ pub fn directive(directive: Directive, args: TokenStream, input: TokenStream) ->
     let mut host = Host {
         known: None,
         slices: None,
+        rows: None,
         errors: Errors::default(),
     };
     let mut expr = match parse_args(directive, Ok(args)) {
@@ -120,6 +122,8 @@ struct Host {
     known: Option<HashSet<Name>>,
     /// The names the item binds to slices, `Vec`s and arrays only.
     slices: Option<HashSet<Name>>,
+    /// Those it binds to slices of slices.
+    rows: Option<HashSet<Name>>,
     errors: Errors,
 }
 
@@ -134,6 +138,7 @@ impl Host {
         let host = HostInfo {
             known: self.known.as_ref(),
             slices: self.slices.as_ref(),
+            rows: self.rows.as_ref(),
         };
         let generated = match directive {
             Directive::ParallelFor => expand::parallel_for(for_loop, clauses, host),

@@ -227,6 +227,21 @@ impl<'a> Along<'a> {
         out
     }
 
+    /// The terms without the variable as one expression, positive terms
+    /// first (`j * n + k` of `i * n * n + j * n + k` along `i`).
+    pub fn rest_expr(&self) -> Expr {
+        let mut terms: Vec<(bool, Expr)> = self
+            .rest
+            .iter()
+            .map(|t| {
+                let factors: Vec<&Expr> = t.factors.iter().map(|f| &f.expr).collect();
+                (t.negative, product(&factors))
+            })
+            .collect();
+        terms.sort_by_key(|(negative, _)| *negative);
+        sum(terms)
+    }
+
     /// Every fixed factor of the stride, for the invariance check.
     pub fn stride_fixed(&self) -> Vec<&'a Fixed> {
         fixed_of(&self.stride)

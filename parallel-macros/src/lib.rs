@@ -27,6 +27,7 @@ mod facts;
 mod flow;
 mod host;
 mod index;
+mod inner;
 mod kernel;
 mod loop_form;
 mod names;

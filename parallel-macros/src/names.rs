@@ -161,9 +161,77 @@ pub fn bound_anywhere(item: &Item) -> HashSet<Name> {
 /// These are the arrays a `parallel_for` without `simd` may cut for reading:
 /// a cut needs a slice, and the macro sees no types.
 pub fn slice_names(item: &Item) -> HashSet<Name> {
+    names_typed(item, slice_type, slice_init)
+}
+
+/// The names the item binds, every time, to a slice (array, `Vec`, ..) of
+/// slices: `&[Vec<f64>]`, `Vec<Vec<f64>>`, `[[f64; 4]; 4]`, `vec![vec![..]; n]`.
+/// Their rows can be cut for an inner loop's reads (`a[i][k]`).
+pub fn nested_slice_names(item: &Item) -> HashSet<Name> {
+    fn nested_type(ty: &syn::Type) -> bool {
+        element_type(ty).is_some_and(slice_type)
+    }
+    fn nested_init(e: &syn::Expr) -> bool {
+        match e {
+            syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+                let inner: Option<syn::Expr> = m
+                    .mac
+                    .parse_body_with(|input: syn::parse::ParseStream| {
+                        let e: syn::Expr = input.parse()?;
+                        let _: proc_macro2::TokenStream = input.parse()?;
+                        Ok(e)
+                    })
+                    .ok();
+                inner.is_some_and(|e| slice_init(&e))
+            }
+            _ => false,
+        }
+    }
+    names_typed(item, nested_type, nested_init)
+}
+
+/// The element type of a slice-like type: `T` of `&[T]`, `Vec<T>`, `[T; N]`.
+fn element_type(ty: &syn::Type) -> Option<&syn::Type> {
+    use syn::Type;
+    match ty {
+        Type::Reference(r) => element_type(&r.elem),
+        Type::Slice(s) => Some(&s.elem),
+        Type::Array(a) => Some(&a.elem),
+        Type::Paren(p) => element_type(&p.elem),
+        Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+                return None;
+            };
+            let first = a.args.iter().find_map(|arg| match arg {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })?;
+            match last.ident.to_string().as_str() {
+                "Vec" => Some(first),
+                "Box" => match first {
+                    Type::Slice(s) => Some(&s.elem),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The names bound, every time, by a typed pattern whose type `ty` accepts
+/// or a `let` whose initializer `init` accepts.
+fn names_typed(
+    item: &Item,
+    ty: fn(&syn::Type) -> bool,
+    init: fn(&syn::Expr) -> bool,
+) -> HashSet<Name> {
     struct Slices {
         yes: HashSet<Name>,
         no: HashSet<Name>,
+        ty: fn(&syn::Type) -> bool,
+        init: fn(&syn::Expr) -> bool,
     }
     impl Slices {
         fn note(&mut self, pat: &Pat, is_slice: bool) {
@@ -181,12 +249,12 @@ pub fn slice_names(item: &Item) -> HashSet<Name> {
     }
     impl<'ast> Visit<'ast> for Slices {
         fn visit_pat_type(&mut self, p: &'ast syn::PatType) {
-            self.note(&p.pat, slice_type(&p.ty));
+            self.note(&p.pat, (self.ty)(&p.ty));
         }
         fn visit_local(&mut self, l: &'ast syn::Local) {
-            let by_init = l.init.as_ref().is_some_and(|i| slice_init(&i.expr));
+            let by_init = l.init.as_ref().is_some_and(|i| (self.init)(&i.expr));
             match &l.pat {
-                Pat::Type(t) => self.note(&t.pat, slice_type(&t.ty)),
+                Pat::Type(t) => self.note(&t.pat, (self.ty)(&t.ty)),
                 pat => self.note(pat, by_init),
             }
             // The pattern is noted; what is inside the initializer is not.
@@ -206,6 +274,8 @@ pub fn slice_names(item: &Item) -> HashSet<Name> {
     let mut all = Slices {
         yes: HashSet::new(),
         no: HashSet::new(),
+        ty,
+        init,
     };
     all.visit_item(item);
     all.yes.retain(|n| !all.no.contains(n));

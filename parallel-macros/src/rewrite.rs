@@ -205,7 +205,9 @@ impl Rewriter<'_, '_> {
             Reach::Own | Reach::Whole if p > 0 => (p, Some(window), false),
             Reach::Own | Reach::Whole | Reach::Race => (p, None, false),
             Reach::Row => {
-                let (node, reference) = self.row_node(e, p, &window, split, write).unzip();
+                let (node, reference) = self
+                    .row_node(e, p, &window, split, write, steps.get(p))
+                    .unzip();
                 (p + 1, node, reference.unwrap_or(false))
             }
             Reach::Column { quotient } => (
@@ -277,6 +279,7 @@ impl Rewriter<'_, '_> {
         window: &Expr,
         split: &Split,
         write: bool,
+        step: Option<&Step>,
     ) -> Option<(Expr, bool)> {
         let Ownership::Row { stride } = &split.ownership else {
             return None;
@@ -289,7 +292,18 @@ impl Rewriter<'_, '_> {
             (quote!(__parallel_row_ref), quote!(__parallel_row_ref_at))
         };
         let span = index.span();
-        Some(match split_row(&index, &var, stride) {
+        // The index less the row's start: as written when the term
+        // `var * stride` stands alone, else from the index model (planes,
+        // `i * n * n + j * n + k`, whose rest is `j * n + k`).
+        let rest = split_row(&index, &var, stride).or_else(|| match step {
+            Some(Step::Index(ix)) => {
+                let along = ix.linear.along(0);
+                let plain = along.linear && along.rest.iter().all(|t| !t.negative);
+                plain.then(|| along.rest_expr())
+            }
+            _ => None,
+        });
+        Some(match rest {
             Some(rest) => (
                 syn::parse_quote_spanned!(span=> #window.#row(#var)[#rest]),
                 false,

@@ -134,7 +134,8 @@ pub use schedule::{Config, Schedule};
 pub use seq::{Flat2, Iterations, LoopIndex, Seq, index_span};
 pub use simd::{
     Avx2, Avx512, CutMut, Dispatch, LANES, Lane, SimdLevel, assert_cut, blocks, blocks_mut, cut,
-    cut_mut, dispatch, fold_lanes, lanes, offset, set_simd_level, simd_level, span, with_cut,
+    cut_mut, cut_range, cut_range_mut, dispatch, fold_lanes, lanes, offset, set_simd_level,
+    simd_level, span, with_cut,
 };
 pub use split::{
     ElemHandle, ElemWindow, FixedLen, Part, Parts, RowHandle, RowWindow, SliceSource, SplitIndex,

@@ -505,6 +505,48 @@ pub fn cut<T, S: SliceSource<Item = T> + ?Sized>(s: &S, a: usize, b: usize) -> O
     s.__items().get(a..b)
 }
 
+/// Elements `r + a .. r + b` of an array an inner loop reads at `v + r`
+/// for `v` in `a..b`, or `None` if the array is shorter (or the bounds
+/// overflow): the plain loop then runs, and panics where it would.
+///
+/// # Examples
+///
+/// ```
+/// let x = vec![1, 2, 3, 4, 5];
+/// assert_eq!(parallel_runtime::cut_range(&x, 2, 0, 2), Some(&[3, 4][..]));
+/// assert_eq!(parallel_runtime::cut_range(&x, 4, 0, 2), None);
+/// ```
+#[inline(always)]
+pub fn cut_range<T, S: SliceSource<Item = T> + ?Sized>(
+    s: &S,
+    r: usize,
+    a: usize,
+    b: usize,
+) -> Option<&[T]> {
+    s.__items().get(r.checked_add(a)?..r.checked_add(b)?)
+}
+
+/// [`cut_range`] of an array an inner loop writes.
+///
+/// # Examples
+///
+/// ```
+/// let mut x = vec![0; 5];
+/// if let Some(c) = parallel_runtime::cut_range_mut(&mut x, 1, 1, 3) {
+///     c.fill(7);
+/// }
+/// assert_eq!(x, [0, 0, 7, 7, 0]);
+/// ```
+#[inline(always)]
+pub fn cut_range_mut<S: CutMut + ?Sized>(
+    s: &mut S,
+    r: usize,
+    a: usize,
+    b: usize,
+) -> Option<&mut [S::Elem]> {
+    s.__cut_mut(r.checked_add(a)?, r.checked_add(b)?)
+}
+
 /// An array the body writes at the loop variable: cut mutably to `a..b`.
 ///
 /// Implemented, with no deref coercion (a wrapper may index differently

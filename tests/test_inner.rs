@@ -1,0 +1,179 @@
+//! Inner loops run over cuts of their arrays (no bounds check inside):
+//! every form against the plain loop, and an index past the end in the
+//! first, a middle and the last iteration of an inner loop panics as the
+//! plain loop does, with the same message and the same writes done before.
+
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+use common::{THREADS, data};
+use parallel::parallel;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+const SIZES: &[usize] = &[0, 1, 2, 3, 7, 16, 33];
+
+/// gemm, flat and nested: the row of `c` written, `a` and `b` read.
+#[parallel]
+fn gemm(c: &mut [f64], a: &[f64], b: &[f64], n: usize, threads: usize) {
+    #[parallel_for(num_threads(threads))]
+    for i in 0..n {
+        for j in 0..n {
+            c[i * n + j] *= 0.5;
+        }
+        for k in 0..n {
+            for j in 0..n {
+                c[i * n + j] += 1.5 * a[i * n + k] * b[k * n + j];
+            }
+        }
+    }
+}
+
+#[parallel]
+fn gemm_nested(c: &mut [Vec<f64>], a: &[Vec<f64>], b: &[Vec<f64>], threads: usize) {
+    let n = c.len();
+    #[parallel_for(num_threads(threads), schedule(dynamic))]
+    for i in 0..n {
+        for k in 0..n {
+            for j in 0..n {
+                c[i][j] += 1.5 * a[i][k] * b[k][j];
+            }
+        }
+    }
+}
+
+fn rows(flat: &[f64], n: usize) -> Vec<Vec<f64>> {
+    (0..n).map(|i| flat[i * n..(i + 1) * n].to_vec()).collect()
+}
+
+#[test]
+fn gemm_flat_and_nested() {
+    for &n in SIZES {
+        let (a, b, c0) = (data(n * n, 1), data(n * n, 2), data(n * n, 3));
+        let mut want = c0.clone();
+        for i in 0..n {
+            for j in 0..n {
+                want[i * n + j] *= 0.5;
+            }
+            for k in 0..n {
+                for j in 0..n {
+                    want[i * n + j] += 1.5 * a[i * n + k] * b[k * n + j];
+                }
+            }
+        }
+        let mut want_nested = rows(&c0, n);
+        for i in 0..n {
+            for k in 0..n {
+                for j in 0..n {
+                    want_nested[i][j] += 1.5 * a[i * n + k] * b[k * n + j];
+                }
+            }
+        }
+        for &t in THREADS {
+            let mut c = c0.clone();
+            gemm(&mut c, &a, &b, n, t);
+            assert_eq!(c, want, "n={n} t={t}");
+            let mut cn = rows(&c0, n);
+            gemm_nested(&mut cn, &rows(&a, n), &rows(&b, n), t);
+            assert_eq!(cn, want_nested, "n={n} t={t}");
+        }
+    }
+}
+
+/// Several offsets of one array, offsets on either side of the variable,
+/// a local accumulator, `continue` and `break` of the inner loop itself.
+#[parallel]
+fn stencil(out: &mut [f64], x: &[f64], n: usize, threads: usize) {
+    #[parallel_for(num_threads(threads), schedule(guided))]
+    for i in 1..n.saturating_sub(1) {
+        let mut s = 0.0;
+        for k in 1..n - 1 {
+            if x[i * n + k] > 0.9 {
+                continue;
+            }
+            s += x[(i - 1) * n + k] + x[i * n + k] + x[k + (i + 1) * n] - x[i * n + k - 1];
+            if s > 50.0 {
+                break;
+            }
+        }
+        out[i] = s;
+    }
+}
+
+#[test]
+fn offsets_continue_and_break() {
+    for &n in SIZES {
+        let x = data(n * n, 4);
+        let mut want = vec![0.0; n];
+        for i in 1..n.saturating_sub(1) {
+            let mut s = 0.0;
+            for k in 1..n - 1 {
+                if x[i * n + k] > 0.9 {
+                    continue;
+                }
+                s += x[(i - 1) * n + k] + x[i * n + k] + x[k + (i + 1) * n] - x[i * n + k - 1];
+                if s > 50.0 {
+                    break;
+                }
+            }
+            want[i] = s;
+        }
+        for &t in THREADS {
+            let mut out = vec![0.0; n];
+            stencil(&mut out, &x, n, t);
+            assert_eq!(out, want, "n={n} t={t}");
+        }
+    }
+}
+
+/// One row per iteration, each row's inner loop reading `x[r + k]` for `k`
+/// in `0..m`: with `r = i * stride`, the last rows read past the end of `x`
+/// when `stride` is too long.
+#[parallel]
+fn reads_past_the_end(out: &mut [f64], x: &[f64], rows: usize, m: usize, stride: usize) {
+    #[parallel_for(num_threads(1))]
+    for i in 0..rows {
+        for k in 0..m {
+            out[i * m + k] = x[i * stride + k] * 2.0;
+        }
+    }
+}
+
+fn plain_reads_past_the_end(out: &mut [f64], x: &[f64], rows: usize, m: usize, stride: usize) {
+    for i in 0..rows {
+        for k in 0..m {
+            out[i * m + k] = x[i * stride + k] * 2.0;
+        }
+    }
+}
+
+fn message(r: Result<(), Box<dyn std::any::Any + Send>>) -> String {
+    match r {
+        Ok(()) => "no panic".to_owned(),
+        Err(e) => e
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_default(),
+    }
+}
+
+#[test]
+fn an_index_past_the_end_panics_as_the_plain_loop_does() {
+    let (rows, m) = (3, 8);
+    // The last row's inner loop goes past the end at its first, a middle
+    // and its last iteration.
+    for x_len in [18, 22, 25] {
+        let x = data(x_len, 5);
+        let mut want = vec![0.0; rows * m];
+        let plain = message(catch_unwind(AssertUnwindSafe(|| {
+            plain_reads_past_the_end(&mut want, &x, rows, m, 9)
+        })));
+        let mut got = vec![0.0; rows * m];
+        let annotated = message(catch_unwind(AssertUnwindSafe(|| {
+            reads_past_the_end(&mut got, &x, rows, m, 9)
+        })));
+        assert!(plain.contains("index out of bounds"), "{plain}");
+        assert_eq!(annotated, plain, "len {x_len}");
+        assert_eq!(got, want, "the writes before the panic, len {x_len}");
+    }
+}
