@@ -8,10 +8,10 @@
 
 use parallel::parallel;
 
-/// `MINI_DATASET`: `(nq, nr, np)`.
-pub const MINI: (usize, usize, usize) = (8, 10, 12);
-/// `MEDIUM_DATASET`: `(nq, nr, np)`.
-pub const MEDIUM: (usize, usize, usize) = (40, 50, 60);
+/// `MINI_DATASET`: `(nr, nq, np)`.
+pub const MINI: (usize, usize, usize) = (10, 8, 12);
+/// `MEDIUM_DATASET`: `(nr, nq, np)`.
+pub const MEDIUM: (usize, usize, usize) = (50, 40, 60);
 
 /// PolyBench's `init_array`: `(A, C4)`, row-major.
 pub fn init(nr: usize, nq: usize, np: usize) -> (Vec<f64>, Vec<f64>) {

@@ -2,10 +2,10 @@
 //! (`linear-algebra/solvers/durbin/durbin.c`). One-dimensional arrays
 //! only, so one layout.
 //!
-//! The outer loop `k` is sequential. Inside it, one `#[parallel_for]` per
-//! loop: the dot product (`i`, a `reduction(+: sum)`), the new
-//! coefficients `z[i]` (`i`), and their copy back into `y` (`i`). The dot
-//! product is summed in another order than the plain loop's.
+//! The outer loop `k` is sequential. Inside it, one `#[parallel_for]` on
+//! the new coefficients `z[i]` (`i`) and one on their copy back into `y`
+//! (`i`). The dot product before them, a scalar sum, stays sequential (see
+//! the crate docs: the ports keep every loop's arithmetic).
 
 use parallel::parallel;
 
@@ -56,7 +56,6 @@ macro_rules! parallel_version {
             for k in 1..n {
                 beta = (1.0 - alpha * alpha) * beta;
                 sum = 0.0;
-                #[parallel_for(num_threads(threads), schedule($($schedule)*), reduction(+: sum))]
                 for i in 0..k {
                     sum += r[k - i - 1] * y[i];
                 }

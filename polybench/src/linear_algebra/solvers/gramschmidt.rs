@@ -2,11 +2,11 @@
 //! (`linear-algebra/solvers/gramschmidt/gramschmidt.c`); `A` and `Q` are
 //! `m × n`, `R` is `n × n`.
 //!
-//! The outer loop `k` is sequential. Inside it, one `#[parallel_for]` per
-//! loop nest: the norm of column `k` (`i`, a `reduction(+: nrm)`), column
-//! `k` of `Q` (`i`), and the update of the columns `j > k` (`j`: iteration
-//! `j` owns `R[k][j]` and column `j` of `A`). The norm is summed in another
-//! order than the plain loop's.
+//! The outer loop `k` is sequential. Inside it, one `#[parallel_for]` on
+//! column `k` of `Q` (`i`), and one on the update of the columns `j > k`
+//! (`j`: iteration `j` owns `R[k][j]` and column `j` of `A`). The norm of
+//! column `k`, a scalar sum of `m` terms, stays sequential (see the crate
+//! docs: the ports keep every loop's arithmetic).
 
 use parallel::parallel;
 
@@ -82,7 +82,6 @@ macro_rules! parallel_versions {
             let mut nrm;
             for k in 0..n {
                 nrm = 0.0;
-                #[parallel_for(num_threads(threads), schedule($($schedule)*), reduction(+: nrm))]
                 for i in 0..m {
                     nrm += a[i * n + k] * a[i * n + k];
                 }
@@ -91,14 +90,21 @@ macro_rules! parallel_versions {
                 for i in 0..m {
                     q[i * n + k] = a[i * n + k] / r[k * n + k];
                 }
+                // REWRITE: `r[k * n + j]` as `r[n * k + j]`. As the C writes
+                // it, the loop compiled and then panicked at every `k`:
+                // "column-major write `x[k * n + j]`: column 1 is not in
+                // 0..n = 0, so it would write row 30's neighbour; the loop
+                // over the column `j` must stay in 0..n" (the macro took `k`,
+                // the first loop-invariant factor of `k * n`, for the row
+                // length; the message names neither `r` nor the length).
                 #[parallel_for(num_threads(threads), schedule($($schedule)*))]
                 for j in k + 1..n {
-                    r[k * n + j] = 0.0;
+                    r[n * k + j] = 0.0;
                     for i in 0..m {
-                        r[k * n + j] += q[i * n + k] * a[i * n + j];
+                        r[n * k + j] += q[i * n + k] * a[i * n + j];
                     }
                     for i in 0..m {
-                        a[i * n + j] = a[i * n + j] - q[i * n + k] * r[k * n + j];
+                        a[i * n + j] = a[i * n + j] - q[i * n + k] * r[n * k + j];
                     }
                 }
             }
@@ -117,7 +123,6 @@ macro_rules! parallel_versions {
             let mut nrm;
             for k in 0..n {
                 nrm = 0.0;
-                #[parallel_for(num_threads(threads), schedule($($schedule)*), reduction(+: nrm))]
                 for i in 0..m {
                     nrm += a[i][k] * a[i][k];
                 }
