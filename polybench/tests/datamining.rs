@@ -2,7 +2,7 @@
 //! at MINI and tiny sizes, on 1, 2, 3 and 7 threads, under two schedules.
 
 mod common;
-use common::{THREADS, changed, nested, same, same_rows};
+use common::{runs, changed, nested, same, same_rows};
 use parallel_polybench::datamining::{correlation, covariance};
 
 type Vector<'a> = &'a mut [f64];
@@ -28,23 +28,21 @@ fn correlation_matches_the_plain_loops() {
         let (mut mn, mut sn) = (vec![0.0; m], vec![0.0; m]);
         correlation::nested_seq(m, n, float_n, &mut dn, &mut cn, &mut mn, &mut sn);
         same(&cn.concat(), &want[1], "correlation: nested_seq against flat_seq");
-        for &t in THREADS {
-            for (name, par) in [("flat", correlation::flat as CorrelationFlat), ("flat_dynamic", correlation::flat_dynamic)] {
-                let (mut d, mut c, mut mu, mut sd) = (data0.clone(), vec![0.0; m * m], vec![0.0; m], vec![0.0; m]);
-                par(m, n, float_n, &mut d, &mut c, &mut mu, &mut sd, t);
-                for (k, got) in [d, c, mu, sd].iter().enumerate() {
-                    same(got, &want[k], &format!("correlation::{name} m={m} n={n} t={t} array {k}"));
-                }
+        for (t, (name, par)) in runs([("flat", correlation::flat as CorrelationFlat), ("flat_dynamic", correlation::flat_dynamic)]) {
+            let (mut d, mut c, mut mu, mut sd) = (data0.clone(), vec![0.0; m * m], vec![0.0; m], vec![0.0; m]);
+            par(m, n, float_n, &mut d, &mut c, &mut mu, &mut sd, t);
+            for (k, got) in [d, c, mu, sd].iter().enumerate() {
+                same(got, &want[k], &format!("correlation::{name} m={m} n={n} t={t} array {k}"));
             }
-            for (name, par) in [("nested", correlation::nested as CorrelationNested), ("nested_dynamic", correlation::nested_dynamic)] {
-                let (mut d, mut c, mut mu, mut sd) = (nested_in.clone(), vec![vec![0.0; m]; m], vec![0.0; m], vec![0.0; m]);
-                par(m, n, float_n, &mut d, &mut c, &mut mu, &mut sd, t);
-                let what = format!("correlation::{name} m={m} n={n} t={t}");
-                same_rows(&d, &dn, &what);
-                same_rows(&c, &cn, &what);
-                same(&mu, &mn, &what);
-                same(&sd, &sn, &what);
-            }
+        }
+        for (t, (name, par)) in runs([("nested", correlation::nested as CorrelationNested), ("nested_dynamic", correlation::nested_dynamic)]) {
+            let (mut d, mut c, mut mu, mut sd) = (nested_in.clone(), vec![vec![0.0; m]; m], vec![0.0; m], vec![0.0; m]);
+            par(m, n, float_n, &mut d, &mut c, &mut mu, &mut sd, t);
+            let what = format!("correlation::{name} m={m} n={n} t={t}");
+            same_rows(&d, &dn, &what);
+            same_rows(&c, &cn, &what);
+            same(&mu, &mn, &what);
+            same(&sd, &sn, &what);
         }
     }
 }
@@ -63,23 +61,21 @@ fn covariance_matches_the_plain_loops() {
         let (mut dn, mut cn, mut mn) = (nested_in.clone(), vec![vec![0.0; m]; m], vec![0.0; m]);
         covariance::nested_seq(m, n, float_n, &mut dn, &mut cn, &mut mn);
         same(&cn.concat(), &cov, "covariance: nested_seq against flat_seq");
-        for &t in THREADS {
-            for (name, par) in [("flat", covariance::flat as CovarianceFlat), ("flat_dynamic", covariance::flat_dynamic)] {
-                let (mut d, mut c, mut mu) = (data0.clone(), vec![0.0; m * m], vec![0.0; m]);
-                par(m, n, float_n, &mut d, &mut c, &mut mu, t);
-                let what = format!("covariance::{name} m={m} n={n} t={t}");
-                same(&d, &data, &what);
-                same(&c, &cov, &what);
-                same(&mu, &mean, &what);
-            }
-            for (name, par) in [("nested", covariance::nested as CovarianceNested), ("nested_dynamic", covariance::nested_dynamic)] {
-                let (mut d, mut c, mut mu) = (nested_in.clone(), vec![vec![0.0; m]; m], vec![0.0; m]);
-                par(m, n, float_n, &mut d, &mut c, &mut mu, t);
-                let what = format!("covariance::{name} m={m} n={n} t={t}");
-                same_rows(&d, &dn, &what);
-                same_rows(&c, &cn, &what);
-                same(&mu, &mn, &what);
-            }
+        for (t, (name, par)) in runs([("flat", covariance::flat as CovarianceFlat), ("flat_dynamic", covariance::flat_dynamic)]) {
+            let (mut d, mut c, mut mu) = (data0.clone(), vec![0.0; m * m], vec![0.0; m]);
+            par(m, n, float_n, &mut d, &mut c, &mut mu, t);
+            let what = format!("covariance::{name} m={m} n={n} t={t}");
+            same(&d, &data, &what);
+            same(&c, &cov, &what);
+            same(&mu, &mean, &what);
+        }
+        for (t, (name, par)) in runs([("nested", covariance::nested as CovarianceNested), ("nested_dynamic", covariance::nested_dynamic)]) {
+            let (mut d, mut c, mut mu) = (nested_in.clone(), vec![vec![0.0; m]; m], vec![0.0; m]);
+            par(m, n, float_n, &mut d, &mut c, &mut mu, t);
+            let what = format!("covariance::{name} m={m} n={n} t={t}");
+            same_rows(&d, &dn, &what);
+            same_rows(&c, &cn, &what);
+            same(&mu, &mn, &what);
         }
     }
 }

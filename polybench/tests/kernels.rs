@@ -4,7 +4,7 @@
 //! so they agree within the rounding of a sum, not bit for bit.
 
 mod common;
-use common::{THREADS, changed, close, jitter, nested, same, same_rows};
+use common::{runs, changed, close, jitter, nested, same, same_rows};
 use parallel_polybench::linear_algebra::kernels::{atax, bicg, doitgen, mvt, three_mm, two_mm};
 
 type Vector<'a> = &'a mut [f64];
@@ -27,21 +27,19 @@ fn two_mm_matches_the_plain_loops() {
         let (mut tmp_n, mut d_n) = (vec![vec![0.0; nj]; ni], nested(&d0, ni, nl));
         two_mm::nested_seq(ni, nj, nk, nl, alpha, beta, &mut tmp_n, &an, &bn, &cn, &mut d_n);
         same(&d_n.concat(), &d, "2mm: nested_seq against flat_seq");
-        for &t in THREADS {
-            for (name, par) in [("flat", two_mm::flat as Flat), ("flat_dynamic", two_mm::flat_dynamic)] {
-                let (mut tmp1, mut d1) = (vec![0.0; ni * nj], d0.clone());
-                par(ni, nj, nk, nl, alpha, beta, &mut tmp1, &a, &b, &c, &mut d1, t);
-                let what = format!("2mm::{name} {s:?} t={t}");
-                same(&tmp1, &tmp, &what);
-                same(&d1, &d, &what);
-            }
-            for (name, par) in [("nested", two_mm::nested as Nested), ("nested_dynamic", two_mm::nested_dynamic)] {
-                let (mut tmp1, mut d1) = (vec![vec![0.0; nj]; ni], nested(&d0, ni, nl));
-                par(ni, nj, nk, nl, alpha, beta, &mut tmp1, &an, &bn, &cn, &mut d1, t);
-                let what = format!("2mm::{name} {s:?} t={t}");
-                same_rows(&tmp1, &tmp_n, &what);
-                same_rows(&d1, &d_n, &what);
-            }
+        for (t, (name, par)) in runs([("flat", two_mm::flat as Flat), ("flat_dynamic", two_mm::flat_dynamic)]) {
+            let (mut tmp1, mut d1) = (vec![0.0; ni * nj], d0.clone());
+            par(ni, nj, nk, nl, alpha, beta, &mut tmp1, &a, &b, &c, &mut d1, t);
+            let what = format!("2mm::{name} {s:?} t={t}");
+            same(&tmp1, &tmp, &what);
+            same(&d1, &d, &what);
+        }
+        for (t, (name, par)) in runs([("nested", two_mm::nested as Nested), ("nested_dynamic", two_mm::nested_dynamic)]) {
+            let (mut tmp1, mut d1) = (vec![vec![0.0; nj]; ni], nested(&d0, ni, nl));
+            par(ni, nj, nk, nl, alpha, beta, &mut tmp1, &an, &bn, &cn, &mut d1, t);
+            let what = format!("2mm::{name} {s:?} t={t}");
+            same_rows(&tmp1, &tmp_n, &what);
+            same_rows(&d1, &d_n, &what);
         }
     }
 }
@@ -62,23 +60,21 @@ fn three_mm_matches_the_plain_loops() {
         let (mut en, mut fn_, mut gn) = (vec![vec![0.0; nj]; ni], vec![vec![0.0; nl]; nj], vec![vec![0.0; nl]; ni]);
         three_mm::nested_seq(ni, nj, nk, nl, nm, &mut en, &an, &bn, &cn, &dn, &mut fn_, &mut gn);
         same(&gn.concat(), &g, "3mm: nested_seq against flat_seq");
-        for &t in THREADS {
-            for (name, par) in [("flat", three_mm::flat as Flat), ("flat_dynamic", three_mm::flat_dynamic)] {
-                let (mut e1, mut f1, mut g1) = (vec![0.0; ni * nj], vec![0.0; nj * nl], vec![0.0; ni * nl]);
-                par(ni, nj, nk, nl, nm, &mut e1, &x.a, &x.b, &x.c, &x.d, &mut f1, &mut g1, t);
-                let what = format!("3mm::{name} {s:?} t={t}");
-                same(&e1, &e, &what);
-                same(&f1, &f, &what);
-                same(&g1, &g, &what);
-            }
-            for (name, par) in [("nested", three_mm::nested as Nested), ("nested_dynamic", three_mm::nested_dynamic)] {
-                let (mut e1, mut f1, mut g1) = (vec![vec![0.0; nj]; ni], vec![vec![0.0; nl]; nj], vec![vec![0.0; nl]; ni]);
-                par(ni, nj, nk, nl, nm, &mut e1, &an, &bn, &cn, &dn, &mut f1, &mut g1, t);
-                let what = format!("3mm::{name} {s:?} t={t}");
-                same_rows(&e1, &en, &what);
-                same_rows(&f1, &fn_, &what);
-                same_rows(&g1, &gn, &what);
-            }
+        for (t, (name, par)) in runs([("flat", three_mm::flat as Flat), ("flat_dynamic", three_mm::flat_dynamic)]) {
+            let (mut e1, mut f1, mut g1) = (vec![0.0; ni * nj], vec![0.0; nj * nl], vec![0.0; ni * nl]);
+            par(ni, nj, nk, nl, nm, &mut e1, &x.a, &x.b, &x.c, &x.d, &mut f1, &mut g1, t);
+            let what = format!("3mm::{name} {s:?} t={t}");
+            same(&e1, &e, &what);
+            same(&f1, &f, &what);
+            same(&g1, &g, &what);
+        }
+        for (t, (name, par)) in runs([("nested", three_mm::nested as Nested), ("nested_dynamic", three_mm::nested_dynamic)]) {
+            let (mut e1, mut f1, mut g1) = (vec![vec![0.0; nj]; ni], vec![vec![0.0; nl]; nj], vec![vec![0.0; nl]; ni]);
+            par(ni, nj, nk, nl, nm, &mut e1, &an, &bn, &cn, &dn, &mut f1, &mut g1, t);
+            let what = format!("3mm::{name} {s:?} t={t}");
+            same_rows(&e1, &en, &what);
+            same_rows(&f1, &fn_, &what);
+            same_rows(&g1, &gn, &what);
         }
     }
 }
@@ -99,21 +95,19 @@ fn atax_matches_the_plain_loops_within_rounding() {
         let (mut y_n, mut tmp_n) = (vec![0.0; n], vec![0.0; m]);
         atax::nested_seq(m, n, &an, &x, &mut y_n, &mut tmp_n);
         same(&y_n, &y, "atax: nested_seq against flat_seq");
-        for &t in THREADS {
-            for (name, par) in [("flat", atax::flat as Flat), ("flat_dynamic", atax::flat_dynamic)] {
-                let (mut y1, mut tmp1) = (vec![7.0; n], vec![0.0; m]);
-                par(m, n, &a, &x, &mut y1, &mut tmp1, t);
-                let what = format!("atax::{name} m={m} n={n} t={t}");
-                same(&tmp1, &tmp, &what);
-                close(&y1, &y, m, &what);
-            }
-            for (name, par) in [("nested", atax::nested as Nested), ("nested_dynamic", atax::nested_dynamic)] {
-                let (mut y1, mut tmp1) = (vec![7.0; n], vec![0.0; m]);
-                par(m, n, &an, &x, &mut y1, &mut tmp1, t);
-                let what = format!("atax::{name} m={m} n={n} t={t}");
-                same(&tmp1, &tmp, &what);
-                close(&y1, &y, m, &what);
-            }
+        for (t, (name, par)) in runs([("flat", atax::flat as Flat), ("flat_dynamic", atax::flat_dynamic)]) {
+            let (mut y1, mut tmp1) = (vec![7.0; n], vec![0.0; m]);
+            par(m, n, &a, &x, &mut y1, &mut tmp1, t);
+            let what = format!("atax::{name} m={m} n={n} t={t}");
+            same(&tmp1, &tmp, &what);
+            close(&y1, &y, m, &what);
+        }
+        for (t, (name, par)) in runs([("nested", atax::nested as Nested), ("nested_dynamic", atax::nested_dynamic)]) {
+            let (mut y1, mut tmp1) = (vec![7.0; n], vec![0.0; m]);
+            par(m, n, &an, &x, &mut y1, &mut tmp1, t);
+            let what = format!("atax::{name} m={m} n={n} t={t}");
+            same(&tmp1, &tmp, &what);
+            close(&y1, &y, m, &what);
         }
     }
 }
@@ -134,21 +128,19 @@ fn bicg_matches_the_plain_loops_within_rounding() {
         let (mut s_n, mut q_n) = (vec![0.0; m], vec![0.0; n]);
         bicg::nested_seq(m, n, &an, &mut s_n, &mut q_n, &p, &r);
         same(&s_n, &sv, "bicg: nested_seq against flat_seq");
-        for &t in THREADS {
-            for (name, par) in [("flat", bicg::flat as Flat), ("flat_dynamic", bicg::flat_dynamic)] {
-                let (mut s1, mut q1) = (vec![7.0; m], vec![0.0; n]);
-                par(m, n, &a, &mut s1, &mut q1, &p, &r, t);
-                let what = format!("bicg::{name} m={m} n={n} t={t}");
-                same(&q1, &q, &what);
-                close(&s1, &sv, n, &what);
-            }
-            for (name, par) in [("nested", bicg::nested as Nested), ("nested_dynamic", bicg::nested_dynamic)] {
-                let (mut s1, mut q1) = (vec![7.0; m], vec![0.0; n]);
-                par(m, n, &an, &mut s1, &mut q1, &p, &r, t);
-                let what = format!("bicg::{name} m={m} n={n} t={t}");
-                same(&q1, &q, &what);
-                close(&s1, &s_n, n, &what);
-            }
+        for (t, (name, par)) in runs([("flat", bicg::flat as Flat), ("flat_dynamic", bicg::flat_dynamic)]) {
+            let (mut s1, mut q1) = (vec![7.0; m], vec![0.0; n]);
+            par(m, n, &a, &mut s1, &mut q1, &p, &r, t);
+            let what = format!("bicg::{name} m={m} n={n} t={t}");
+            same(&q1, &q, &what);
+            close(&s1, &sv, n, &what);
+        }
+        for (t, (name, par)) in runs([("nested", bicg::nested as Nested), ("nested_dynamic", bicg::nested_dynamic)]) {
+            let (mut s1, mut q1) = (vec![7.0; m], vec![0.0; n]);
+            par(m, n, &an, &mut s1, &mut q1, &p, &r, t);
+            let what = format!("bicg::{name} m={m} n={n} t={t}");
+            same(&q1, &q, &what);
+            close(&s1, &s_n, n, &what);
         }
     }
 }
@@ -169,18 +161,16 @@ fn doitgen_matches_the_plain_loops() {
         let mut want_n = doitgen::planes(&a0, nr, nq, np);
         doitgen::nested_seq(nr, nq, np, &mut want_n, &c4n, &mut vec![0.0; np]);
         same(&want_n.concat().concat(), &want, "doitgen: nested_seq against flat_seq");
-        for &t in THREADS {
-            // `sum` is scratch space: what it holds afterwards is not part of the result.
-            for (name, par) in [("flat", doitgen::flat as Flat), ("flat_dynamic", doitgen::flat_dynamic)] {
-                let mut a = a0.clone();
-                par(nr, nq, np, &mut a, &c4, &mut vec![0.0; np], t);
-                same(&a, &want, &format!("doitgen::{name} {s:?} t={t}"));
-            }
-            for (name, par) in [("nested", doitgen::nested as Nested), ("nested_dynamic", doitgen::nested_dynamic)] {
-                let mut a = doitgen::planes(&a0, nr, nq, np);
-                par(nr, nq, np, &mut a, &c4n, &mut vec![0.0; np], t);
-                same(&a.concat().concat(), &want, &format!("doitgen::{name} {s:?} t={t}"));
-            }
+        // `sum` is scratch space: what it holds afterwards is not part of the result.
+        for (t, (name, par)) in runs([("flat", doitgen::flat as Flat), ("flat_dynamic", doitgen::flat_dynamic)]) {
+            let mut a = a0.clone();
+            par(nr, nq, np, &mut a, &c4, &mut vec![0.0; np], t);
+            same(&a, &want, &format!("doitgen::{name} {s:?} t={t}"));
+        }
+        for (t, (name, par)) in runs([("nested", doitgen::nested as Nested), ("nested_dynamic", doitgen::nested_dynamic)]) {
+            let mut a = doitgen::planes(&a0, nr, nq, np);
+            par(nr, nq, np, &mut a, &c4n, &mut vec![0.0; np], t);
+            same(&a.concat().concat(), &want, &format!("doitgen::{name} {s:?} t={t}"));
         }
     }
 }
@@ -202,21 +192,19 @@ fn mvt_matches_the_plain_loops() {
         mvt::nested_seq(n, &mut n1, &mut n2, &y_1, &y_2, &an);
         same(&n1, &w1, "mvt: nested_seq against flat_seq");
         same(&n2, &w2, "mvt: nested_seq against flat_seq");
-        for &t in THREADS {
-            for (name, par) in [("flat", mvt::flat as Flat), ("flat_dynamic", mvt::flat_dynamic)] {
-                let (mut g1, mut g2) = (x1.clone(), x2.clone());
-                par(n, &mut g1, &mut g2, &y_1, &y_2, &a, t);
-                let what = format!("mvt::{name} n={n} t={t}");
-                same(&g1, &w1, &what);
-                same(&g2, &w2, &what);
-            }
-            for (name, par) in [("nested", mvt::nested as Nested), ("nested_dynamic", mvt::nested_dynamic)] {
-                let (mut g1, mut g2) = (x1.clone(), x2.clone());
-                par(n, &mut g1, &mut g2, &y_1, &y_2, &an, t);
-                let what = format!("mvt::{name} n={n} t={t}");
-                same(&g1, &w1, &what);
-                same(&g2, &w2, &what);
-            }
+        for (t, (name, par)) in runs([("flat", mvt::flat as Flat), ("flat_dynamic", mvt::flat_dynamic)]) {
+            let (mut g1, mut g2) = (x1.clone(), x2.clone());
+            par(n, &mut g1, &mut g2, &y_1, &y_2, &a, t);
+            let what = format!("mvt::{name} n={n} t={t}");
+            same(&g1, &w1, &what);
+            same(&g2, &w2, &what);
+        }
+        for (t, (name, par)) in runs([("nested", mvt::nested as Nested), ("nested_dynamic", mvt::nested_dynamic)]) {
+            let (mut g1, mut g2) = (x1.clone(), x2.clone());
+            par(n, &mut g1, &mut g2, &y_1, &y_2, &an, t);
+            let what = format!("mvt::{name} n={n} t={t}");
+            same(&g1, &w1, &what);
+            same(&g2, &w2, &what);
         }
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! The outer loop `k` is sequential; one `#[parallel_for]` on the loop `i`
 //! inside it: iteration `i` owns row `i` of `path`, and every iteration
-//! reads row `k`.
+//! reads row `k`, which iteration `k` writes: the parallel versions read it
+//! from a copy made before the loop (see REWRITE below).
 
 use parallel::parallel;
 
@@ -62,13 +63,22 @@ macro_rules! parallel_versions {
         #[parallel]
         pub fn $flat(n: usize, path: &mut [i32], threads: usize) {
             for k in 0..n {
+                // REWRITE: row `k` read from a copy, `row_k[j]` for
+                // `path[k * n + j]`. As the C writes it, the loop compiled
+                // and then panicked: "this loop reads `path` at index 0 while
+                // another iteration may write it (the loop writes the
+                // elements 0..=3599): a data race. Copy what the loop reads
+                // before it (`let row = path[..].to_vec();`), or move the read
+                // out of the loop". Iteration `k` rewrites row `k` (with the
+                // values it already holds, when no distance is negative).
+                let row_k = path[k * n..(k + 1) * n].to_vec();
                 #[parallel_for(num_threads(threads), schedule($($schedule)*))]
                 for i in 0..n {
                     for j in 0..n {
-                        path[i * n + j] = if path[i * n + j] < path[i * n + k] + path[k * n + j] {
+                        path[i * n + j] = if path[i * n + j] < path[i * n + k] + row_k[j] {
                             path[i * n + j]
                         } else {
-                            path[i * n + k] + path[k * n + j]
+                            path[i * n + k] + row_k[j]
                         };
                     }
                 }
@@ -79,13 +89,21 @@ macro_rules! parallel_versions {
         #[parallel]
         pub fn $nested(n: usize, path: &mut [Vec<i32>], threads: usize) {
             for k in 0..n {
+                // REWRITE: row `k` read from a copy, `row_k[j]` for
+                // `path[k][j]`. As the C writes it, the loop compiled and
+                // then panicked: "this loop reads `path` at index 0 while
+                // another iteration may write it (the loop writes the
+                // elements 0..=59): a data race. Copy what the loop reads
+                // before it (`let row = path[..].to_vec();`), or move the read
+                // out of the loop".
+                let row_k = path[k].clone();
                 #[parallel_for(num_threads(threads), schedule($($schedule)*))]
                 for i in 0..n {
                     for j in 0..n {
-                        path[i][j] = if path[i][j] < path[i][k] + path[k][j] {
+                        path[i][j] = if path[i][j] < path[i][k] + row_k[j] {
                             path[i][j]
                         } else {
-                            path[i][k] + path[k][j]
+                            path[i][k] + row_k[j]
                         };
                     }
                 }
