@@ -93,12 +93,23 @@ fn time<S: Clone>(s: &Settings, state: &S, run: &dyn Fn(&mut S)) -> (f64, usize)
 /// Panics unless `got` is `want` (bit for bit, or within the rounding of a
 /// sum of `terms` terms).
 fn check(kernel: &str, threads: usize, got: &[f64], want: &[f64], terms: usize) {
-    assert_eq!(got.len(), want.len(), "{kernel}: parallel/{threads}: live-out lengths differ");
+    assert_eq!(
+        got.len(),
+        want.len(),
+        "{kernel}: parallel/{threads}: live-out lengths differ"
+    );
     let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let tol = 1e-13 * (terms as f64 + 1.0) * (1.0 + scale);
     for (k, (g, w)) in got.iter().zip(want).enumerate() {
-        let ok = if terms == 0 { g.to_bits() == w.to_bits() } else { (g - w).abs() <= tol };
-        assert!(ok, "{kernel}: parallel/{threads} gives {g} at {k}, the plain loops {w}");
+        let ok = if terms == 0 {
+            g.to_bits() == w.to_bits()
+        } else {
+            (g - w).abs() <= tol
+        };
+        assert!(
+            ok,
+            "{kernel}: parallel/{threads} gives {g} at {k}, the plain loops {w}"
+        );
     }
 }
 
@@ -120,7 +131,13 @@ where
         for t in THREADS {
             let mut got = self.state.clone();
             (self.par)(&mut got, t);
-            check(self.name, t, &(self.live_out)(&got), &want, self.rounding_terms);
+            check(
+                self.name,
+                t,
+                &(self.live_out)(&got),
+                &want,
+                self.rounding_terms,
+            );
         }
         if !s.timed {
             return;
@@ -169,7 +186,11 @@ macro_rules! arrays {
 }
 
 fn datamining(s: &Settings, rows: &mut Vec<Row>) {
-    let (m, n) = if s.quick { correlation::MINI } else { correlation::MEDIUM };
+    let (m, n) = if s.quick {
+        correlation::MINI
+    } else {
+        correlation::MEDIUM
+    };
     let (float_n, data) = correlation::init(m, n);
     Kernel {
         name: "correlation",
@@ -187,7 +208,11 @@ fn datamining(s: &Settings, rows: &mut Vec<Row>) {
         },
     }
     .run(s, rows);
-    let (m, n) = if s.quick { covariance::MINI } else { covariance::MEDIUM };
+    let (m, n) = if s.quick {
+        covariance::MINI
+    } else {
+        covariance::MEDIUM
+    };
     let (float_n, data) = covariance::init(m, n);
     Kernel {
         name: "covariance",
@@ -226,7 +251,11 @@ fn blas(s: &Settings, rows: &mut Vec<Row>) {
         },
     }
     .run(s, rows);
-    let n = if s.quick { gemver::MINI } else { gemver::MEDIUM };
+    let n = if s.quick {
+        gemver::MINI
+    } else {
+        gemver::MEDIUM
+    };
     let d = gemver::init(n);
     Kernel {
         name: "gemver",
@@ -244,7 +273,11 @@ fn blas(s: &Settings, rows: &mut Vec<Row>) {
         },
     }
     .run(s, rows);
-    let n = if s.quick { gesummv::MINI } else { gesummv::MEDIUM };
+    let n = if s.quick {
+        gesummv::MINI
+    } else {
+        gesummv::MEDIUM
+    };
     let (alpha, beta, a, b, xv) = gesummv::init(n);
     Kernel {
         name: "gesummv",
@@ -341,7 +374,11 @@ fn blas_triangular(s: &Settings, rows: &mut Vec<Row>) {
 }
 
 fn kernels(s: &Settings, rows: &mut Vec<Row>) {
-    let (ni, nj, nk, nl) = if s.quick { two_mm::MINI } else { two_mm::MEDIUM };
+    let (ni, nj, nk, nl) = if s.quick {
+        two_mm::MINI
+    } else {
+        two_mm::MEDIUM
+    };
     let (alpha, beta, a, b, c, d) = two_mm::init(ni, nj, nk, nl);
     Kernel {
         name: "2mm",
@@ -359,13 +396,25 @@ fn kernels(s: &Settings, rows: &mut Vec<Row>) {
         },
     }
     .run(s, rows);
-    let (ni, nj, nk, nl, nm) = if s.quick { three_mm::MINI } else { three_mm::MEDIUM };
+    let (ni, nj, nk, nl, nm) = if s.quick {
+        three_mm::MINI
+    } else {
+        three_mm::MEDIUM
+    };
     let i = three_mm::init(ni, nj, nk, nl, nm);
     Kernel {
         name: "3mm",
         size: format!("{ni}x{nj}x{nk}x{nl}x{nm}"),
         rounding_terms: 0,
-        state: vec![vec![0.0; ni * nj], i.a, i.b, i.c, i.d, vec![0.0; nj * nl], vec![0.0; ni * nl]],
+        state: vec![
+            vec![0.0; ni * nj],
+            i.a,
+            i.b,
+            i.c,
+            i.d,
+            vec![0.0; nj * nl],
+            vec![0.0; ni * nl],
+        ],
         live_out: |x: &Arrays| pick(x, &[6]),
         seq: |x: &mut Arrays| {
             arrays!(x, [e, a, b, c, d, f, g]);
@@ -417,7 +466,11 @@ fn kernels(s: &Settings, rows: &mut Vec<Row>) {
 }
 
 fn kernels_other(s: &Settings, rows: &mut Vec<Row>) {
-    let (nr, nq, np) = if s.quick { doitgen::MINI } else { doitgen::MEDIUM };
+    let (nr, nq, np) = if s.quick {
+        doitgen::MINI
+    } else {
+        doitgen::MEDIUM
+    };
     let (a, c4) = doitgen::init(nr, nq, np);
     Kernel {
         name: "doitgen",
@@ -456,7 +509,11 @@ fn kernels_other(s: &Settings, rows: &mut Vec<Row>) {
 }
 
 fn solvers(s: &Settings, rows: &mut Vec<Row>) {
-    let n = if s.quick { durbin::MINI } else { durbin::MEDIUM };
+    let n = if s.quick {
+        durbin::MINI
+    } else {
+        durbin::MEDIUM
+    };
     Kernel {
         name: "durbin",
         size: format!("n={n}"),
@@ -473,7 +530,11 @@ fn solvers(s: &Settings, rows: &mut Vec<Row>) {
         },
     }
     .run(s, rows);
-    let (m, n) = if s.quick { gramschmidt::MINI } else { gramschmidt::MEDIUM };
+    let (m, n) = if s.quick {
+        gramschmidt::MINI
+    } else {
+        gramschmidt::MEDIUM
+    };
     let (a, r, q) = gramschmidt::init(m, n);
     Kernel {
         name: "gramschmidt",
@@ -502,7 +563,11 @@ fn solvers(s: &Settings, rows: &mut Vec<Row>) {
         par: |x: &mut Arrays, t| lu::flat(n, &mut x[0], t),
     }
     .run(s, rows);
-    let n = if s.quick { ludcmp::MINI } else { ludcmp::MEDIUM };
+    let n = if s.quick {
+        ludcmp::MINI
+    } else {
+        ludcmp::MEDIUM
+    };
     let (a, b) = ludcmp::init(n);
     Kernel {
         name: "ludcmp",
@@ -524,7 +589,11 @@ fn solvers(s: &Settings, rows: &mut Vec<Row>) {
 
 fn medley(s: &Settings, rows: &mut Vec<Row>) {
     type Images = Vec<Vec<f32>>;
-    let (w, h) = if s.quick { deriche::MINI } else { deriche::MEDIUM };
+    let (w, h) = if s.quick {
+        deriche::MINI
+    } else {
+        deriche::MEDIUM
+    };
     let (alpha, img_in) = deriche::init(w, h);
     Kernel {
         name: "deriche",
@@ -542,7 +611,11 @@ fn medley(s: &Settings, rows: &mut Vec<Row>) {
         },
     }
     .run(s, rows);
-    let n = if s.quick { floyd_warshall::MINI } else { floyd_warshall::MEDIUM };
+    let n = if s.quick {
+        floyd_warshall::MINI
+    } else {
+        floyd_warshall::MEDIUM
+    };
     Kernel {
         name: "floyd-warshall",
         size: format!("n={n} i32"),
@@ -561,7 +634,12 @@ fn stencils(s: &Settings, rows: &mut Vec<Row>) {
         name: "adi",
         size: format!("{tsteps} steps, n={n}"),
         rounding_terms: 0,
-        state: vec![adi::init(n), vec![0.0; n * n], vec![0.0; n * n], vec![0.0; n * n]],
+        state: vec![
+            adi::init(n),
+            vec![0.0; n * n],
+            vec![0.0; n * n],
+            vec![0.0; n * n],
+        ],
         live_out: |x: &Arrays| pick(x, &[0]),
         seq: |x: &mut Arrays| {
             arrays!(x, [u, v, p, q]);
@@ -573,7 +651,11 @@ fn stencils(s: &Settings, rows: &mut Vec<Row>) {
         },
     }
     .run(s, rows);
-    let (tmax, nx, ny) = if s.quick { fdtd_2d::MINI } else { fdtd_2d::MEDIUM };
+    let (tmax, nx, ny) = if s.quick {
+        fdtd_2d::MINI
+    } else {
+        fdtd_2d::MEDIUM
+    };
     let f = fdtd_2d::init(tmax, nx, ny);
     Kernel {
         name: "fdtd-2d",
@@ -595,7 +677,11 @@ fn stencils(s: &Settings, rows: &mut Vec<Row>) {
 }
 
 fn stencils_jacobi(s: &Settings, rows: &mut Vec<Row>) {
-    let (tsteps, n) = if s.quick { heat_3d::MINI } else { heat_3d::MEDIUM };
+    let (tsteps, n) = if s.quick {
+        heat_3d::MINI
+    } else {
+        heat_3d::MEDIUM
+    };
     Kernel {
         name: "heat-3d",
         size: format!("{tsteps} steps, n={n}"),
@@ -612,7 +698,11 @@ fn stencils_jacobi(s: &Settings, rows: &mut Vec<Row>) {
         },
     }
     .run(s, rows);
-    let (tsteps, n) = if s.quick { jacobi_1d::MINI } else { jacobi_1d::MEDIUM };
+    let (tsteps, n) = if s.quick {
+        jacobi_1d::MINI
+    } else {
+        jacobi_1d::MEDIUM
+    };
     let (a, b) = jacobi_1d::init(n);
     Kernel {
         name: "jacobi-1d",
@@ -630,7 +720,11 @@ fn stencils_jacobi(s: &Settings, rows: &mut Vec<Row>) {
         },
     }
     .run(s, rows);
-    let (tsteps, n) = if s.quick { jacobi_2d::MINI } else { jacobi_2d::MEDIUM };
+    let (tsteps, n) = if s.quick {
+        jacobi_2d::MINI
+    } else {
+        jacobi_2d::MEDIUM
+    };
     let (a, b) = jacobi_2d::init(n);
     Kernel {
         name: "jacobi-2d",

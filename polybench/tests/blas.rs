@@ -3,7 +3,7 @@
 //! 1, 2, 3 and 7 threads, under two schedules.
 
 mod common;
-use common::{runs, changed, jitter, nested, same, same_rows};
+use common::{changed, jitter, nested, runs, same, same_rows};
 use parallel_polybench::linear_algebra::blas::{gemm, gemver, gesummv, symm, syr2k, syrk, trmm};
 
 type Vector<'a> = &'a mut [f64];
@@ -14,7 +14,14 @@ type Rows<'a> = &'a [Vec<f64>];
 fn gemm_matches_the_plain_loops() {
     type Flat = fn(usize, usize, usize, f64, f64, Vector, &[f64], &[f64], usize);
     type Nested = fn(usize, usize, usize, f64, f64, Matrix, Rows, Rows, usize);
-    for (ni, nj, nk) in [gemm::MINI, (0, 0, 0), (1, 1, 1), (3, 5, 2), (7, 1, 9), (2, 13, 0)] {
+    for (ni, nj, nk) in [
+        gemm::MINI,
+        (0, 0, 0),
+        (1, 1, 1),
+        (3, 5, 2),
+        (7, 1, 9),
+        (2, 13, 0),
+    ] {
         let (alpha, beta, c0, a, b) = gemm::init(ni, nj, nk);
         let (c0, a, b) = (jitter(c0, 1), jitter(a, 2), jitter(b, 3));
         let mut want = c0.clone();
@@ -26,12 +33,18 @@ fn gemm_matches_the_plain_loops() {
         let mut want_n = nested(&c0, ni, nj);
         gemm::nested_seq(ni, nj, nk, alpha, beta, &mut want_n, &an, &bn);
         same(&want_n.concat(), &want, "gemm: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", gemm::flat as Flat), ("flat_dynamic", gemm::flat_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("flat", gemm::flat as Flat),
+            ("flat_dynamic", gemm::flat_dynamic),
+        ]) {
             let mut c = c0.clone();
             par(ni, nj, nk, alpha, beta, &mut c, &a, &b, t);
             same(&c, &want, &format!("gemm::{name} {ni}x{nj}x{nk} t={t}"));
         }
-        for (t, (name, par)) in runs([("nested", gemm::nested as Nested), ("nested_dynamic", gemm::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", gemm::nested as Nested),
+            ("nested_dynamic", gemm::nested_dynamic),
+        ]) {
             let mut c = nested(&c0, ni, nj);
             par(ni, nj, nk, alpha, beta, &mut c, &an, &bn, t);
             same_rows(&c, &want_n, &format!("gemm::{name} {ni}x{nj}x{nk} t={t}"));
@@ -41,34 +54,78 @@ fn gemm_matches_the_plain_loops() {
 
 #[test]
 fn gemver_matches_the_plain_loops() {
-    type Flat = fn(usize, f64, f64, Vector, &[f64], &[f64], &[f64], &[f64], Vector, Vector, &[f64], &[f64], usize);
-    type Nested = fn(usize, f64, f64, Matrix, &[f64], &[f64], &[f64], &[f64], Vector, Vector, &[f64], &[f64], usize);
+    type Flat = fn(
+        usize,
+        f64,
+        f64,
+        Vector,
+        &[f64],
+        &[f64],
+        &[f64],
+        &[f64],
+        Vector,
+        Vector,
+        &[f64],
+        &[f64],
+        usize,
+    );
+    type Nested = fn(
+        usize,
+        f64,
+        f64,
+        Matrix,
+        &[f64],
+        &[f64],
+        &[f64],
+        &[f64],
+        Vector,
+        Vector,
+        &[f64],
+        &[f64],
+        usize,
+    );
     for n in [gemver::MINI, 0, 1, 2, 5, 17] {
         let mut d = gemver::init(n);
         d.a = jitter(d.a, 1);
         d.w = jitter(d.w, 2);
         d.x = jitter(d.x, 3);
         let (mut a, mut w, mut x) = (d.a.clone(), d.w.clone(), d.x.clone());
-        gemver::flat_seq(n, d.alpha, d.beta, &mut a, &d.u1, &d.v1, &d.u2, &d.v2, &mut w, &mut x, &d.y, &d.z);
+        gemver::flat_seq(
+            n, d.alpha, d.beta, &mut a, &d.u1, &d.v1, &d.u2, &d.v2, &mut w, &mut x, &d.y, &d.z,
+        );
         if n == gemver::MINI {
             changed(&d.w, &w, "gemver");
         }
         let mut an = nested(&d.a, n, n);
         let (mut wn, mut xn) = (d.w.clone(), d.x.clone());
-        gemver::nested_seq(n, d.alpha, d.beta, &mut an, &d.u1, &d.v1, &d.u2, &d.v2, &mut wn, &mut xn, &d.y, &d.z);
+        gemver::nested_seq(
+            n, d.alpha, d.beta, &mut an, &d.u1, &d.v1, &d.u2, &d.v2, &mut wn, &mut xn, &d.y, &d.z,
+        );
         same(&an.concat(), &a, "gemver: nested_seq against flat_seq");
         same(&wn, &w, "gemver: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", gemver::flat as Flat), ("flat_dynamic", gemver::flat_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("flat", gemver::flat as Flat),
+            ("flat_dynamic", gemver::flat_dynamic),
+        ]) {
             let (mut a1, mut w1, mut x1) = (d.a.clone(), d.w.clone(), d.x.clone());
-            par(n, d.alpha, d.beta, &mut a1, &d.u1, &d.v1, &d.u2, &d.v2, &mut w1, &mut x1, &d.y, &d.z, t);
+            par(
+                n, d.alpha, d.beta, &mut a1, &d.u1, &d.v1, &d.u2, &d.v2, &mut w1, &mut x1, &d.y,
+                &d.z, t,
+            );
             let what = format!("gemver::{name} n={n} t={t}");
             same(&a1, &a, &what);
             same(&w1, &w, &what);
             same(&x1, &x, &what);
         }
-        for (t, (name, par)) in runs([("nested", gemver::nested as Nested), ("nested_dynamic", gemver::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", gemver::nested as Nested),
+            ("nested_dynamic", gemver::nested_dynamic),
+        ]) {
             let (mut a1, mut w1, mut x1) = (nested(&d.a, n, n), d.w.clone(), d.x.clone());
-            par(n, d.alpha, d.beta, &mut a1, &d.u1, &d.v1, &d.u2, &d.v2, &mut w1, &mut x1, &d.y, &d.z, t);
+            par(
+                n, d.alpha, d.beta, &mut a1, &d.u1, &d.v1, &d.u2, &d.v2, &mut w1, &mut x1, &d.y,
+                &d.z, t,
+            );
             let what = format!("gemver::{name} n={n} t={t}");
             same_rows(&a1, &an, &what);
             same(&w1, &wn, &what);
@@ -93,14 +150,20 @@ fn gesummv_matches_the_plain_loops() {
         let (mut tmp_n, mut y_n) = (vec![0.0; n], vec![0.0; n]);
         gesummv::nested_seq(n, alpha, beta, &an, &bn, &mut tmp_n, &x, &mut y_n);
         same(&y_n, &y, "gesummv: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", gesummv::flat as Flat), ("flat_dynamic", gesummv::flat_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("flat", gesummv::flat as Flat),
+            ("flat_dynamic", gesummv::flat_dynamic),
+        ]) {
             let (mut tmp1, mut y1) = (vec![0.0; n], vec![0.0; n]);
             par(n, alpha, beta, &a, &b, &mut tmp1, &x, &mut y1, t);
             let what = format!("gesummv::{name} n={n} t={t}");
             same(&tmp1, &tmp, &what);
             same(&y1, &y, &what);
         }
-        for (t, (name, par)) in runs([("nested", gesummv::nested as Nested), ("nested_dynamic", gesummv::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", gesummv::nested as Nested),
+            ("nested_dynamic", gesummv::nested_dynamic),
+        ]) {
             let (mut tmp1, mut y1) = (vec![0.0; n], vec![0.0; n]);
             par(n, alpha, beta, &an, &bn, &mut tmp1, &x, &mut y1, t);
             let what = format!("gesummv::{name} n={n} t={t}");
@@ -126,12 +189,18 @@ fn symm_matches_the_plain_loops() {
         let mut want_n = nested(&c0, m, n);
         symm::nested_seq(m, n, alpha, beta, &mut want_n, &an, &bn);
         same(&want_n.concat(), &want, "symm: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", symm::flat as Flat), ("flat_dynamic", symm::flat_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("flat", symm::flat as Flat),
+            ("flat_dynamic", symm::flat_dynamic),
+        ]) {
             let mut c = c0.clone();
             par(m, n, alpha, beta, &mut c, &a, &b, t);
             same(&c, &want, &format!("symm::{name} m={m} n={n} t={t}"));
         }
-        for (t, (name, par)) in runs([("nested", symm::nested as Nested), ("nested_dynamic", symm::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", symm::nested as Nested),
+            ("nested_dynamic", symm::nested_dynamic),
+        ]) {
             let mut c = nested(&c0, m, n);
             par(m, n, alpha, beta, &mut c, &an, &bn, t);
             same_rows(&c, &want_n, &format!("symm::{name} m={m} n={n} t={t}"));
@@ -154,13 +223,23 @@ fn syr2k_matches_the_plain_loops() {
         let (an, bn) = (nested(&a, n, m), nested(&b, n, m));
         let mut want_n = nested(&c0, n, n);
         syr2k::nested_seq(m, n, alpha, beta, &mut want_n, &an, &bn);
-        same(&want_n.concat(), &want, "syr2k: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", syr2k::flat as Flat), ("flat_dynamic", syr2k::flat_dynamic)]) {
+        same(
+            &want_n.concat(),
+            &want,
+            "syr2k: nested_seq against flat_seq",
+        );
+        for (t, (name, par)) in runs([
+            ("flat", syr2k::flat as Flat),
+            ("flat_dynamic", syr2k::flat_dynamic),
+        ]) {
             let mut c = c0.clone();
             par(m, n, alpha, beta, &mut c, &a, &b, t);
             same(&c, &want, &format!("syr2k::{name} m={m} n={n} t={t}"));
         }
-        for (t, (name, par)) in runs([("nested", syr2k::nested as Nested), ("nested_dynamic", syr2k::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", syr2k::nested as Nested),
+            ("nested_dynamic", syr2k::nested_dynamic),
+        ]) {
             let mut c = nested(&c0, n, n);
             par(m, n, alpha, beta, &mut c, &an, &bn, t);
             same_rows(&c, &want_n, &format!("syr2k::{name} m={m} n={n} t={t}"));
@@ -184,12 +263,18 @@ fn syrk_matches_the_plain_loops() {
         let mut want_n = nested(&c0, n, n);
         syrk::nested_seq(m, n, alpha, beta, &mut want_n, &an);
         same(&want_n.concat(), &want, "syrk: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", syrk::flat as Flat), ("flat_dynamic", syrk::flat_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("flat", syrk::flat as Flat),
+            ("flat_dynamic", syrk::flat_dynamic),
+        ]) {
             let mut c = c0.clone();
             par(m, n, alpha, beta, &mut c, &a, t);
             same(&c, &want, &format!("syrk::{name} m={m} n={n} t={t}"));
         }
-        for (t, (name, par)) in runs([("nested", syrk::nested as Nested), ("nested_dynamic", syrk::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", syrk::nested as Nested),
+            ("nested_dynamic", syrk::nested_dynamic),
+        ]) {
             let mut c = nested(&c0, n, n);
             par(m, n, alpha, beta, &mut c, &an, t);
             same_rows(&c, &want_n, &format!("syrk::{name} m={m} n={n} t={t}"));
@@ -213,12 +298,18 @@ fn trmm_matches_the_plain_loops() {
         let mut want_n = nested(&b0, m, n);
         trmm::nested_seq(m, n, alpha, &an, &mut want_n);
         same(&want_n.concat(), &want, "trmm: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", trmm::flat as Flat), ("flat_dynamic", trmm::flat_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("flat", trmm::flat as Flat),
+            ("flat_dynamic", trmm::flat_dynamic),
+        ]) {
             let mut b = b0.clone();
             par(m, n, alpha, &a, &mut b, t);
             same(&b, &want, &format!("trmm::{name} m={m} n={n} t={t}"));
         }
-        for (t, (name, par)) in runs([("nested", trmm::nested as Nested), ("nested_dynamic", trmm::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", trmm::nested as Nested),
+            ("nested_dynamic", trmm::nested_dynamic),
+        ]) {
             let mut b = nested(&b0, m, n);
             par(m, n, alpha, &an, &mut b, t);
             same_rows(&b, &want_n, &format!("trmm::{name} m={m} n={n} t={t}"));

@@ -2,7 +2,7 @@
 //! at MINI and tiny sizes, on 1, 2, 3 and 7 threads, under two schedules.
 
 mod common;
-use common::{runs, changed, nested, same, same_rows};
+use common::{changed, nested, runs, same, same_rows};
 use parallel_polybench::datamining::{correlation, covariance};
 
 type Vector<'a> = &'a mut [f64];
@@ -16,7 +16,15 @@ type CovarianceNested = fn(usize, usize, f64, Matrix, Matrix, Vector, usize);
 fn correlation_matches_the_plain_loops() {
     // `m` of at least 1, as the C needs; `n = 1` makes every column's
     // deviation 0, which the C replaces by 1.
-    for (m, n) in [correlation::MINI, (1, 1), (1, 4), (2, 1), (3, 5), (7, 2), (13, 9)] {
+    for (m, n) in [
+        correlation::MINI,
+        (1, 1),
+        (1, 4),
+        (2, 1),
+        (3, 5),
+        (7, 2),
+        (13, 9),
+    ] {
         let (float_n, data0) = correlation::init(m, n);
         let (mut data, mut corr) = (data0.clone(), vec![0.0; m * m]);
         let (mut mean, mut stddev) = (vec![0.0; m], vec![0.0; m]);
@@ -27,16 +35,36 @@ fn correlation_matches_the_plain_loops() {
         let (mut dn, mut cn) = (nested_in.clone(), vec![vec![0.0; m]; m]);
         let (mut mn, mut sn) = (vec![0.0; m], vec![0.0; m]);
         correlation::nested_seq(m, n, float_n, &mut dn, &mut cn, &mut mn, &mut sn);
-        same(&cn.concat(), &want[1], "correlation: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", correlation::flat as CorrelationFlat), ("flat_dynamic", correlation::flat_dynamic)]) {
-            let (mut d, mut c, mut mu, mut sd) = (data0.clone(), vec![0.0; m * m], vec![0.0; m], vec![0.0; m]);
+        same(
+            &cn.concat(),
+            &want[1],
+            "correlation: nested_seq against flat_seq",
+        );
+        for (t, (name, par)) in runs([
+            ("flat", correlation::flat as CorrelationFlat),
+            ("flat_dynamic", correlation::flat_dynamic),
+        ]) {
+            let (mut d, mut c, mut mu, mut sd) =
+                (data0.clone(), vec![0.0; m * m], vec![0.0; m], vec![0.0; m]);
             par(m, n, float_n, &mut d, &mut c, &mut mu, &mut sd, t);
             for (k, got) in [d, c, mu, sd].iter().enumerate() {
-                same(got, &want[k], &format!("correlation::{name} m={m} n={n} t={t} array {k}"));
+                same(
+                    got,
+                    &want[k],
+                    &format!("correlation::{name} m={m} n={n} t={t} array {k}"),
+                );
             }
         }
-        for (t, (name, par)) in runs([("nested", correlation::nested as CorrelationNested), ("nested_dynamic", correlation::nested_dynamic)]) {
-            let (mut d, mut c, mut mu, mut sd) = (nested_in.clone(), vec![vec![0.0; m]; m], vec![0.0; m], vec![0.0; m]);
+        for (t, (name, par)) in runs([
+            ("nested", correlation::nested as CorrelationNested),
+            ("nested_dynamic", correlation::nested_dynamic),
+        ]) {
+            let (mut d, mut c, mut mu, mut sd) = (
+                nested_in.clone(),
+                vec![vec![0.0; m]; m],
+                vec![0.0; m],
+                vec![0.0; m],
+            );
             par(m, n, float_n, &mut d, &mut c, &mut mu, &mut sd, t);
             let what = format!("correlation::{name} m={m} n={n} t={t}");
             same_rows(&d, &dn, &what);
@@ -50,7 +78,15 @@ fn correlation_matches_the_plain_loops() {
 #[test]
 fn covariance_matches_the_plain_loops() {
     // `n = 1` divides by `n - 1 = 0`: infinities and NaNs, compared by bits.
-    for (m, n) in [covariance::MINI, (0, 0), (1, 1), (1, 3), (3, 5), (7, 2), (13, 9)] {
+    for (m, n) in [
+        covariance::MINI,
+        (0, 0),
+        (1, 1),
+        (1, 3),
+        (3, 5),
+        (7, 2),
+        (13, 9),
+    ] {
         let (float_n, data0) = covariance::init(m, n);
         let (mut data, mut cov, mut mean) = (data0.clone(), vec![0.0; m * m], vec![0.0; m]);
         covariance::flat_seq(m, n, float_n, &mut data, &mut cov, &mut mean);
@@ -60,8 +96,15 @@ fn covariance_matches_the_plain_loops() {
         let nested_in = nested(&data0, n, m);
         let (mut dn, mut cn, mut mn) = (nested_in.clone(), vec![vec![0.0; m]; m], vec![0.0; m]);
         covariance::nested_seq(m, n, float_n, &mut dn, &mut cn, &mut mn);
-        same(&cn.concat(), &cov, "covariance: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", covariance::flat as CovarianceFlat), ("flat_dynamic", covariance::flat_dynamic)]) {
+        same(
+            &cn.concat(),
+            &cov,
+            "covariance: nested_seq against flat_seq",
+        );
+        for (t, (name, par)) in runs([
+            ("flat", covariance::flat as CovarianceFlat),
+            ("flat_dynamic", covariance::flat_dynamic),
+        ]) {
             let (mut d, mut c, mut mu) = (data0.clone(), vec![0.0; m * m], vec![0.0; m]);
             par(m, n, float_n, &mut d, &mut c, &mut mu, t);
             let what = format!("covariance::{name} m={m} n={n} t={t}");
@@ -69,7 +112,10 @@ fn covariance_matches_the_plain_loops() {
             same(&c, &cov, &what);
             same(&mu, &mean, &what);
         }
-        for (t, (name, par)) in runs([("nested", covariance::nested as CovarianceNested), ("nested_dynamic", covariance::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", covariance::nested as CovarianceNested),
+            ("nested_dynamic", covariance::nested_dynamic),
+        ]) {
             let (mut d, mut c, mut mu) = (nested_in.clone(), vec![vec![0.0; m]; m], vec![0.0; m]);
             par(m, n, float_n, &mut d, &mut c, &mut mu, t);
             let what = format!("covariance::{name} m={m} n={n} t={t}");

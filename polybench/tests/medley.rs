@@ -2,7 +2,7 @@
 //! at MINI and tiny sizes, on 1, 2, 3 and 7 threads, under two schedules.
 
 mod common;
-use common::{runs, changed, nested, same, same_rows};
+use common::{changed, nested, runs, same, same_rows};
 use parallel_polybench::medley::{deriche, floyd_warshall};
 
 type Image<'a> = &'a mut [f32];
@@ -23,8 +23,15 @@ fn deriche_matches_the_plain_loops() {
         let zero = || vec![vec![0.0f32; h]; w];
         let (mut out_n, mut y1_n, mut y2_n) = (zero(), zero(), zero());
         deriche::nested_seq(w, h, alpha, &in_n, &mut out_n, &mut y1_n, &mut y2_n);
-        same(&out_n.concat(), &out, "deriche: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", deriche::flat as Flat), ("flat_dynamic", deriche::flat_dynamic)]) {
+        same(
+            &out_n.concat(),
+            &out,
+            "deriche: nested_seq against flat_seq",
+        );
+        for (t, (name, par)) in runs([
+            ("flat", deriche::flat as Flat),
+            ("flat_dynamic", deriche::flat_dynamic),
+        ]) {
             let (mut o, mut a, mut b) = (vec![0.0; w * h], vec![0.0; w * h], vec![0.0; w * h]);
             par(w, h, alpha, &img_in, &mut o, &mut a, &mut b, t);
             let what = format!("deriche::{name} w={w} h={h} t={t}");
@@ -32,7 +39,10 @@ fn deriche_matches_the_plain_loops() {
             same(&a, &y1, &what);
             same(&b, &y2, &what);
         }
-        for (t, (name, par)) in runs([("nested", deriche::nested as Nested), ("nested_dynamic", deriche::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", deriche::nested as Nested),
+            ("nested_dynamic", deriche::nested_dynamic),
+        ]) {
             let (mut o, mut a, mut b) = (zero(), zero(), zero());
             par(w, h, alpha, &in_n, &mut o, &mut a, &mut b, t);
             let what = format!("deriche::{name} w={w} h={h} t={t}");
@@ -63,17 +73,30 @@ fn floyd_warshall_matches_the_plain_loops() {
         let mut want = p0.clone();
         floyd_warshall::flat_seq(n, &mut want);
         if n == floyd_warshall::MINI {
-            assert_ne!(p0, want, "floyd-warshall: the plain loop found no shorter path");
+            assert_ne!(
+                p0, want,
+                "floyd-warshall: the plain loop found no shorter path"
+            );
         }
         let mut want_n = nested(&p0, n, n);
         floyd_warshall::nested_seq(n, &mut want_n);
-        assert_eq!(want_n.concat(), want, "floyd-warshall: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", floyd_warshall::flat as Flat), ("flat_dynamic", floyd_warshall::flat_dynamic)]) {
+        assert_eq!(
+            want_n.concat(),
+            want,
+            "floyd-warshall: nested_seq against flat_seq"
+        );
+        for (t, (name, par)) in runs([
+            ("flat", floyd_warshall::flat as Flat),
+            ("flat_dynamic", floyd_warshall::flat_dynamic),
+        ]) {
             let mut p = p0.clone();
             par(n, &mut p, t);
             assert_eq!(p, want, "floyd-warshall::{name} n={n} t={t}");
         }
-        for (t, (name, par)) in runs([("nested", floyd_warshall::nested as Nested), ("nested_dynamic", floyd_warshall::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", floyd_warshall::nested as Nested),
+            ("nested_dynamic", floyd_warshall::nested_dynamic),
+        ]) {
             let mut p = nested(&p0, n, n);
             par(n, &mut p, t);
             assert_eq!(p, want_n, "floyd-warshall::{name} n={n} t={t}");

@@ -3,7 +3,7 @@
 //! 1, 2, 3 and 7 threads, under two schedules.
 
 mod common;
-use common::{runs, changed, jitter, nested, same, same_rows};
+use common::{changed, jitter, nested, runs, same, same_rows};
 use parallel_polybench::linear_algebra::solvers::{durbin, gramschmidt, lu, ludcmp};
 
 type Vector<'a> = &'a mut [f64];
@@ -21,7 +21,10 @@ fn durbin_matches_the_plain_loops() {
             changed(&vec![0.0; n], &want, "durbin");
             assert!(want.iter().all(|v| v.is_finite()), "durbin: {want:?}");
         }
-        for (t, (name, par)) in runs([("par", durbin::par as Par), ("par_dynamic", durbin::par_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("par", durbin::par as Par),
+            ("par_dynamic", durbin::par_dynamic),
+        ]) {
             let mut y = vec![0.0; n];
             par(n, &r, &mut y, t);
             same(&y, &want, &format!("durbin::{name} n={n} t={t}"));
@@ -44,7 +47,10 @@ fn gramschmidt_matches_the_plain_loops() {
         let (mut an, mut rn, mut qn) = (nested(&a0, m, n), nested(&r0, n, n), nested(&q0, m, n));
         gramschmidt::nested_seq(m, n, &mut an, &mut rn, &mut qn);
         same(&rn.concat(), &r, "gramschmidt: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", gramschmidt::flat as Flat), ("flat_dynamic", gramschmidt::flat_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("flat", gramschmidt::flat as Flat),
+            ("flat_dynamic", gramschmidt::flat_dynamic),
+        ]) {
             let (mut a1, mut r1, mut q1) = (a0.clone(), r0.clone(), q0.clone());
             par(m, n, &mut a1, &mut r1, &mut q1, t);
             let what = format!("gramschmidt::{name} m={m} n={n} t={t}");
@@ -52,8 +58,12 @@ fn gramschmidt_matches_the_plain_loops() {
             same(&r1, &r, &what);
             same(&q1, &q, &what);
         }
-        for (t, (name, par)) in runs([("nested", gramschmidt::nested as Nested), ("nested_dynamic", gramschmidt::nested_dynamic)]) {
-            let (mut a1, mut r1, mut q1) = (nested(&a0, m, n), nested(&r0, n, n), nested(&q0, m, n));
+        for (t, (name, par)) in runs([
+            ("nested", gramschmidt::nested as Nested),
+            ("nested_dynamic", gramschmidt::nested_dynamic),
+        ]) {
+            let (mut a1, mut r1, mut q1) =
+                (nested(&a0, m, n), nested(&r0, n, n), nested(&q0, m, n));
             par(m, n, &mut a1, &mut r1, &mut q1, t);
             let what = format!("gramschmidt::{name} m={m} n={n} t={t}");
             same_rows(&a1, &an, &what);
@@ -84,12 +94,18 @@ fn lu_matches_the_plain_loops() {
         let mut want_n = nested(&a0, n, n);
         lu::nested_seq(n, &mut want_n);
         same(&want_n.concat(), &want, "lu: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", lu::flat as Flat), ("flat_dynamic", lu::flat_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("flat", lu::flat as Flat),
+            ("flat_dynamic", lu::flat_dynamic),
+        ]) {
             let mut a = a0.clone();
             par(n, &mut a, t);
             same(&a, &want, &format!("lu::{name} n={n} t={t}"));
         }
-        for (t, (name, par)) in runs([("nested", lu::nested as Nested), ("nested_dynamic", lu::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", lu::nested as Nested),
+            ("nested_dynamic", lu::nested_dynamic),
+        ]) {
             let mut a = nested(&a0, n, n);
             par(n, &mut a, t);
             same_rows(&a, &want_n, &format!("lu::{name} n={n} t={t}"));
@@ -116,7 +132,10 @@ fn ludcmp_matches_the_plain_loops() {
         let (mut an, mut xn, mut yn) = (nested(&a0, n, n), vec![0.0; n], vec![0.0; n]);
         ludcmp::nested_seq(n, &mut an, &b, &mut xn, &mut yn);
         same(&xn, &x, "ludcmp: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", ludcmp::flat as Flat), ("flat_dynamic", ludcmp::flat_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("flat", ludcmp::flat as Flat),
+            ("flat_dynamic", ludcmp::flat_dynamic),
+        ]) {
             let (mut a1, mut x1, mut y1) = (a0.clone(), vec![0.0; n], vec![0.0; n]);
             par(n, &mut a1, &b, &mut x1, &mut y1, t);
             let what = format!("ludcmp::{name} n={n} t={t}");
@@ -124,7 +143,10 @@ fn ludcmp_matches_the_plain_loops() {
             same(&x1, &x, &what);
             same(&y1, &y, &what);
         }
-        for (t, (name, par)) in runs([("nested", ludcmp::nested as Nested), ("nested_dynamic", ludcmp::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", ludcmp::nested as Nested),
+            ("nested_dynamic", ludcmp::nested_dynamic),
+        ]) {
             let (mut a1, mut x1, mut y1) = (nested(&a0, n, n), vec![0.0; n], vec![0.0; n]);
             par(n, &mut a1, &b, &mut x1, &mut y1, t);
             let what = format!("ludcmp::{name} n={n} t={t}");

@@ -3,7 +3,7 @@
 //! sizes, on 1, 2, 3 and 7 threads, under two schedules.
 
 mod common;
-use common::{runs, changed, jitter, nested, same, same_rows};
+use common::{changed, jitter, nested, runs, same, same_rows};
 use parallel_polybench::stencils::{adi, fdtd_2d, heat_3d, jacobi_1d, jacobi_2d};
 
 type Vector<'a> = &'a mut [f64];
@@ -27,8 +27,12 @@ fn adi_matches_the_plain_loops() {
         let (mut un, mut vn, mut pn, mut qn) = (rows(&u0), rows(&zero), rows(&zero), rows(&zero));
         adi::nested_seq(tsteps, n, &mut un, &mut vn, &mut pn, &mut qn);
         same(&un.concat(), &u, "adi: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", adi::flat as Flat), ("flat_dynamic", adi::flat_dynamic)]) {
-            let (mut u1, mut v1, mut p1, mut q1) = (u0.clone(), zero.clone(), zero.clone(), zero.clone());
+        for (t, (name, par)) in runs([
+            ("flat", adi::flat as Flat),
+            ("flat_dynamic", adi::flat_dynamic),
+        ]) {
+            let (mut u1, mut v1, mut p1, mut q1) =
+                (u0.clone(), zero.clone(), zero.clone(), zero.clone());
             par(tsteps, n, &mut u1, &mut v1, &mut p1, &mut q1, t);
             let what = format!("adi::{name} {s:?} t={t}");
             same(&u1, &u, &what);
@@ -36,8 +40,12 @@ fn adi_matches_the_plain_loops() {
             same(&p1, &p, &what);
             same(&q1, &q, &what);
         }
-        for (t, (name, par)) in runs([("nested", adi::nested as Nested), ("nested_dynamic", adi::nested_dynamic)]) {
-            let (mut u1, mut v1, mut p1, mut q1) = (rows(&u0), rows(&zero), rows(&zero), rows(&zero));
+        for (t, (name, par)) in runs([
+            ("nested", adi::nested as Nested),
+            ("nested_dynamic", adi::nested_dynamic),
+        ]) {
+            let (mut u1, mut v1, mut p1, mut q1) =
+                (rows(&u0), rows(&zero), rows(&zero), rows(&zero));
             par(tsteps, n, &mut u1, &mut v1, &mut p1, &mut q1, t);
             let what = format!("adi::{name} {s:?} t={t}");
             same_rows(&u1, &un, &what);
@@ -53,7 +61,14 @@ fn fdtd_2d_matches_the_plain_loops() {
     type Flat = fn(usize, usize, usize, Vector, Vector, Vector, &[f64], usize);
     type Nested = fn(usize, usize, usize, Matrix, Matrix, Matrix, &[f64], usize);
     // `nx` and `ny` of at least 1, as the C's `nx - 1` needs.
-    for s @ (tmax, nx, ny) in [fdtd_2d::MINI, (0, 1, 1), (1, 1, 1), (2, 2, 3), (3, 5, 4), (2, 7, 1)] {
+    for s @ (tmax, nx, ny) in [
+        fdtd_2d::MINI,
+        (0, 1, 1),
+        (1, 1, 1),
+        (2, 2, 3),
+        (3, 5, 4),
+        (2, 7, 1),
+    ] {
         let f = fdtd_2d::init(tmax, nx, ny);
         let (ex0, ey0, hz0) = (jitter(f.ex, 1), jitter(f.ey, 2), jitter(f.hz, 3));
         let (mut ex, mut ey, mut hz) = (ex0.clone(), ey0.clone(), hz0.clone());
@@ -65,7 +80,10 @@ fn fdtd_2d_matches_the_plain_loops() {
         let (mut exn, mut eyn, mut hzn) = (rows(&ex0), rows(&ey0), rows(&hz0));
         fdtd_2d::nested_seq(tmax, nx, ny, &mut exn, &mut eyn, &mut hzn, &f.fict);
         same(&hzn.concat(), &hz, "fdtd-2d: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", fdtd_2d::flat as Flat), ("flat_dynamic", fdtd_2d::flat_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("flat", fdtd_2d::flat as Flat),
+            ("flat_dynamic", fdtd_2d::flat_dynamic),
+        ]) {
             let (mut ex1, mut ey1, mut hz1) = (ex0.clone(), ey0.clone(), hz0.clone());
             par(tmax, nx, ny, &mut ex1, &mut ey1, &mut hz1, &f.fict, t);
             let what = format!("fdtd-2d::{name} {s:?} t={t}");
@@ -73,7 +91,10 @@ fn fdtd_2d_matches_the_plain_loops() {
             same(&ey1, &ey, &what);
             same(&hz1, &hz, &what);
         }
-        for (t, (name, par)) in runs([("nested", fdtd_2d::nested as Nested), ("nested_dynamic", fdtd_2d::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", fdtd_2d::nested as Nested),
+            ("nested_dynamic", fdtd_2d::nested_dynamic),
+        ]) {
             let (mut ex1, mut ey1, mut hz1) = (rows(&ex0), rows(&ey0), rows(&hz0));
             par(tmax, nx, ny, &mut ex1, &mut ey1, &mut hz1, &f.fict, t);
             let what = format!("fdtd-2d::{name} {s:?} t={t}");
@@ -98,15 +119,25 @@ fn heat_3d_matches_the_plain_loops() {
         }
         let (mut an, mut bn) = (heat_3d::planes(&a0, n), heat_3d::planes(&b0, n));
         heat_3d::nested_seq(tsteps, n, &mut an, &mut bn);
-        same(&an.concat().concat(), &a, "heat-3d: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", heat_3d::flat as Flat), ("flat_dynamic", heat_3d::flat_dynamic)]) {
+        same(
+            &an.concat().concat(),
+            &a,
+            "heat-3d: nested_seq against flat_seq",
+        );
+        for (t, (name, par)) in runs([
+            ("flat", heat_3d::flat as Flat),
+            ("flat_dynamic", heat_3d::flat_dynamic),
+        ]) {
             let (mut a1, mut b1) = (a0.clone(), b0.clone());
             par(tsteps, n, &mut a1, &mut b1, t);
             let what = format!("heat-3d::{name} {s:?} t={t}");
             same(&a1, &a, &what);
             same(&b1, &b, &what);
         }
-        for (t, (name, par)) in runs([("nested", heat_3d::nested as Nested), ("nested_dynamic", heat_3d::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", heat_3d::nested as Nested),
+            ("nested_dynamic", heat_3d::nested_dynamic),
+        ]) {
             let (mut a1, mut b1) = (heat_3d::planes(&a0, n), heat_3d::planes(&b0, n));
             par(tsteps, n, &mut a1, &mut b1, t);
             let what = format!("heat-3d::{name} {s:?} t={t}");
@@ -127,7 +158,10 @@ fn jacobi_1d_matches_the_plain_loops() {
         if s == jacobi_1d::MINI {
             changed(&a0, &a, "jacobi-1d");
         }
-        for (t, (name, par)) in runs([("par", jacobi_1d::par as Par), ("par_dynamic", jacobi_1d::par_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("par", jacobi_1d::par as Par),
+            ("par_dynamic", jacobi_1d::par_dynamic),
+        ]) {
             let (mut a1, mut b1) = (a0.clone(), b0.clone());
             par(tsteps, n, &mut a1, &mut b1, t);
             let what = format!("jacobi-1d::{name} {s:?} t={t}");
@@ -152,14 +186,20 @@ fn jacobi_2d_matches_the_plain_loops() {
         let (mut an, mut bn) = (nested(&a0, n, n), nested(&b0, n, n));
         jacobi_2d::nested_seq(tsteps, n, &mut an, &mut bn);
         same(&an.concat(), &a, "jacobi-2d: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([("flat", jacobi_2d::flat as Flat), ("flat_dynamic", jacobi_2d::flat_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("flat", jacobi_2d::flat as Flat),
+            ("flat_dynamic", jacobi_2d::flat_dynamic),
+        ]) {
             let (mut a1, mut b1) = (a0.clone(), b0.clone());
             par(tsteps, n, &mut a1, &mut b1, t);
             let what = format!("jacobi-2d::{name} {s:?} t={t}");
             same(&a1, &a, &what);
             same(&b1, &b, &what);
         }
-        for (t, (name, par)) in runs([("nested", jacobi_2d::nested as Nested), ("nested_dynamic", jacobi_2d::nested_dynamic)]) {
+        for (t, (name, par)) in runs([
+            ("nested", jacobi_2d::nested as Nested),
+            ("nested_dynamic", jacobi_2d::nested_dynamic),
+        ]) {
             let (mut a1, mut b1) = (nested(&a0, n, n), nested(&b0, n, n));
             par(tsteps, n, &mut a1, &mut b1, t);
             let what = format!("jacobi-2d::{name} {s:?} t={t}");

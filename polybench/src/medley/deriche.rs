@@ -272,7 +272,7 @@ macro_rules! parallel_versions {
         $nested:ident, $rows_nested:ident, $columns_nested:ident,
         $($schedule:tt)*
     ) => {
-        /// The annotated loops, row-major.
+        /// The annotated loops, row-major, on `threads` threads.
         pub fn $flat(
             w: usize,
             h: usize,
@@ -383,7 +383,7 @@ macro_rules! parallel_versions {
             }
         }
 
-        /// The annotated loops on nested arrays.
+        /// The annotated loops on nested arrays, on `threads` threads.
         pub fn $nested(
             w: usize,
             h: usize,
@@ -497,12 +497,21 @@ macro_rules! parallel_versions {
 }
 
 parallel_versions!(
-    flat, rows_flat, columns_flat,
-    nested, rows_nested, columns_nested,
+    flat,
+    rows_flat,
+    columns_flat,
+    nested,
+    rows_nested,
+    columns_nested,
     static
 );
 parallel_versions!(
-    flat_dynamic, rows_flat_dynamic, columns_flat_dynamic,
-    nested_dynamic, rows_nested_dynamic, columns_nested_dynamic,
-    dynamic, 3
+    flat_dynamic,
+    rows_flat_dynamic,
+    columns_flat_dynamic,
+    nested_dynamic,
+    rows_nested_dynamic,
+    columns_nested_dynamic,
+    dynamic,
+    3
 );

@@ -48,12 +48,26 @@ impl Coefficients {
         let mul2 = b2 * dt / (dy * dy);
         let a = -mul1 / 2.0;
         let d = -mul2 / 2.0;
-        Coefficients { a, b: 1.0 + mul1, c: a, d, e: 1.0 + mul2, f: d }
+        Coefficients {
+            a,
+            b: 1.0 + mul1,
+            c: a,
+            d,
+            e: 1.0 + mul2,
+            f: d,
+        }
     }
 }
 
 /// The plain loops, row-major. `n` must be at least 1.
-pub fn flat_seq(tsteps: usize, n: usize, u: &mut [f64], v: &mut [f64], p: &mut [f64], q: &mut [f64]) {
+pub fn flat_seq(
+    tsteps: usize,
+    n: usize,
+    u: &mut [f64],
+    v: &mut [f64],
+    p: &mut [f64],
+    q: &mut [f64],
+) {
     let Coefficients { a, b, c, d, e, f } = Coefficients::new(tsteps, n);
     for _t in 1..=tsteps {
         for i in 1..n - 1 {
@@ -62,7 +76,8 @@ pub fn flat_seq(tsteps: usize, n: usize, u: &mut [f64], v: &mut [f64], p: &mut [
             q[i * n] = v[i];
             for j in 1..n - 1 {
                 p[i * n + j] = -c / (a * p[i * n + j - 1] + b);
-                q[i * n + j] = (-d * u[j * n + i - 1] + (1.0 + 2.0 * d) * u[j * n + i] - f * u[j * n + i + 1]
+                q[i * n + j] = (-d * u[j * n + i - 1] + (1.0 + 2.0 * d) * u[j * n + i]
+                    - f * u[j * n + i + 1]
                     - a * q[i * n + j - 1])
                     / (a * p[i * n + j - 1] + b);
             }
@@ -77,7 +92,8 @@ pub fn flat_seq(tsteps: usize, n: usize, u: &mut [f64], v: &mut [f64], p: &mut [
             q[i * n] = u[i * n];
             for j in 1..n - 1 {
                 p[i * n + j] = -f / (d * p[i * n + j - 1] + e);
-                q[i * n + j] = (-a * v[(i - 1) * n + j] + (1.0 + 2.0 * a) * v[i * n + j] - c * v[(i + 1) * n + j]
+                q[i * n + j] = (-a * v[(i - 1) * n + j] + (1.0 + 2.0 * a) * v[i * n + j]
+                    - c * v[(i + 1) * n + j]
                     - d * q[i * n + j - 1])
                     / (d * p[i * n + j - 1] + e);
             }
@@ -106,7 +122,9 @@ pub fn nested_seq(
             q[i][0] = v[0][i];
             for j in 1..n - 1 {
                 p[i][j] = -c / (a * p[i][j - 1] + b);
-                q[i][j] = (-d * u[j][i - 1] + (1.0 + 2.0 * d) * u[j][i] - f * u[j][i + 1] - a * q[i][j - 1])
+                q[i][j] = (-d * u[j][i - 1] + (1.0 + 2.0 * d) * u[j][i]
+                    - f * u[j][i + 1]
+                    - a * q[i][j - 1])
                     / (a * p[i][j - 1] + b);
             }
             v[n - 1][i] = 1.0;
@@ -120,7 +138,9 @@ pub fn nested_seq(
             q[i][0] = u[i][0];
             for j in 1..n - 1 {
                 p[i][j] = -f / (d * p[i][j - 1] + e);
-                q[i][j] = (-a * v[i - 1][j] + (1.0 + 2.0 * a) * v[i][j] - c * v[i + 1][j] - d * q[i][j - 1])
+                q[i][j] = (-a * v[i - 1][j] + (1.0 + 2.0 * a) * v[i][j]
+                    - c * v[i + 1][j]
+                    - d * q[i][j - 1])
                     / (d * p[i][j - 1] + e);
             }
             u[i][n - 1] = 1.0;

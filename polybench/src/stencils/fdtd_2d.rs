@@ -70,7 +70,9 @@ pub fn flat_seq(
         for i in 0..nx - 1 {
             for j in 0..ny - 1 {
                 hz[i * ny + j] = hz[i * ny + j]
-                    - 0.7 * (ex[i * ny + j + 1] - ex[i * ny + j] + ey[(i + 1) * ny + j] - ey[i * ny + j]);
+                    - 0.7
+                        * (ex[i * ny + j + 1] - ex[i * ny + j] + ey[(i + 1) * ny + j]
+                            - ey[i * ny + j]);
             }
         }
     }

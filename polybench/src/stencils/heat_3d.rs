@@ -28,7 +28,9 @@ pub fn init(n: usize) -> Vec<f64> {
 
 /// A flat `n × n × n` array as nested `Vec`s.
 pub fn planes(flat: &[f64], n: usize) -> Vec<Vec<Vec<f64>>> {
-    (0..n).map(|i| crate::nested(&flat[i * n * n..(i + 1) * n * n], n, n)).collect()
+    (0..n)
+        .map(|i| crate::nested(&flat[i * n * n..(i + 1) * n * n], n, n))
+        .collect()
 }
 
 /// The plain loops, row-major. `n` must be at least 1.

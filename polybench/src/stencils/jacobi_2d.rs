@@ -30,13 +30,21 @@ pub fn flat_seq(tsteps: usize, n: usize, a: &mut [f64], b: &mut [f64]) {
         for i in 1..n - 1 {
             for j in 1..n - 1 {
                 b[i * n + j] = 0.2
-                    * (a[i * n + j] + a[i * n + j - 1] + a[i * n + 1 + j] + a[(1 + i) * n + j] + a[(i - 1) * n + j]);
+                    * (a[i * n + j]
+                        + a[i * n + j - 1]
+                        + a[i * n + 1 + j]
+                        + a[(1 + i) * n + j]
+                        + a[(i - 1) * n + j]);
             }
         }
         for i in 1..n - 1 {
             for j in 1..n - 1 {
                 a[i * n + j] = 0.2
-                    * (b[i * n + j] + b[i * n + j - 1] + b[i * n + 1 + j] + b[(1 + i) * n + j] + b[(i - 1) * n + j]);
+                    * (b[i * n + j]
+                        + b[i * n + j - 1]
+                        + b[i * n + 1 + j]
+                        + b[(1 + i) * n + j]
+                        + b[(i - 1) * n + j]);
             }
         }
     }

@@ -42,7 +42,11 @@ pub struct Data {
 /// PolyBench's `init_array`.
 pub fn init(n: usize) -> Data {
     let fn_ = n as f64;
-    let v = |d: f64| (0..n).map(|i| ((i + 1) as f64 / fn_) / d).collect::<Vec<f64>>();
+    let v = |d: f64| {
+        (0..n)
+            .map(|i| ((i + 1) as f64 / fn_) / d)
+            .collect::<Vec<f64>>()
+    };
     let mut a = vec![0.0; n * n];
     for i in 0..n {
         for j in 0..n {

@@ -47,7 +47,8 @@ pub fn flat_seq(m: usize, n: usize, alpha: f64, beta: f64, c: &mut [f64], a: &[f
                 c[k * n + j] += alpha * b[i * n + j] * a[i * m + k];
                 temp2 += b[k * n + j] * a[i * m + k];
             }
-            c[i * n + j] = beta * c[i * n + j] + alpha * b[i * n + j] * a[i * m + i] + alpha * temp2;
+            c[i * n + j] =
+                beta * c[i * n + j] + alpha * b[i * n + j] * a[i * m + i] + alpha * temp2;
         }
     }
 }

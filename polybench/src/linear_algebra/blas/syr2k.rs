@@ -40,7 +40,8 @@ pub fn flat_seq(m: usize, n: usize, alpha: f64, beta: f64, c: &mut [f64], a: &[f
         }
         for k in 0..m {
             for j in 0..=i {
-                c[i * n + j] += a[j * m + k] * alpha * b[i * m + k] + b[j * m + k] * alpha * a[i * m + k];
+                c[i * n + j] +=
+                    a[j * m + k] * alpha * b[i * m + k] + b[j * m + k] * alpha * a[i * m + k];
             }
         }
     }

@@ -29,15 +29,7 @@ pub fn init(m: usize, n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
 }
 
 /// The plain loops, row-major.
-pub fn flat_seq(
-    m: usize,
-    n: usize,
-    a: &[f64],
-    s: &mut [f64],
-    q: &mut [f64],
-    p: &[f64],
-    r: &[f64],
-) {
+pub fn flat_seq(m: usize, n: usize, a: &[f64], s: &mut [f64], q: &mut [f64], p: &[f64], r: &[f64]) {
     for i in 0..m {
         s[i] = 0.0;
     }

@@ -34,7 +34,9 @@ pub fn init(nr: usize, nq: usize, np: usize) -> (Vec<f64>, Vec<f64>) {
 
 /// A flat `nr × nq × np` array as nested `Vec`s.
 pub fn planes(flat: &[f64], nr: usize, nq: usize, np: usize) -> Vec<Vec<Vec<f64>>> {
-    (0..nr).map(|r| crate::nested(&flat[r * nq * np..(r + 1) * nq * np], nq, np)).collect()
+    (0..nr)
+        .map(|r| crate::nested(&flat[r * nq * np..(r + 1) * nq * np], nq, np))
+        .collect()
 }
 
 /// The plain loops, row-major.

@@ -14,7 +14,11 @@ pub const MEDIUM: usize = 400;
 
 /// PolyBench's `init_array`: `(x1, x2, y_1, y_2, A)`, row-major.
 pub fn init(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
-    let v = |d: usize| (0..n).map(|i| ((i + d) % n) as f64 / n as f64).collect::<Vec<f64>>();
+    let v = |d: usize| {
+        (0..n)
+            .map(|i| ((i + d) % n) as f64 / n as f64)
+            .collect::<Vec<f64>>()
+    };
     let mut a = vec![0.0; n * n];
     for i in 0..n {
         for j in 0..n {

@@ -39,9 +39,13 @@ pub fn init(ni: usize, nj: usize, nk: usize, nl: usize, nm: usize) -> Inputs {
     };
     Inputs {
         a: fill(ni, nk, &|i, j| ((i * j + 1) % ni) as f64 / (5 * ni) as f64),
-        b: fill(nk, nj, &|i, j| ((i * (j + 1) + 2) % nj) as f64 / (5 * nj) as f64),
+        b: fill(nk, nj, &|i, j| {
+            ((i * (j + 1) + 2) % nj) as f64 / (5 * nj) as f64
+        }),
         c: fill(nj, nm, &|i, j| (i * (j + 3) % nl) as f64 / (5 * nl) as f64),
-        d: fill(nm, nl, &|i, j| ((i * (j + 2) + 2) % nk) as f64 / (5 * nk) as f64),
+        d: fill(nm, nl, &|i, j| {
+            ((i * (j + 2) + 2) % nk) as f64 / (5 * nk) as f64
+        }),
     }
 }
 
