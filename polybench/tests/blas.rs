@@ -14,14 +14,17 @@ type Rows<'a> = &'a [Vec<f64>];
 fn gemm_matches_the_plain_loops() {
     type Flat = fn(usize, usize, usize, f64, f64, Vector, &[f64], &[f64], usize);
     type Nested = fn(usize, usize, usize, f64, f64, Matrix, Rows, Rows, usize);
-    for (ni, nj, nk) in [
+    for (case, (ni, nj, nk)) in [
         gemm::MINI,
         (0, 0, 0),
         (1, 1, 1),
         (3, 5, 2),
         (7, 1, 9),
         (2, 13, 0),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let (alpha, beta, c0, a, b) = gemm::init(ni, nj, nk);
         let (c0, a, b) = (jitter(c0, 1), jitter(a, 2), jitter(b, 3));
         let mut want = c0.clone();
@@ -33,18 +36,24 @@ fn gemm_matches_the_plain_loops() {
         let mut want_n = nested(&c0, ni, nj);
         gemm::nested_seq(ni, nj, nk, alpha, beta, &mut want_n, &an, &bn);
         same(&want_n.concat(), &want, "gemm: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", gemm::flat as Flat),
-            ("flat_dynamic", gemm::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", gemm::flat as Flat),
+                ("flat_dynamic", gemm::flat_dynamic),
+            ],
+        ) {
             let mut c = c0.clone();
             par(ni, nj, nk, alpha, beta, &mut c, &a, &b, t);
             same(&c, &want, &format!("gemm::{name} {ni}x{nj}x{nk} t={t}"));
         }
-        for (t, (name, par)) in runs([
-            ("nested", gemm::nested as Nested),
-            ("nested_dynamic", gemm::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", gemm::nested as Nested),
+                ("nested_dynamic", gemm::nested_dynamic),
+            ],
+        ) {
             let mut c = nested(&c0, ni, nj);
             par(ni, nj, nk, alpha, beta, &mut c, &an, &bn, t);
             same_rows(&c, &want_n, &format!("gemm::{name} {ni}x{nj}x{nk} t={t}"));
@@ -84,7 +93,7 @@ fn gemver_matches_the_plain_loops() {
         &[f64],
         usize,
     );
-    for n in [gemver::MINI, 0, 1, 2, 5, 17] {
+    for (case, n) in [gemver::MINI, 0, 1, 2, 5, 17].into_iter().enumerate() {
         let mut d = gemver::init(n);
         d.a = jitter(d.a, 1);
         d.w = jitter(d.w, 2);
@@ -103,10 +112,13 @@ fn gemver_matches_the_plain_loops() {
         );
         same(&an.concat(), &a, "gemver: nested_seq against flat_seq");
         same(&wn, &w, "gemver: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", gemver::flat as Flat),
-            ("flat_dynamic", gemver::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", gemver::flat as Flat),
+                ("flat_dynamic", gemver::flat_dynamic),
+            ],
+        ) {
             let (mut a1, mut w1, mut x1) = (d.a.clone(), d.w.clone(), d.x.clone());
             par(
                 n, d.alpha, d.beta, &mut a1, &d.u1, &d.v1, &d.u2, &d.v2, &mut w1, &mut x1, &d.y,
@@ -117,10 +129,13 @@ fn gemver_matches_the_plain_loops() {
             same(&w1, &w, &what);
             same(&x1, &x, &what);
         }
-        for (t, (name, par)) in runs([
-            ("nested", gemver::nested as Nested),
-            ("nested_dynamic", gemver::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", gemver::nested as Nested),
+                ("nested_dynamic", gemver::nested_dynamic),
+            ],
+        ) {
             let (mut a1, mut w1, mut x1) = (nested(&d.a, n, n), d.w.clone(), d.x.clone());
             par(
                 n, d.alpha, d.beta, &mut a1, &d.u1, &d.v1, &d.u2, &d.v2, &mut w1, &mut x1, &d.y,
@@ -138,7 +153,7 @@ fn gemver_matches_the_plain_loops() {
 fn gesummv_matches_the_plain_loops() {
     type Flat = fn(usize, f64, f64, &[f64], &[f64], Vector, &[f64], Vector, usize);
     type Nested = fn(usize, f64, f64, Rows, Rows, Vector, &[f64], Vector, usize);
-    for n in [gesummv::MINI, 0, 1, 2, 5, 17] {
+    for (case, n) in [gesummv::MINI, 0, 1, 2, 5, 17].into_iter().enumerate() {
         let (alpha, beta, a, b, x) = gesummv::init(n);
         let (a, b, x) = (jitter(a, 1), jitter(b, 2), jitter(x, 3));
         let (mut tmp, mut y) = (vec![0.0; n], vec![0.0; n]);
@@ -150,20 +165,26 @@ fn gesummv_matches_the_plain_loops() {
         let (mut tmp_n, mut y_n) = (vec![0.0; n], vec![0.0; n]);
         gesummv::nested_seq(n, alpha, beta, &an, &bn, &mut tmp_n, &x, &mut y_n);
         same(&y_n, &y, "gesummv: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", gesummv::flat as Flat),
-            ("flat_dynamic", gesummv::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", gesummv::flat as Flat),
+                ("flat_dynamic", gesummv::flat_dynamic),
+            ],
+        ) {
             let (mut tmp1, mut y1) = (vec![0.0; n], vec![0.0; n]);
             par(n, alpha, beta, &a, &b, &mut tmp1, &x, &mut y1, t);
             let what = format!("gesummv::{name} n={n} t={t}");
             same(&tmp1, &tmp, &what);
             same(&y1, &y, &what);
         }
-        for (t, (name, par)) in runs([
-            ("nested", gesummv::nested as Nested),
-            ("nested_dynamic", gesummv::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", gesummv::nested as Nested),
+                ("nested_dynamic", gesummv::nested_dynamic),
+            ],
+        ) {
             let (mut tmp1, mut y1) = (vec![0.0; n], vec![0.0; n]);
             par(n, alpha, beta, &an, &bn, &mut tmp1, &x, &mut y1, t);
             let what = format!("gesummv::{name} n={n} t={t}");
@@ -177,7 +198,10 @@ fn gesummv_matches_the_plain_loops() {
 fn symm_matches_the_plain_loops() {
     type Flat = fn(usize, usize, f64, f64, Vector, &[f64], &[f64], usize);
     type Nested = fn(usize, usize, f64, f64, Matrix, Rows, Rows, usize);
-    for (m, n) in [symm::MINI, (0, 0), (1, 1), (2, 3), (5, 4), (9, 1)] {
+    for (case, (m, n)) in [symm::MINI, (0, 0), (1, 1), (2, 3), (5, 4), (9, 1)]
+        .into_iter()
+        .enumerate()
+    {
         let (alpha, beta, c0, a, b) = symm::init(m, n);
         let (c0, a, b) = (jitter(c0, 1), jitter(a, 2), jitter(b, 3));
         let mut want = c0.clone();
@@ -189,18 +213,24 @@ fn symm_matches_the_plain_loops() {
         let mut want_n = nested(&c0, m, n);
         symm::nested_seq(m, n, alpha, beta, &mut want_n, &an, &bn);
         same(&want_n.concat(), &want, "symm: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", symm::flat as Flat),
-            ("flat_dynamic", symm::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", symm::flat as Flat),
+                ("flat_dynamic", symm::flat_dynamic),
+            ],
+        ) {
             let mut c = c0.clone();
             par(m, n, alpha, beta, &mut c, &a, &b, t);
             same(&c, &want, &format!("symm::{name} m={m} n={n} t={t}"));
         }
-        for (t, (name, par)) in runs([
-            ("nested", symm::nested as Nested),
-            ("nested_dynamic", symm::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", symm::nested as Nested),
+                ("nested_dynamic", symm::nested_dynamic),
+            ],
+        ) {
             let mut c = nested(&c0, m, n);
             par(m, n, alpha, beta, &mut c, &an, &bn, t);
             same_rows(&c, &want_n, &format!("symm::{name} m={m} n={n} t={t}"));
@@ -212,7 +242,10 @@ fn symm_matches_the_plain_loops() {
 fn syr2k_matches_the_plain_loops() {
     type Flat = fn(usize, usize, f64, f64, Vector, &[f64], &[f64], usize);
     type Nested = fn(usize, usize, f64, f64, Matrix, Rows, Rows, usize);
-    for (m, n) in [syr2k::MINI, (0, 0), (1, 1), (3, 2), (2, 7), (5, 11)] {
+    for (case, (m, n)) in [syr2k::MINI, (0, 0), (1, 1), (3, 2), (2, 7), (5, 11)]
+        .into_iter()
+        .enumerate()
+    {
         let (alpha, beta, c0, a, b) = syr2k::init(m, n);
         let (c0, a, b) = (jitter(c0, 1), jitter(a, 2), jitter(b, 3));
         let mut want = c0.clone();
@@ -228,18 +261,24 @@ fn syr2k_matches_the_plain_loops() {
             &want,
             "syr2k: nested_seq against flat_seq",
         );
-        for (t, (name, par)) in runs([
-            ("flat", syr2k::flat as Flat),
-            ("flat_dynamic", syr2k::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", syr2k::flat as Flat),
+                ("flat_dynamic", syr2k::flat_dynamic),
+            ],
+        ) {
             let mut c = c0.clone();
             par(m, n, alpha, beta, &mut c, &a, &b, t);
             same(&c, &want, &format!("syr2k::{name} m={m} n={n} t={t}"));
         }
-        for (t, (name, par)) in runs([
-            ("nested", syr2k::nested as Nested),
-            ("nested_dynamic", syr2k::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", syr2k::nested as Nested),
+                ("nested_dynamic", syr2k::nested_dynamic),
+            ],
+        ) {
             let mut c = nested(&c0, n, n);
             par(m, n, alpha, beta, &mut c, &an, &bn, t);
             same_rows(&c, &want_n, &format!("syr2k::{name} m={m} n={n} t={t}"));
@@ -251,7 +290,10 @@ fn syr2k_matches_the_plain_loops() {
 fn syrk_matches_the_plain_loops() {
     type Flat = fn(usize, usize, f64, f64, Vector, &[f64], usize);
     type Nested = fn(usize, usize, f64, f64, Matrix, Rows, usize);
-    for (m, n) in [syrk::MINI, (0, 0), (1, 1), (3, 2), (2, 7), (5, 11)] {
+    for (case, (m, n)) in [syrk::MINI, (0, 0), (1, 1), (3, 2), (2, 7), (5, 11)]
+        .into_iter()
+        .enumerate()
+    {
         let (alpha, beta, c0, a) = syrk::init(m, n);
         let (c0, a) = (jitter(c0, 1), jitter(a, 2));
         let mut want = c0.clone();
@@ -263,18 +305,24 @@ fn syrk_matches_the_plain_loops() {
         let mut want_n = nested(&c0, n, n);
         syrk::nested_seq(m, n, alpha, beta, &mut want_n, &an);
         same(&want_n.concat(), &want, "syrk: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", syrk::flat as Flat),
-            ("flat_dynamic", syrk::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", syrk::flat as Flat),
+                ("flat_dynamic", syrk::flat_dynamic),
+            ],
+        ) {
             let mut c = c0.clone();
             par(m, n, alpha, beta, &mut c, &a, t);
             same(&c, &want, &format!("syrk::{name} m={m} n={n} t={t}"));
         }
-        for (t, (name, par)) in runs([
-            ("nested", syrk::nested as Nested),
-            ("nested_dynamic", syrk::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", syrk::nested as Nested),
+                ("nested_dynamic", syrk::nested_dynamic),
+            ],
+        ) {
             let mut c = nested(&c0, n, n);
             par(m, n, alpha, beta, &mut c, &an, t);
             same_rows(&c, &want_n, &format!("syrk::{name} m={m} n={n} t={t}"));
@@ -286,7 +334,10 @@ fn syrk_matches_the_plain_loops() {
 fn trmm_matches_the_plain_loops() {
     type Flat = fn(usize, usize, f64, &[f64], Vector, usize);
     type Nested = fn(usize, usize, f64, Rows, Matrix, usize);
-    for (m, n) in [trmm::MINI, (0, 0), (1, 1), (3, 2), (6, 5), (2, 9)] {
+    for (case, (m, n)) in [trmm::MINI, (0, 0), (1, 1), (3, 2), (6, 5), (2, 9)]
+        .into_iter()
+        .enumerate()
+    {
         let (alpha, a, b0) = trmm::init(m, n);
         let (a, b0) = (jitter(a, 1), jitter(b0, 2));
         let mut want = b0.clone();
@@ -298,18 +349,24 @@ fn trmm_matches_the_plain_loops() {
         let mut want_n = nested(&b0, m, n);
         trmm::nested_seq(m, n, alpha, &an, &mut want_n);
         same(&want_n.concat(), &want, "trmm: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", trmm::flat as Flat),
-            ("flat_dynamic", trmm::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", trmm::flat as Flat),
+                ("flat_dynamic", trmm::flat_dynamic),
+            ],
+        ) {
             let mut b = b0.clone();
             par(m, n, alpha, &a, &mut b, t);
             same(&b, &want, &format!("trmm::{name} m={m} n={n} t={t}"));
         }
-        for (t, (name, par)) in runs([
-            ("nested", trmm::nested as Nested),
-            ("nested_dynamic", trmm::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", trmm::nested as Nested),
+                ("nested_dynamic", trmm::nested_dynamic),
+            ],
+        ) {
             let mut b = nested(&b0, m, n);
             par(m, n, alpha, &an, &mut b, t);
             same_rows(&b, &want_n, &format!("trmm::{name} m={m} n={n} t={t}"));

@@ -16,7 +16,7 @@ type CovarianceNested = fn(usize, usize, f64, Matrix, Matrix, Vector, usize);
 fn correlation_matches_the_plain_loops() {
     // `m` of at least 1, as the C needs; `n = 1` makes every column's
     // deviation 0, which the C replaces by 1.
-    for (m, n) in [
+    for (case, (m, n)) in [
         correlation::MINI,
         (1, 1),
         (1, 4),
@@ -24,7 +24,10 @@ fn correlation_matches_the_plain_loops() {
         (3, 5),
         (7, 2),
         (13, 9),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let (float_n, data0) = correlation::init(m, n);
         let (mut data, mut corr) = (data0.clone(), vec![0.0; m * m]);
         let (mut mean, mut stddev) = (vec![0.0; m], vec![0.0; m]);
@@ -40,10 +43,13 @@ fn correlation_matches_the_plain_loops() {
             &want[1],
             "correlation: nested_seq against flat_seq",
         );
-        for (t, (name, par)) in runs([
-            ("flat", correlation::flat as CorrelationFlat),
-            ("flat_dynamic", correlation::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", correlation::flat as CorrelationFlat),
+                ("flat_dynamic", correlation::flat_dynamic),
+            ],
+        ) {
             let (mut d, mut c, mut mu, mut sd) =
                 (data0.clone(), vec![0.0; m * m], vec![0.0; m], vec![0.0; m]);
             par(m, n, float_n, &mut d, &mut c, &mut mu, &mut sd, t);
@@ -55,10 +61,13 @@ fn correlation_matches_the_plain_loops() {
                 );
             }
         }
-        for (t, (name, par)) in runs([
-            ("nested", correlation::nested as CorrelationNested),
-            ("nested_dynamic", correlation::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", correlation::nested as CorrelationNested),
+                ("nested_dynamic", correlation::nested_dynamic),
+            ],
+        ) {
             let (mut d, mut c, mut mu, mut sd) = (
                 nested_in.clone(),
                 vec![vec![0.0; m]; m],
@@ -78,7 +87,7 @@ fn correlation_matches_the_plain_loops() {
 #[test]
 fn covariance_matches_the_plain_loops() {
     // `n = 1` divides by `n - 1 = 0`: infinities and NaNs, compared by bits.
-    for (m, n) in [
+    for (case, (m, n)) in [
         covariance::MINI,
         (0, 0),
         (1, 1),
@@ -86,7 +95,10 @@ fn covariance_matches_the_plain_loops() {
         (3, 5),
         (7, 2),
         (13, 9),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let (float_n, data0) = covariance::init(m, n);
         let (mut data, mut cov, mut mean) = (data0.clone(), vec![0.0; m * m], vec![0.0; m]);
         covariance::flat_seq(m, n, float_n, &mut data, &mut cov, &mut mean);
@@ -101,10 +113,13 @@ fn covariance_matches_the_plain_loops() {
             &cov,
             "covariance: nested_seq against flat_seq",
         );
-        for (t, (name, par)) in runs([
-            ("flat", covariance::flat as CovarianceFlat),
-            ("flat_dynamic", covariance::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", covariance::flat as CovarianceFlat),
+                ("flat_dynamic", covariance::flat_dynamic),
+            ],
+        ) {
             let (mut d, mut c, mut mu) = (data0.clone(), vec![0.0; m * m], vec![0.0; m]);
             par(m, n, float_n, &mut d, &mut c, &mut mu, t);
             let what = format!("covariance::{name} m={m} n={n} t={t}");
@@ -112,10 +127,13 @@ fn covariance_matches_the_plain_loops() {
             same(&c, &cov, &what);
             same(&mu, &mean, &what);
         }
-        for (t, (name, par)) in runs([
-            ("nested", covariance::nested as CovarianceNested),
-            ("nested_dynamic", covariance::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", covariance::nested as CovarianceNested),
+                ("nested_dynamic", covariance::nested_dynamic),
+            ],
+        ) {
             let (mut d, mut c, mut mu) = (nested_in.clone(), vec![vec![0.0; m]; m], vec![0.0; m]);
             par(m, n, float_n, &mut d, &mut c, &mut mu, t);
             let what = format!("covariance::{name} m={m} n={n} t={t}");

@@ -16,13 +16,16 @@ fn two_mm_matches_the_plain_loops() {
     type Flat =
         fn(usize, usize, usize, usize, f64, f64, Vector, &[f64], &[f64], &[f64], Vector, usize);
     type Nested = fn(usize, usize, usize, usize, f64, f64, Matrix, Rows, Rows, Rows, Matrix, usize);
-    for s @ (ni, nj, nk, nl) in [
+    for (case, s @ (ni, nj, nk, nl)) in [
         two_mm::MINI,
         (0, 0, 0, 0),
         (1, 1, 1, 1),
         (2, 3, 1, 4),
         (5, 2, 3, 1),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let (alpha, beta, a, b, c, d0) = two_mm::init(ni, nj, nk, nl);
         let (a, b, c, d0) = (jitter(a, 1), jitter(b, 2), jitter(c, 3), jitter(d0, 4));
         let (mut tmp, mut d) = (vec![0.0; ni * nj], d0.clone());
@@ -36,10 +39,13 @@ fn two_mm_matches_the_plain_loops() {
             ni, nj, nk, nl, alpha, beta, &mut tmp_n, &an, &bn, &cn, &mut d_n,
         );
         same(&d_n.concat(), &d, "2mm: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", two_mm::flat as Flat),
-            ("flat_dynamic", two_mm::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", two_mm::flat as Flat),
+                ("flat_dynamic", two_mm::flat_dynamic),
+            ],
+        ) {
             let (mut tmp1, mut d1) = (vec![0.0; ni * nj], d0.clone());
             par(
                 ni, nj, nk, nl, alpha, beta, &mut tmp1, &a, &b, &c, &mut d1, t,
@@ -48,10 +54,13 @@ fn two_mm_matches_the_plain_loops() {
             same(&tmp1, &tmp, &what);
             same(&d1, &d, &what);
         }
-        for (t, (name, par)) in runs([
-            ("nested", two_mm::nested as Nested),
-            ("nested_dynamic", two_mm::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", two_mm::nested as Nested),
+                ("nested_dynamic", two_mm::nested_dynamic),
+            ],
+        ) {
             let (mut tmp1, mut d1) = (vec![vec![0.0; nj]; ni], nested(&d0, ni, nl));
             par(
                 ni, nj, nk, nl, alpha, beta, &mut tmp1, &an, &bn, &cn, &mut d1, t,
@@ -95,13 +104,16 @@ fn three_mm_matches_the_plain_loops() {
         Matrix,
         usize,
     );
-    for s @ (ni, nj, nk, nl, nm) in [
+    for (case, s @ (ni, nj, nk, nl, nm)) in [
         three_mm::MINI,
         (0, 0, 0, 0, 0),
         (1, 1, 1, 1, 1),
         (2, 3, 4, 5, 1),
         (5, 1, 2, 3, 4),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let mut x = three_mm::init(ni, nj, nk, nl, nm);
         (x.a, x.b, x.c, x.d) = (
             jitter(x.a, 1),
@@ -131,10 +143,13 @@ fn three_mm_matches_the_plain_loops() {
             ni, nj, nk, nl, nm, &mut en, &an, &bn, &cn, &dn, &mut fn_, &mut gn,
         );
         same(&gn.concat(), &g, "3mm: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", three_mm::flat as Flat),
-            ("flat_dynamic", three_mm::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", three_mm::flat as Flat),
+                ("flat_dynamic", three_mm::flat_dynamic),
+            ],
+        ) {
             let (mut e1, mut f1, mut g1) =
                 (vec![0.0; ni * nj], vec![0.0; nj * nl], vec![0.0; ni * nl]);
             par(
@@ -145,10 +160,13 @@ fn three_mm_matches_the_plain_loops() {
             same(&f1, &f, &what);
             same(&g1, &g, &what);
         }
-        for (t, (name, par)) in runs([
-            ("nested", three_mm::nested as Nested),
-            ("nested_dynamic", three_mm::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", three_mm::nested as Nested),
+                ("nested_dynamic", three_mm::nested_dynamic),
+            ],
+        ) {
             let (mut e1, mut f1, mut g1) = (
                 vec![vec![0.0; nj]; ni],
                 vec![vec![0.0; nl]; nj],
@@ -169,7 +187,10 @@ fn three_mm_matches_the_plain_loops() {
 fn atax_matches_the_plain_loops_within_rounding() {
     type Flat = fn(usize, usize, &[f64], &[f64], Vector, Vector, usize);
     type Nested = fn(usize, usize, Rows, &[f64], Vector, Vector, usize);
-    for s @ (m, n) in [atax::MINI, (0, 0), (1, 1), (3, 2), (2, 5), (17, 3)] {
+    for (case, s @ (m, n)) in [atax::MINI, (0, 0), (1, 1), (3, 2), (2, 5), (17, 3)]
+        .into_iter()
+        .enumerate()
+    {
         let (a, x) = atax::init(m, n);
         let (a, x) = (jitter(a, 1), jitter(x, 2));
         let (mut y, mut tmp) = (vec![0.0; n], vec![0.0; m]);
@@ -181,20 +202,26 @@ fn atax_matches_the_plain_loops_within_rounding() {
         let (mut y_n, mut tmp_n) = (vec![0.0; n], vec![0.0; m]);
         atax::nested_seq(m, n, &an, &x, &mut y_n, &mut tmp_n);
         same(&y_n, &y, "atax: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", atax::flat as Flat),
-            ("flat_dynamic", atax::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", atax::flat as Flat),
+                ("flat_dynamic", atax::flat_dynamic),
+            ],
+        ) {
             let (mut y1, mut tmp1) = (vec![7.0; n], vec![0.0; m]);
             par(m, n, &a, &x, &mut y1, &mut tmp1, t);
             let what = format!("atax::{name} m={m} n={n} t={t}");
             same(&tmp1, &tmp, &what);
             close(&y1, &y, m, &what);
         }
-        for (t, (name, par)) in runs([
-            ("nested", atax::nested as Nested),
-            ("nested_dynamic", atax::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", atax::nested as Nested),
+                ("nested_dynamic", atax::nested_dynamic),
+            ],
+        ) {
             let (mut y1, mut tmp1) = (vec![7.0; n], vec![0.0; m]);
             par(m, n, &an, &x, &mut y1, &mut tmp1, t);
             let what = format!("atax::{name} m={m} n={n} t={t}");
@@ -208,7 +235,10 @@ fn atax_matches_the_plain_loops_within_rounding() {
 fn bicg_matches_the_plain_loops_within_rounding() {
     type Flat = fn(usize, usize, &[f64], Vector, Vector, &[f64], &[f64], usize);
     type Nested = fn(usize, usize, Rows, Vector, Vector, &[f64], &[f64], usize);
-    for s @ (m, n) in [bicg::MINI, (0, 0), (1, 1), (3, 2), (2, 5), (3, 17)] {
+    for (case, s @ (m, n)) in [bicg::MINI, (0, 0), (1, 1), (3, 2), (2, 5), (3, 17)]
+        .into_iter()
+        .enumerate()
+    {
         let (a, r, p) = bicg::init(m, n);
         let (a, r, p) = (jitter(a, 1), jitter(r, 2), jitter(p, 3));
         let (mut sv, mut q) = (vec![0.0; m], vec![0.0; n]);
@@ -220,20 +250,26 @@ fn bicg_matches_the_plain_loops_within_rounding() {
         let (mut s_n, mut q_n) = (vec![0.0; m], vec![0.0; n]);
         bicg::nested_seq(m, n, &an, &mut s_n, &mut q_n, &p, &r);
         same(&s_n, &sv, "bicg: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", bicg::flat as Flat),
-            ("flat_dynamic", bicg::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", bicg::flat as Flat),
+                ("flat_dynamic", bicg::flat_dynamic),
+            ],
+        ) {
             let (mut s1, mut q1) = (vec![7.0; m], vec![0.0; n]);
             par(m, n, &a, &mut s1, &mut q1, &p, &r, t);
             let what = format!("bicg::{name} m={m} n={n} t={t}");
             same(&q1, &q, &what);
             close(&s1, &sv, n, &what);
         }
-        for (t, (name, par)) in runs([
-            ("nested", bicg::nested as Nested),
-            ("nested_dynamic", bicg::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", bicg::nested as Nested),
+                ("nested_dynamic", bicg::nested_dynamic),
+            ],
+        ) {
             let (mut s1, mut q1) = (vec![7.0; m], vec![0.0; n]);
             par(m, n, &an, &mut s1, &mut q1, &p, &r, t);
             let what = format!("bicg::{name} m={m} n={n} t={t}");
@@ -247,7 +283,10 @@ fn bicg_matches_the_plain_loops_within_rounding() {
 fn doitgen_matches_the_plain_loops() {
     type Flat = fn(usize, usize, usize, Vector, &[f64], Vector, usize);
     type Nested = fn(usize, usize, usize, &mut [Vec<Vec<f64>>], Rows, Vector, usize);
-    for s @ (nr, nq, np) in [doitgen::MINI, (0, 0, 0), (1, 1, 1), (3, 2, 4), (2, 5, 3)] {
+    for (case, s @ (nr, nq, np)) in [doitgen::MINI, (0, 0, 0), (1, 1, 1), (3, 2, 4), (2, 5, 3)]
+        .into_iter()
+        .enumerate()
+    {
         let (a0, c4) = doitgen::init(nr, nq, np);
         let (a0, c4) = (jitter(a0, 1), jitter(c4, 2));
         let mut want = a0.clone();
@@ -264,18 +303,24 @@ fn doitgen_matches_the_plain_loops() {
             "doitgen: nested_seq against flat_seq",
         );
         // `sum` is scratch space: what it holds afterwards is not part of the result.
-        for (t, (name, par)) in runs([
-            ("flat", doitgen::flat as Flat),
-            ("flat_dynamic", doitgen::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", doitgen::flat as Flat),
+                ("flat_dynamic", doitgen::flat_dynamic),
+            ],
+        ) {
             let mut a = a0.clone();
             par(nr, nq, np, &mut a, &c4, &mut vec![0.0; np], t);
             same(&a, &want, &format!("doitgen::{name} {s:?} t={t}"));
         }
-        for (t, (name, par)) in runs([
-            ("nested", doitgen::nested as Nested),
-            ("nested_dynamic", doitgen::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", doitgen::nested as Nested),
+                ("nested_dynamic", doitgen::nested_dynamic),
+            ],
+        ) {
             let mut a = doitgen::planes(&a0, nr, nq, np);
             par(nr, nq, np, &mut a, &c4n, &mut vec![0.0; np], t);
             same(
@@ -291,7 +336,7 @@ fn doitgen_matches_the_plain_loops() {
 fn mvt_matches_the_plain_loops() {
     type Flat = fn(usize, Vector, Vector, &[f64], &[f64], &[f64], usize);
     type Nested = fn(usize, Vector, Vector, &[f64], &[f64], Rows, usize);
-    for n in [mvt::MINI, 0, 1, 2, 5, 17] {
+    for (case, n) in [mvt::MINI, 0, 1, 2, 5, 17].into_iter().enumerate() {
         let (x1, x2, y_1, y_2, a) = mvt::init(n);
         let (x1, x2, y_1, y_2, a) = (
             jitter(x1, 1),
@@ -310,20 +355,26 @@ fn mvt_matches_the_plain_loops() {
         mvt::nested_seq(n, &mut n1, &mut n2, &y_1, &y_2, &an);
         same(&n1, &w1, "mvt: nested_seq against flat_seq");
         same(&n2, &w2, "mvt: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", mvt::flat as Flat),
-            ("flat_dynamic", mvt::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", mvt::flat as Flat),
+                ("flat_dynamic", mvt::flat_dynamic),
+            ],
+        ) {
             let (mut g1, mut g2) = (x1.clone(), x2.clone());
             par(n, &mut g1, &mut g2, &y_1, &y_2, &a, t);
             let what = format!("mvt::{name} n={n} t={t}");
             same(&g1, &w1, &what);
             same(&g2, &w2, &what);
         }
-        for (t, (name, par)) in runs([
-            ("nested", mvt::nested as Nested),
-            ("nested_dynamic", mvt::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", mvt::nested as Nested),
+                ("nested_dynamic", mvt::nested_dynamic),
+            ],
+        ) {
             let (mut g1, mut g2) = (x1.clone(), x2.clone());
             par(n, &mut g1, &mut g2, &y_1, &y_2, &an, t);
             let what = format!("mvt::{name} n={n} t={t}");

@@ -12,7 +12,10 @@ type Rows<'a> = &'a mut [Vec<f32>];
 fn deriche_matches_the_plain_loops() {
     type Flat = fn(usize, usize, f32, &[f32], Image, Image, Image, usize);
     type Nested = fn(usize, usize, f32, &[Vec<f32>], Rows, Rows, Rows, usize);
-    for s @ (w, h) in [deriche::MINI, (0, 0), (1, 1), (2, 3), (5, 4), (1, 9)] {
+    for (case, s @ (w, h)) in [deriche::MINI, (0, 0), (1, 1), (2, 3), (5, 4), (1, 9)]
+        .into_iter()
+        .enumerate()
+    {
         let (alpha, img_in) = deriche::init(w, h);
         let (mut out, mut y1, mut y2) = (vec![0.0; w * h], vec![0.0; w * h], vec![0.0; w * h]);
         deriche::flat_seq(w, h, alpha, &img_in, &mut out, &mut y1, &mut y2);
@@ -28,10 +31,13 @@ fn deriche_matches_the_plain_loops() {
             &out,
             "deriche: nested_seq against flat_seq",
         );
-        for (t, (name, par)) in runs([
-            ("flat", deriche::flat as Flat),
-            ("flat_dynamic", deriche::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", deriche::flat as Flat),
+                ("flat_dynamic", deriche::flat_dynamic),
+            ],
+        ) {
             let (mut o, mut a, mut b) = (vec![0.0; w * h], vec![0.0; w * h], vec![0.0; w * h]);
             par(w, h, alpha, &img_in, &mut o, &mut a, &mut b, t);
             let what = format!("deriche::{name} w={w} h={h} t={t}");
@@ -39,10 +45,13 @@ fn deriche_matches_the_plain_loops() {
             same(&a, &y1, &what);
             same(&b, &y2, &what);
         }
-        for (t, (name, par)) in runs([
-            ("nested", deriche::nested as Nested),
-            ("nested_dynamic", deriche::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", deriche::nested as Nested),
+                ("nested_dynamic", deriche::nested_dynamic),
+            ],
+        ) {
             let (mut o, mut a, mut b) = (zero(), zero(), zero());
             par(w, h, alpha, &in_n, &mut o, &mut a, &mut b, t);
             let what = format!("deriche::{name} w={w} h={h} t={t}");
@@ -68,7 +77,10 @@ fn graph(n: usize) -> Vec<i32> {
 fn floyd_warshall_matches_the_plain_loops() {
     type Flat = fn(usize, &mut [i32], usize);
     type Nested = fn(usize, &mut [Vec<i32>], usize);
-    for n in [floyd_warshall::MINI, 0, 1, 2, 5, 13] {
+    for (case, n) in [floyd_warshall::MINI, 0, 1, 2, 5, 13]
+        .into_iter()
+        .enumerate()
+    {
         let p0 = graph(n);
         let mut want = p0.clone();
         floyd_warshall::flat_seq(n, &mut want);
@@ -85,18 +97,24 @@ fn floyd_warshall_matches_the_plain_loops() {
             want,
             "floyd-warshall: nested_seq against flat_seq"
         );
-        for (t, (name, par)) in runs([
-            ("flat", floyd_warshall::flat as Flat),
-            ("flat_dynamic", floyd_warshall::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", floyd_warshall::flat as Flat),
+                ("flat_dynamic", floyd_warshall::flat_dynamic),
+            ],
+        ) {
             let mut p = p0.clone();
             par(n, &mut p, t);
             assert_eq!(p, want, "floyd-warshall::{name} n={n} t={t}");
         }
-        for (t, (name, par)) in runs([
-            ("nested", floyd_warshall::nested as Nested),
-            ("nested_dynamic", floyd_warshall::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", floyd_warshall::nested as Nested),
+                ("nested_dynamic", floyd_warshall::nested_dynamic),
+            ],
+        ) {
             let mut p = nested(&p0, n, n);
             par(n, &mut p, t);
             assert_eq!(p, want_n, "floyd-warshall::{name} n={n} t={t}");

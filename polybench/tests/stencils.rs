@@ -15,7 +15,10 @@ fn adi_matches_the_plain_loops() {
     type Flat = fn(usize, usize, Vector, Vector, Vector, Vector, usize);
     type Nested = fn(usize, usize, Matrix, Matrix, Matrix, Matrix, usize);
     // `n` of at least 1, as the C's `n - 1` needs.
-    for s @ (tsteps, n) in [adi::MINI, (1, 1), (2, 3), (3, 5), (2, 8)] {
+    for (case, s @ (tsteps, n)) in [adi::MINI, (1, 1), (2, 3), (3, 5), (2, 8)]
+        .into_iter()
+        .enumerate()
+    {
         let u0 = jitter(adi::init(n), 1);
         let zero = vec![0.0; n * n];
         let (mut u, mut v, mut p, mut q) = (u0.clone(), zero.clone(), zero.clone(), zero.clone());
@@ -27,10 +30,13 @@ fn adi_matches_the_plain_loops() {
         let (mut un, mut vn, mut pn, mut qn) = (rows(&u0), rows(&zero), rows(&zero), rows(&zero));
         adi::nested_seq(tsteps, n, &mut un, &mut vn, &mut pn, &mut qn);
         same(&un.concat(), &u, "adi: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", adi::flat as Flat),
-            ("flat_dynamic", adi::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", adi::flat as Flat),
+                ("flat_dynamic", adi::flat_dynamic),
+            ],
+        ) {
             let (mut u1, mut v1, mut p1, mut q1) =
                 (u0.clone(), zero.clone(), zero.clone(), zero.clone());
             par(tsteps, n, &mut u1, &mut v1, &mut p1, &mut q1, t);
@@ -40,10 +46,13 @@ fn adi_matches_the_plain_loops() {
             same(&p1, &p, &what);
             same(&q1, &q, &what);
         }
-        for (t, (name, par)) in runs([
-            ("nested", adi::nested as Nested),
-            ("nested_dynamic", adi::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", adi::nested as Nested),
+                ("nested_dynamic", adi::nested_dynamic),
+            ],
+        ) {
             let (mut u1, mut v1, mut p1, mut q1) =
                 (rows(&u0), rows(&zero), rows(&zero), rows(&zero));
             par(tsteps, n, &mut u1, &mut v1, &mut p1, &mut q1, t);
@@ -61,14 +70,17 @@ fn fdtd_2d_matches_the_plain_loops() {
     type Flat = fn(usize, usize, usize, Vector, Vector, Vector, &[f64], usize);
     type Nested = fn(usize, usize, usize, Matrix, Matrix, Matrix, &[f64], usize);
     // `nx` and `ny` of at least 1, as the C's `nx - 1` needs.
-    for s @ (tmax, nx, ny) in [
+    for (case, s @ (tmax, nx, ny)) in [
         fdtd_2d::MINI,
         (0, 1, 1),
         (1, 1, 1),
         (2, 2, 3),
         (3, 5, 4),
         (2, 7, 1),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let f = fdtd_2d::init(tmax, nx, ny);
         let (ex0, ey0, hz0) = (jitter(f.ex, 1), jitter(f.ey, 2), jitter(f.hz, 3));
         let (mut ex, mut ey, mut hz) = (ex0.clone(), ey0.clone(), hz0.clone());
@@ -80,10 +92,13 @@ fn fdtd_2d_matches_the_plain_loops() {
         let (mut exn, mut eyn, mut hzn) = (rows(&ex0), rows(&ey0), rows(&hz0));
         fdtd_2d::nested_seq(tmax, nx, ny, &mut exn, &mut eyn, &mut hzn, &f.fict);
         same(&hzn.concat(), &hz, "fdtd-2d: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", fdtd_2d::flat as Flat),
-            ("flat_dynamic", fdtd_2d::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", fdtd_2d::flat as Flat),
+                ("flat_dynamic", fdtd_2d::flat_dynamic),
+            ],
+        ) {
             let (mut ex1, mut ey1, mut hz1) = (ex0.clone(), ey0.clone(), hz0.clone());
             par(tmax, nx, ny, &mut ex1, &mut ey1, &mut hz1, &f.fict, t);
             let what = format!("fdtd-2d::{name} {s:?} t={t}");
@@ -91,10 +106,13 @@ fn fdtd_2d_matches_the_plain_loops() {
             same(&ey1, &ey, &what);
             same(&hz1, &hz, &what);
         }
-        for (t, (name, par)) in runs([
-            ("nested", fdtd_2d::nested as Nested),
-            ("nested_dynamic", fdtd_2d::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", fdtd_2d::nested as Nested),
+                ("nested_dynamic", fdtd_2d::nested_dynamic),
+            ],
+        ) {
             let (mut ex1, mut ey1, mut hz1) = (rows(&ex0), rows(&ey0), rows(&hz0));
             par(tmax, nx, ny, &mut ex1, &mut ey1, &mut hz1, &f.fict, t);
             let what = format!("fdtd-2d::{name} {s:?} t={t}");
@@ -109,7 +127,10 @@ fn fdtd_2d_matches_the_plain_loops() {
 fn heat_3d_matches_the_plain_loops() {
     type Flat = fn(usize, usize, Vector, Vector, usize);
     type Nested = fn(usize, usize, Cube, Cube, usize);
-    for s @ (tsteps, n) in [heat_3d::MINI, (1, 1), (2, 3), (3, 5), (1, 6)] {
+    for (case, s @ (tsteps, n)) in [heat_3d::MINI, (1, 1), (2, 3), (3, 5), (1, 6)]
+        .into_iter()
+        .enumerate()
+    {
         let a0 = jitter(heat_3d::init(n), 1);
         let b0 = jitter(heat_3d::init(n), 2);
         let (mut a, mut b) = (a0.clone(), b0.clone());
@@ -124,20 +145,26 @@ fn heat_3d_matches_the_plain_loops() {
             &a,
             "heat-3d: nested_seq against flat_seq",
         );
-        for (t, (name, par)) in runs([
-            ("flat", heat_3d::flat as Flat),
-            ("flat_dynamic", heat_3d::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", heat_3d::flat as Flat),
+                ("flat_dynamic", heat_3d::flat_dynamic),
+            ],
+        ) {
             let (mut a1, mut b1) = (a0.clone(), b0.clone());
             par(tsteps, n, &mut a1, &mut b1, t);
             let what = format!("heat-3d::{name} {s:?} t={t}");
             same(&a1, &a, &what);
             same(&b1, &b, &what);
         }
-        for (t, (name, par)) in runs([
-            ("nested", heat_3d::nested as Nested),
-            ("nested_dynamic", heat_3d::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", heat_3d::nested as Nested),
+                ("nested_dynamic", heat_3d::nested_dynamic),
+            ],
+        ) {
             let (mut a1, mut b1) = (heat_3d::planes(&a0, n), heat_3d::planes(&b0, n));
             par(tsteps, n, &mut a1, &mut b1, t);
             let what = format!("heat-3d::{name} {s:?} t={t}");
@@ -150,7 +177,10 @@ fn heat_3d_matches_the_plain_loops() {
 #[test]
 fn jacobi_1d_matches_the_plain_loops() {
     type Par = fn(usize, usize, Vector, Vector, usize);
-    for s @ (tsteps, n) in [jacobi_1d::MINI, (1, 1), (2, 3), (3, 7), (1, 18)] {
+    for (case, s @ (tsteps, n)) in [jacobi_1d::MINI, (1, 1), (2, 3), (3, 7), (1, 18)]
+        .into_iter()
+        .enumerate()
+    {
         let (a0, b0) = jacobi_1d::init(n);
         let (a0, b0) = (jitter(a0, 1), jitter(b0, 2));
         let (mut a, mut b) = (a0.clone(), b0.clone());
@@ -158,10 +188,13 @@ fn jacobi_1d_matches_the_plain_loops() {
         if s == jacobi_1d::MINI {
             changed(&a0, &a, "jacobi-1d");
         }
-        for (t, (name, par)) in runs([
-            ("par", jacobi_1d::par as Par),
-            ("par_dynamic", jacobi_1d::par_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("par", jacobi_1d::par as Par),
+                ("par_dynamic", jacobi_1d::par_dynamic),
+            ],
+        ) {
             let (mut a1, mut b1) = (a0.clone(), b0.clone());
             par(tsteps, n, &mut a1, &mut b1, t);
             let what = format!("jacobi-1d::{name} {s:?} t={t}");
@@ -175,7 +208,10 @@ fn jacobi_1d_matches_the_plain_loops() {
 fn jacobi_2d_matches_the_plain_loops() {
     type Flat = fn(usize, usize, Vector, Vector, usize);
     type Nested = fn(usize, usize, Matrix, Matrix, usize);
-    for s @ (tsteps, n) in [jacobi_2d::MINI, (1, 1), (2, 3), (3, 5), (1, 9)] {
+    for (case, s @ (tsteps, n)) in [jacobi_2d::MINI, (1, 1), (2, 3), (3, 5), (1, 9)]
+        .into_iter()
+        .enumerate()
+    {
         let (a0, b0) = jacobi_2d::init(n);
         let (a0, b0) = (jitter(a0, 1), jitter(b0, 2));
         let (mut a, mut b) = (a0.clone(), b0.clone());
@@ -186,20 +222,26 @@ fn jacobi_2d_matches_the_plain_loops() {
         let (mut an, mut bn) = (nested(&a0, n, n), nested(&b0, n, n));
         jacobi_2d::nested_seq(tsteps, n, &mut an, &mut bn);
         same(&an.concat(), &a, "jacobi-2d: nested_seq against flat_seq");
-        for (t, (name, par)) in runs([
-            ("flat", jacobi_2d::flat as Flat),
-            ("flat_dynamic", jacobi_2d::flat_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("flat", jacobi_2d::flat as Flat),
+                ("flat_dynamic", jacobi_2d::flat_dynamic),
+            ],
+        ) {
             let (mut a1, mut b1) = (a0.clone(), b0.clone());
             par(tsteps, n, &mut a1, &mut b1, t);
             let what = format!("jacobi-2d::{name} {s:?} t={t}");
             same(&a1, &a, &what);
             same(&b1, &b, &what);
         }
-        for (t, (name, par)) in runs([
-            ("nested", jacobi_2d::nested as Nested),
-            ("nested_dynamic", jacobi_2d::nested_dynamic),
-        ]) {
+        for (t, (name, par)) in runs(
+            case == 0,
+            [
+                ("nested", jacobi_2d::nested as Nested),
+                ("nested_dynamic", jacobi_2d::nested_dynamic),
+            ],
+        ) {
             let (mut a1, mut b1) = (nested(&a0, n, n), nested(&b0, n, n));
             par(tsteps, n, &mut a1, &mut b1, t);
             let what = format!("jacobi-2d::{name} {s:?} t={t}");
