@@ -6,9 +6,10 @@
  *
  * Each version runs once, untimed, and its live-out arrays are checked
  * against the plain loops' (bit for bit; within a sum's rounding for the
- * array reductions of atax and bicg). Then each is timed: the inputs are
- * copied into the working arrays (untimed), the kernel runs, and the time
- * is the median of up to MAX_REPS runs. The checksum, the sum of the plain
+ * array reductions of atax and bicg). Then the versions are timed in turns
+ * (a run of each, then the next turn): the inputs are copied into the
+ * working arrays (untimed), the kernel runs, and each time is the median of
+ * up to MAX_REPS runs. The checksum, the sum of the plain
  * loops' live-out arrays, is printed so that the Rust side's can be
  * compared with it (same data, same arithmetic: the same bits). Results go
  * to stdout and to polybench-c.csv in $PARALLEL_BENCH_RESULTS (default
@@ -41,10 +42,11 @@
 #undef KERNEL
 #undef PARALLEL_FOR
 
-#define MAX_REPS 9
+#define MAX_REPS 11
 #define MIN_REPS 5
-/* Stop after MIN_REPS runs once a version has run this long, in seconds. */
-#define BUDGET 2.0
+/* Stop after MIN_REPS turns once a kernel's versions have run this long, in
+ * seconds. */
+#define BUDGET 3.0
 
 static const int THREADS[2] = {1, 2};
 
@@ -149,18 +151,28 @@ static void check(const struct bench *b, void **want, int t) {
     }
 }
 
-static double time_runs(struct bench *b, int t, int *reps_out) {
-    double times[MAX_REPS], total = 0.0;
-    int reps = 0, max = quick ? 3 : MAX_REPS;
-    while (reps < max && (reps < MIN_REPS || total < BUDGET)) {
-        reset(b);
-        double start = omp_get_wtime();
-        b->run(b, t);
-        times[reps] = omp_get_wtime() - start;
-        total += times[reps++];
+/* The versions: the plain loops (t = 0), OpenMP on THREADS[0], THREADS[1]. */
+#define VERSIONS 3
+
+/* Times the versions in turns (a run of each, then the next turn, so that a
+ * slow spell of a shared machine lands on all of them); medians into med. */
+static int time_turns(struct bench *b, double med[VERSIONS]) {
+    static double times[VERSIONS][MAX_REPS];
+    const int ts[VERSIONS] = {0, THREADS[0], THREADS[1]};
+    double total = 0.0;
+    int turns = 0, max = quick ? 3 : MAX_REPS;
+    while (turns < max && (turns < MIN_REPS || total < BUDGET)) {
+        for (int v = 0; v < VERSIONS; v++) {
+            reset(b);
+            double start = omp_get_wtime();
+            b->run(b, ts[v]);
+            times[v][turns] = omp_get_wtime() - start;
+            total += times[v][turns];
+        }
+        turns++;
     }
-    *reps_out = reps;
-    return median(times, reps);
+    for (int v = 0; v < VERSIONS; v++) med[v] = median(times[v], turns);
+    return turns;
 }
 
 static void report(const struct bench *b, const char *impl, int t, double med, int reps, double sum) {
@@ -180,13 +192,10 @@ static void bench(struct bench *b) {
         b->run(b, THREADS[k]);
         check(b, want, THREADS[k]);
     }
-    int reps;
-    double med = time_runs(b, 0, &reps);
-    report(b, "sequential", 1, med, reps, sum);
-    for (int k = 0; k < 2; k++) {
-        med = time_runs(b, THREADS[k], &reps);
-        report(b, "openmp", THREADS[k], med, reps, sum);
-    }
+    double med[VERSIONS];
+    int turns = time_turns(b, med);
+    report(b, "sequential", 1, med[0], turns, sum);
+    for (int k = 0; k < 2; k++) report(b, "openmp", THREADS[k], med[k + 1], turns, sum);
     for (int k = 0; k < b->count; k++) {
         free(want[k]);
         free(b->a[k].work);

@@ -8,12 +8,14 @@
 //! Each annotated version runs once, untimed, at every team size and its
 //! live-out arrays are checked against the plain loops' (bit for bit;
 //! within a sum's rounding for the array reductions of atax and bicg): the
-//! bench panics if one differs. Then each version is timed: the inputs are
-//! cloned (untimed), the kernel runs, and the time is the median of up to
-//! 9 runs. The checksum, the sum of the plain loops' live-out arrays, goes
-//! with the times into `polybench-rust.csv` in `$PARALLEL_BENCH_RESULTS`
-//! (else `target/bench-results`), so that `compare.sh` can check that both
-//! sides computed the same thing.
+//! bench panics if one differs. Then the versions are timed in turns (a run
+//! of each, then the next turn, so that a slow spell of a shared machine
+//! lands on all of them): the inputs are cloned (untimed), the kernel runs,
+//! and each time is the median of up to 11 runs. The checksum, the sum of
+//! the plain loops' live-out arrays, goes with the times into
+//! `polybench-rust.csv` in `$PARALLEL_BENCH_RESULTS` (else
+//! `target/bench-results`), so that `compare.sh` can check that both sides
+//! computed the same thing.
 //!
 //! `cargo bench -p parallel-polybench --bench polybench [-- --quick] [-- <filter>…]`.
 //! Without `--bench` (as `cargo test --benches` runs it), each kernel runs
@@ -32,10 +34,11 @@ use std::time::Instant;
 /// The team sizes of the annotated versions.
 const THREADS: [usize; 2] = [1, 2];
 /// Runs per version at most, and at least.
-const MAX_REPS: usize = 9;
+const MAX_REPS: usize = 11;
 const MIN_REPS: usize = 5;
-/// Stop after `MIN_REPS` runs once a version has run this long, in seconds.
-const BUDGET: f64 = 2.0;
+/// Stop after `MIN_REPS` turns once a kernel's versions have run this long,
+/// in seconds.
+const BUDGET: f64 = 3.0;
 
 struct Settings {
     /// MINI sizes and 3 runs.
@@ -74,20 +77,25 @@ fn median(mut t: Vec<f64>) -> f64 {
     t[t.len() / 2]
 }
 
-fn time<S: Clone>(s: &Settings, state: &S, run: &dyn Fn(&mut S)) -> (f64, usize) {
+/// The median time of each version, measured in turns (one run of each
+/// version, then the next turn), so that a slow spell of a shared machine
+/// lands on all of them; and the number of turns.
+fn time<S: Clone>(s: &Settings, state: &S, versions: &[&dyn Fn(&mut S)]) -> (Vec<f64>, usize) {
     let max = if s.quick { 3 } else { MAX_REPS };
-    let (mut times, mut total) = (Vec::new(), 0.0);
-    while times.len() < max && (times.len() < MIN_REPS || total < BUDGET) {
-        let mut work = state.clone();
-        let start = Instant::now();
-        run(&mut work);
-        let t = start.elapsed().as_secs_f64();
-        std::hint::black_box(&work);
-        times.push(t);
-        total += t;
+    let (mut times, mut total, mut turns) = (vec![Vec::new(); versions.len()], 0.0, 0);
+    while turns < max && (turns < MIN_REPS || total < BUDGET) {
+        for (k, run) in versions.iter().enumerate() {
+            let mut work = state.clone();
+            let start = Instant::now();
+            run(&mut work);
+            let t = start.elapsed().as_secs_f64();
+            std::hint::black_box(&work);
+            times[k].push(t);
+            total += t;
+        }
+        turns += 1;
     }
-    let reps = times.len();
-    (median(times), reps)
+    (times.into_iter().map(median).collect(), turns)
 }
 
 /// Panics unless `got` is `want` (bit for bit, or within the rounding of a
@@ -142,7 +150,12 @@ where
         if !s.timed {
             return;
         }
-        let mut row = |implementation, threads, (median_s, reps): (f64, usize)| {
+        let (q, p) = (&self.seq, &self.par);
+        let seq = |w: &mut S| q(w);
+        let par = |t: usize| move |w: &mut S| p(w, t);
+        let (par1, par2) = (par(THREADS[0]), par(THREADS[1]));
+        let (medians, reps) = time(s, &self.state, &[&seq, &par1, &par2]);
+        let mut row = |implementation, threads, median_s: f64| {
             println!(
                 "{:<15} {:<10} {threads}  {:>12.3} ms  ({}, {reps} runs)",
                 self.name,
@@ -160,10 +173,9 @@ where
                 checksum,
             });
         };
-        row("sequential", 1, time(s, &self.state, &|w| (self.seq)(w)));
-        for t in THREADS {
-            row("parallel", t, time(s, &self.state, &|w| (self.par)(w, t)));
-        }
+        row("sequential", 1, medians[0]);
+        row("parallel", THREADS[0], medians[1]);
+        row("parallel", THREADS[1], medians[2]);
     }
 }
 
