@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Benchmarks side by side: the kernels as sequential, rayon, the `parallel`
 # macros and C OpenMP (libgomp), at 1 and 2 threads; and the EPCC-style
-# construct overheads of the macros, rayon and libgomp. See BENCHMARKS.md.
+# construct overheads of the macros, rayon and libgomp. With `polybench`,
+# the PolyBench/C 4.2.1 kernels of polybench/ instead: the plain loops and
+# the annotated ones against their C OpenMP twins. See BENCHMARKS.md.
 #
-# Usage: benches/compare.sh [--quick] [--report]
+# Usage: benches/compare.sh [polybench] [--quick] [--report]
 #
 #   (no flag)  build the C code into target/c-bench/, run it, run
 #              `cargo bench --bench kernels` and `--bench overhead`, print the
 #              tables (a full run takes several minutes; run it on an idle machine)
-#   --quick    the same with small sizes and short runs: a smoke test, not a
-#              measurement
+#   polybench  build benches/c/polybench.c, run it, run
+#              `cargo bench -p parallel-polybench --bench polybench`, print the
+#              PolyBench table (MEDIUM_DATASET sizes; a few minutes)
+#   --quick    the same with small sizes and short runs (PolyBench: MINI): a
+#              smoke test, not a measurement
 #   --report   run nothing; print the tables from the results already in target/
 #
 # Results: target/bench-results/{kernels,overhead}-{rust,c}.csv and compare.md
-# (the tables in Markdown); criterion's own in target/criterion/.
+# (the tables in Markdown); criterion's own in target/criterion/. PolyBench:
+# target/bench-results/polybench-{rust,c}.csv and polybench.md.
 # CC picks the compiler (default gcc); it must support -fopenmp.
 
 set -euo pipefail
@@ -25,15 +31,17 @@ die() {
 
 quick=0
 report_only=0
+mode=kernels
 for arg in "$@"; do
     case "$arg" in
+    polybench) mode=polybench ;;
     --quick) quick=1 ;;
     --report) report_only=1 ;;
     -h | --help)
         sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
         exit 0
         ;;
-    *) die "unknown argument '$arg'; the options are --quick and --report" ;;
+    *) die "unknown argument '$arg'; the mode is polybench (or none), the options --quick and --report" ;;
     esac
 done
 
@@ -48,6 +56,116 @@ results="$target/bench-results"
 cbench="$target/c-bench"
 mkdir -p "$results" "$cbench"
 export PARALLEL_BENCH_RESULTS="$results"
+
+# The PolyBench table, from polybench-{rust,c}.csv (runs nothing).
+polybench_report() {
+    echo "== PolyBench side by side" >&2
+    python3 - "$results" "$since" "$quick" <<'EOF'
+"""The PolyBench table: the Rust plain and annotated loops against C OpenMP."""
+
+import csv
+import os
+import sys
+
+results, since, quick = sys.argv[1], float(sys.argv[2]), sys.argv[3] == "1"
+problems = []
+
+
+def read(name):
+    path = os.path.join(results, name)
+    if not os.path.exists(path):
+        problems.append(f"missing {path}")
+        return []
+    if since and os.path.getmtime(path) < since:
+        problems.append(f"{path} is older than this run; ignored")
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def fmt(s):
+    if s is None:
+        return "-"
+    if s < 1e-3:
+        return f"{s * 1e6:.1f} µs"
+    if s < 1:
+        return f"{s * 1e3:.2f} ms"
+    return f"{s:.3f} s"
+
+
+rust, c = read("polybench-rust.csv"), read("polybench-c.csv")
+rt = {(r["kernel"], r["impl"], int(r["threads"])): float(r["median_s"]) for r in rust}
+ct = {(r["kernel"], r["impl"], int(r["threads"])): float(r["median_s"]) for r in c}
+sums = {}
+for side, rows in (("rust", rust), ("c", c)):
+    for r in rows:
+        sums.setdefault(r["kernel"], {})[side] = float(r["checksum"])
+sizes = {r["kernel"]: r["size"] for r in c + rust}
+kernels = list(dict.fromkeys([r["kernel"] for r in c] + [r["kernel"] for r in rust]))
+
+header = ["kernel", "size", "Rust seq", "annotated 1t", "annotated 2t", "C seq", "C OpenMP 1t",
+          "C OpenMP 2t", "annotated/OpenMP 2t", "checksums"]
+rows = []
+for k in kernels:
+    par2, omp2 = rt.get((k, "parallel", 2)), ct.get((k, "openmp", 2))
+    s = sums.get(k, {})
+    if "rust" in s and "c" in s:
+        a, b = s["rust"], s["c"]
+        check = "equal" if a == b else f"differ by {abs(a - b) / max(abs(a), abs(b), 1e-300):.1e}"
+        if a != b:
+            problems.append(f"{k}: the checksums differ (Rust {a!r}, C {b!r})")
+    else:
+        check = "-"
+    rows.append([k, sizes.get(k, ""), fmt(rt.get((k, "sequential", 1))), fmt(rt.get((k, "parallel", 1))),
+                 fmt(par2), fmt(ct.get((k, "sequential", 1))), fmt(ct.get((k, "openmp", 1))), fmt(omp2),
+                 "-" if par2 is None or not omp2 else f"{par2 / omp2:.2f}", check])
+
+widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+right = [False, False] + [True] * 7 + [False]
+
+
+def line(r):
+    cells = [str(v).rjust(w) if right[i] else str(v).ljust(w) for i, (v, w) in enumerate(zip(r, widths))]
+    return "  ".join(cells).rstrip()
+
+
+print("\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]))
+md = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if r else "---" for r in right) + "|"]
+md += ["| " + " | ".join(str(v) for v in r) + " |" for r in rows]
+mode = "MINI sizes, 3 runs (a smoke test, not a measurement)" if quick else "MEDIUM_DATASET sizes"
+note = (f"{mode}; medians. annotated/OpenMP above 1: the macro's loops are slower than libgomp's. "
+        "Rust: polybench/benches/polybench.rs, flat row-major arrays; "
+        "C: benches/c/polybench.c, gcc -O3 -march=native -ffp-contract=off -fopenmp. "
+        "checksums: the sums of the plain loops' live-out arrays on both sides.")
+print("\n" + note)
+if problems:
+    print("\nwarnings:\n" + "\n".join(f"  {p}" for p in problems))
+with open(os.path.join(results, "polybench.md"), "w") as f:
+    f.write("\n".join(md) + "\n\n" + note + "\n")
+print(f"\nwrote {os.path.join(results, 'polybench.md')}")
+EOF
+}
+
+# Builds and runs both sides of the PolyBench table, then prints it.
+polybench() {
+    echo "== building: C (${cflags[*]}) and the Rust bench" >&2
+    "$cc" "${cflags[@]}" -o "$cbench/polybench" benches/c/polybench.c -lm ||
+        die "cannot build benches/c/polybench.c"
+    cargo bench --no-run -p parallel-polybench --bench polybench
+    local args=()
+    if [ "$quick" = 1 ]; then
+        export PARALLEL_BENCH_QUICK=1
+        args=(--quick)
+    else
+        unset PARALLEL_BENCH_QUICK
+    fi
+    since="$(date +%s)"
+    echo "== C OpenMP PolyBench" >&2
+    "$cbench/polybench" "${args[@]}"
+    echo "== cargo bench -p parallel-polybench --bench polybench" >&2
+    cargo bench -p parallel-polybench --bench polybench -- "${args[@]}"
+    polybench_report
+}
 
 since=0
 if [ "$report_only" = 0 ]; then
@@ -70,6 +188,11 @@ EOF
         die "$cc cannot build OpenMP programs (-fopenmp failed, see $cbench/omp-probe.log); install GCC's OpenMP runtime (Debian/Ubuntu: apt-get install libgomp1 libgcc-12-dev)"
     "$cbench/omp-probe" ||
         die "an OpenMP program built by $cc did not run a team of 2 threads (is OMP_THREAD_LIMIT or OMP_NUM_THREADS set?)"
+
+    if [ "$mode" = polybench ]; then
+        polybench
+        exit 0
+    fi
 
     echo "== building: C (${cflags[*]}) and the Rust benches" >&2
     for prog in kernels overhead; do
@@ -99,6 +222,11 @@ EOF
     cargo bench --bench kernels -- "${criterion_args[@]}"
     echo "== cargo bench --bench overhead" >&2
     cargo bench --bench overhead -- "${overhead_args[@]}"
+fi
+
+if [ "$mode" = polybench ]; then
+    polybench_report
+    exit 0
 fi
 
 echo "== side by side" >&2

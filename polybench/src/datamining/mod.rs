@@ -1,0 +1,4 @@
+//! PolyBench's `datamining` category.
+
+pub mod correlation;
+pub mod covariance;
