@@ -322,7 +322,9 @@ fn terms(e: &Expr, atom: &dyn Fn(&Expr) -> Atom) -> Vec<Term> {
 /// `f1 * f2 * ..`, `1` for none.
 fn product(factors: &[&Expr]) -> Expr {
     match factors {
-        [] => syn::parse_quote!(1usize),
+        // Unsuffixed: it reads as written in messages; where it is a row
+        // length, the local it is bound to is a `usize`.
+        [] => syn::parse_quote!(1),
         [one] => paren(one),
         [first, rest @ ..] => {
             let rest = product(rest);

@@ -188,6 +188,12 @@ impl<T> ColumnWindow<'_, T> {
         if j < self.lo || j > self.hi || j >= self.n {
             Self::not_owned(q, j, self.n, self.lo, self.hi);
         }
+        // A full row: `q * n + j < (q + 1) * n <= len`, no overflow (the
+        // checks on `j` above are the same for every `q` of an inner loop,
+        // so this one comparison is all that stays in it).
+        if q < self.len / self.n {
+            return q * self.n + j;
+        }
         match q.checked_mul(self.n).and_then(|r| r.checked_add(j)) {
             Some(idx) if idx < self.len => idx,
             idx => Self::past_the_end(idx, self.len),

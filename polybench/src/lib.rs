@@ -64,25 +64,22 @@
 //! wavefront, not a loop), **seidel-2d** (Gauss-Seidel updates the grid in
 //! place, reading the neighbours it has just updated).
 //!
-//! # What the macro did not accept as written
+//! # What the macro does not accept as written
 //!
-//! The loops marked `REWRITE:` were rejected (or panicked at run time) as
-//! the C writes them; each comment quotes the loop and the message, and
-//! the smallest change that the macro accepts follows it:
+//! The loops marked `REWRITE:` are rejected (or panic at run time) as the
+//! C writes them, and should be: each comment quotes the loop and the
+//! message, and the rewrite the message names follows it:
 //!
 //! - correlation, covariance (both layouts): the mirror write
-//!   `corr[j][i] = corr[i][j]` (and, in flat correlation, the diagonal
-//!   `corr[i * m + i]`, taken for a row of `m + 1`) moved to a plain loop
-//!   after the parallel one;
-//! - symm, trmm, lu, ludcmp, gramschmidt (flat): `c[i * n + j]` with `i`
-//!   invariant and `j` parallel written `c[n * i + j]`: the macro takes the
-//!   first invariant factor of `i * n` for the row length (gramschmidt's
-//!   `r[k * n + j]` compiled and then panicked);
-//! - adi (flat): `v[i]`, the C's `v[0][i]`, written `v[0 * n + i]`;
-//! - doitgen: the buffer `sum: &mut [f64]` copied into a `Vec` for
-//!   `private(sum)`;
-//! - floyd-warshall (both layouts): row `k`, which iteration `k` rewrites,
-//!   read from a copy (it panicked at run time).
+//!   `corr[j][i] = corr[i][j]` moved to a plain loop after the parallel
+//!   one (the loop writes each element once, but by rows and by columns,
+//!   which the macro cannot prove disjoint);
+//! - floyd-warshall (both layouts): row `k`, which iteration `k` rewrites
+//!   while the others read it, read from a copy made before the loop (it
+//!   panics at run time as written: a race in C's memory model too).
+//!
+//! Every other kernel is the C's loop nest as written, one annotation
+//! where OpenMP puts its pragma.
 // The kernels keep the C's parameter lists, its index loops, its updates
 // (`x = x + ..`) and its copy loops; `init` returns the C's arrays as a tuple.
 #![allow(clippy::too_many_arguments)]

@@ -140,7 +140,19 @@ fn split(
     let mut ownership: Option<(Ownership, &Use, &Target)> = None;
     let mut lens = Vec::new();
     let mut ok = true;
+    let mut seen: Vec<&Use> = Vec::new();
+    let mut reported = BTreeSet::new();
     for (w, t) in writes {
+        // A mirror image of any earlier write names that write.
+        if let Some(m) = seen
+            .iter()
+            .find(|p| super::messages::mirror(p, w, t.prefix))
+        {
+            report.at(&w.shown_at, super::messages::mirror_write(m, w));
+            ok = false;
+            continue;
+        }
+        seen.push(w);
         let Some(own) = write_ownership(plan, &changing, &key, w, t, &mut lens, report) else {
             ok = false;
             continue;
@@ -155,7 +167,9 @@ fn split(
             Some((Ownership::Column { .. }, _, _)) if matches!(own, Ownership::Elem) => {}
             Some((prev, first, _)) => {
                 if let Some(msg) = clash((prev, first), (&own, w), &key, t.prefix) {
-                    report.at(&w.shown_at, msg);
+                    if reported.insert(msg.clone()) {
+                        report.at(&w.shown_at, msg);
+                    }
                     ok = false;
                 }
             }

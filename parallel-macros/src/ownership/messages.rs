@@ -91,13 +91,37 @@ pub fn clash(
         _ => None,
     };
     if let Some((x, y)) = sizes {
-        return (!same(x, y)).then(|| format!("`{array}` is written as rows of `{}` and as rows of `{}`; a loop splits an array one way: use one row length", show(x), show(y)));
+        if same(x, y) {
+            return None;
+        }
+        // `c[i * n + i]`, the diagonal, reads as rows of `n + 1`.
+        let plus_one = |d: &Expr, other: &Expr| {
+            let (d, o) = (show(d), show(other));
+            d == format!("{o} + 1") || d == format!("1 + {o}")
+        };
+        let diagonal = if plus_one(x, y) {
+            Some((prev, x, y))
+        } else if plus_one(y, x) {
+            Some((w, y, x))
+        } else {
+            None
+        };
+        if let Some((d, long, row)) = diagonal {
+            return Some(format!(
+                "`{}` is on the diagonal, an element of its own row of `{}`, but a loop splits an array into rows of one length and reads this write as a row of `{}`: write the diagonal in a plain loop of its own (before or after this one)",
+                d.place,
+                show(row),
+                show(long)
+            ));
+        }
+        return Some(format!(
+            "`{array}` is written as rows of `{}` and as rows of `{}`; a loop splits an array one way: use one row length",
+            show(x),
+            show(y)
+        ));
     }
     if mirror(prev, w, prefix) {
-        return Some(format!(
-            "`{}` is the mirror image of `{}`, which this loop also writes: each iteration owns what it writes as `{}`, so `{}` is another iteration's element, and iterations would write each other's elements (a data race). Compute one triangle in this loop and mirror it after the loop: move `{}` into a plain loop nest of its own after this one, over the same indices",
-            w.place, prev.place, prev.place, w.place, w.shown
-        ));
+        return Some(mirror_write(prev, w));
     }
     Some(format!(
         "`{array}` is written both as `{}` (the iteration's {}) and as `{}` (its {}); a loop splits an array one way: write it one way, or split the work into two loops",
@@ -106,6 +130,14 @@ pub fn clash(
         w.place,
         part(b)
     ))
+}
+
+/// `w` writes the mirror image of what `prev` writes.
+pub fn mirror_write(prev: &Use, w: &Use) -> String {
+    format!(
+        "`{}` is the mirror image of `{}`, which this loop also writes: each iteration owns what it writes as `{}`, so `{}` is another iteration's element, and iterations would write each other's elements (a data race). Compute one triangle in this loop and mirror it after the loop: move `{}` into a plain loop nest of its own after this one, over the same indices",
+        w.place, prev.place, prev.place, w.place, w.shown
+    )
 }
 
 /// A read of another iteration's element (`own`: how the loop writes the

@@ -154,21 +154,15 @@ pub fn nested_seq(
 macro_rules! parallel_versions {
     ($flat:ident, $nested:ident, $($schedule:tt)*) => {
         /// The annotated loops, row-major, on `threads` threads.
-        #[allow(clippy::erasing_op)] // `v[0 * n + i]`: see the REWRITE below
         #[parallel]
         pub fn $flat(tsteps: usize, n: usize, u: &mut [f64], v: &mut [f64], p: &mut [f64], q: &mut [f64], threads: usize) {
             let Coefficients { a, b, c, d, e, f } = Coefficients::new(tsteps, n);
             for _t in 1..=tsteps {
                 #[parallel_for(num_threads(threads), schedule($($schedule)*))]
                 for i in 1..n - 1 {
-                    // REWRITE: `v[i]` (the C's `v[0][i]`) as `v[0 * n + i]`.
-                    // As first ported, the loop was rejected: "`v` is written
-                    // both as `v[i]` (the iteration's element) and as
-                    // `v[j * n + i]` (its column); a loop splits an array one
-                    // way: write it one way, or split the work into two loops".
-                    v[0 * n + i] = 1.0;
+                    v[i] = 1.0;
                     p[i * n] = 0.0;
-                    q[i * n] = v[0 * n + i];
+                    q[i * n] = v[i];
                     for j in 1..n - 1 {
                         p[i * n + j] = -c / (a * p[i * n + j - 1] + b);
                         q[i * n + j] = (-d * u[j * n + i - 1] + (1.0 + 2.0 * d) * u[j * n + i] - f * u[j * n + i + 1]

@@ -92,11 +92,6 @@ macro_rules! parallel_versions {
         ) {
             let mut temp2 = 0.0;
             for i in 0..m {
-                // REWRITE: `c[i * n + j]` as `c[n * i + j]`. As the C
-                // writes it, the loop was rejected: "`c` is written as rows
-                // of `n` and as rows of `i`; a loop splits an array one way:
-                // use one row length" (the macro took `i`, the first
-                // loop-invariant factor of `i * n`, for the row length).
                 #[parallel_for(num_threads(threads), schedule($($schedule)*), private(temp2))]
                 for j in 0..n {
                     temp2 = 0.0;
@@ -104,8 +99,8 @@ macro_rules! parallel_versions {
                         c[k * n + j] += alpha * b[i * n + j] * a[i * m + k];
                         temp2 += b[k * n + j] * a[i * m + k];
                     }
-                    c[n * i + j] =
-                        beta * c[n * i + j] + alpha * b[i * n + j] * a[i * m + i] + alpha * temp2;
+                    c[i * n + j] =
+                        beta * c[i * n + j] + alpha * b[i * n + j] * a[i * m + i] + alpha * temp2;
                 }
             }
         }

@@ -59,19 +59,12 @@ macro_rules! parallel_versions {
         #[parallel]
         pub fn $flat(m: usize, n: usize, alpha: f64, a: &[f64], b: &mut [f64], threads: usize) {
             for i in 0..m {
-                // REWRITE: `b[i * n + j]` as `b[n * i + j]`. As the C writes
-                // it, the loop was rejected: "`b[k * n + j]` reads an element
-                // that another iteration may be writing (this loop writes
-                // `b[i * n + j]`) .. Read from a copy made before the loop"
-                // (the macro took `i`, the first loop-invariant factor of
-                // `i * n`, for the row length, so column `j` of rows of `n`
-                // looked like another array's shape).
                 #[parallel_for(num_threads(threads), schedule($($schedule)*))]
                 for j in 0..n {
                     for k in i + 1..m {
-                        b[n * i + j] += a[k * m + i] * b[k * n + j];
+                        b[i * n + j] += a[k * m + i] * b[k * n + j];
                     }
-                    b[n * i + j] = alpha * b[n * i + j];
+                    b[i * n + j] = alpha * b[i * n + j];
                 }
             }
         }

@@ -93,13 +93,6 @@ macro_rules! parallel_versions {
             sum: &mut [f64],
             threads: usize,
         ) {
-            // REWRITE: an owned copy of the buffer. With the parameter
-            // `sum: &mut [f64]` itself in `private(sum)`, as the C's OpenMP
-            // ports write it, rustc rejects the expansion: "the trait bound
-            // `[f64]: Clone` is not satisfied" at `sum` in the clause, and
-            // twice "the size for values of type `[f64]` cannot be known at
-            // compilation time" at `#[parallel]`.
-            let mut sum = sum.to_vec();
             #[parallel_for(num_threads(threads), schedule($($schedule)*), private(sum))]
             for r in 0..nr {
                 for q in 0..nq {
@@ -127,13 +120,6 @@ macro_rules! parallel_versions {
             sum: &mut [f64],
             threads: usize,
         ) {
-            // REWRITE: an owned copy of the buffer. With the parameter
-            // `sum: &mut [f64]` itself in `private(sum)`, as the C's OpenMP
-            // ports write it, rustc rejects the expansion: "the trait bound
-            // `[f64]: Clone` is not satisfied" at `sum` in the clause, and
-            // twice "the size for values of type `[f64]` cannot be known at
-            // compilation time" at `#[parallel]`.
-            let mut sum = sum.to_vec();
             #[parallel_for(num_threads(threads), schedule($($schedule)*), private(sum))]
             for r in 0..nr {
                 for q in 0..nq {

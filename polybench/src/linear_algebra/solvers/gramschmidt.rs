@@ -90,21 +90,14 @@ macro_rules! parallel_versions {
                 for i in 0..m {
                     q[i * n + k] = a[i * n + k] / r[k * n + k];
                 }
-                // REWRITE: `r[k * n + j]` as `r[n * k + j]`. As the C writes
-                // it, the loop compiled and then panicked at every `k`:
-                // "column-major write `x[k * n + j]`: column 1 is not in
-                // 0..n = 0, so it would write row 30's neighbour; the loop
-                // over the column `j` must stay in 0..n" (the macro took `k`,
-                // the first loop-invariant factor of `k * n`, for the row
-                // length; the message names neither `r` nor the length).
                 #[parallel_for(num_threads(threads), schedule($($schedule)*))]
                 for j in k + 1..n {
-                    r[n * k + j] = 0.0;
+                    r[k * n + j] = 0.0;
                     for i in 0..m {
-                        r[n * k + j] += q[i * n + k] * a[i * n + j];
+                        r[k * n + j] += q[i * n + k] * a[i * n + j];
                     }
                     for i in 0..m {
-                        a[i * n + j] = a[i * n + j] - q[i * n + k] * r[n * k + j];
+                        a[i * n + j] = a[i * n + j] - q[i * n + k] * r[k * n + j];
                     }
                 }
             }

@@ -116,19 +116,13 @@ macro_rules! parallel_versions {
                     }
                     a[i * n + j] = w / a[j * n + j];
                 }
-                // REWRITE: `a[i * n + j]` as `a[n * i + j]`. As the C writes
-                // it, the loop was rejected: "`a[k * n + j]` reads an element
-                // that another iteration may be writing (this loop writes
-                // `a[i * n + j]`) .. Read from a copy made before the loop"
-                // (the macro took `i`, the first loop-invariant factor of
-                // `i * n`, for the row length).
                 #[parallel_for(num_threads(threads), schedule($($schedule)*), private(w))]
                 for j in i..n {
-                    w = a[n * i + j];
+                    w = a[i * n + j];
                     for k in 0..i {
                         w -= a[i * n + k] * a[k * n + j];
                     }
-                    a[n * i + j] = w;
+                    a[i * n + j] = w;
                 }
             }
             substitute_flat(n, a, b, x, y);
