@@ -177,3 +177,81 @@ fn an_index_past_the_end_panics_as_the_plain_loop_does() {
         assert_eq!(got, want, "the writes before the panic, len {x_len}");
     }
 }
+
+/// symm's inner loop: the iteration's column of `c` at consecutive rows
+/// (a column view), strided reads of `b`, a private accumulator.
+#[parallel]
+fn symm(c: &mut [f64], a: &[f64], b: &[f64], m: usize, n: usize, threads: usize) {
+    let mut temp2 = 0.0;
+    for i in 0..m {
+        #[parallel_for(num_threads(threads), schedule(dynamic, 3), private(temp2))]
+        for j in 0..n {
+            temp2 = 0.0;
+            for k in 0..i {
+                c[k * n + j] += 1.5 * b[i * n + j] * a[i * m + k];
+                temp2 += b[k * n + j] * a[i * m + k];
+            }
+            c[i * n + j] = 0.5 * c[i * n + j] + temp2;
+        }
+    }
+}
+
+#[test]
+fn columns_and_strides() {
+    for &m in SIZES {
+        for n in [1, 5, 16] {
+            let (a, b, c0) = (data(m * m, 6), data(m * n, 7), data(m * n, 8));
+            let mut want = c0.clone();
+            for i in 0..m {
+                for j in 0..n {
+                    let mut temp2 = 0.0;
+                    for k in 0..i {
+                        want[k * n + j] += 1.5 * b[i * n + j] * a[i * m + k];
+                        temp2 += b[k * n + j] * a[i * m + k];
+                    }
+                    want[i * n + j] = 0.5 * want[i * n + j] + temp2;
+                }
+            }
+            for &t in THREADS {
+                let mut c = c0.clone();
+                symm(&mut c, &a, &b, m, n, t);
+                assert_eq!(c, want, "m={m} n={n} t={t}");
+            }
+        }
+    }
+}
+
+/// A strided read past the end in the first, a middle and the last inner
+/// iteration: the same panic and the same writes as the plain loop.
+#[parallel]
+fn strided_past_the_end(out: &mut [f64], x: &[f64], m: usize, stride: usize) {
+    #[parallel_for(num_threads(1))]
+    for i in 0..2 {
+        for k in 0..m {
+            out[i * m + k] = x[k * stride + i] + 1.0;
+        }
+    }
+}
+
+#[test]
+fn a_strided_index_past_the_end_panics_as_the_plain_loop_does() {
+    let m = 6;
+    for x_len in [1, 12, 26] {
+        let x = data(x_len, 9);
+        let mut want = vec![0.0; 2 * m];
+        let plain = message(catch_unwind(AssertUnwindSafe(|| {
+            for i in 0..2 {
+                for k in 0..m {
+                    want[i * m + k] = x[k * 5 + i] + 1.0;
+                }
+            }
+        })));
+        let mut got = vec![0.0; 2 * m];
+        let annotated = message(catch_unwind(AssertUnwindSafe(|| {
+            strided_past_the_end(&mut got, &x, m, 5)
+        })));
+        assert!(plain.contains("index out of bounds"), "{plain}");
+        assert_eq!(annotated, plain, "len {x_len}");
+        assert_eq!(got, want, "len {x_len}");
+    }
+}

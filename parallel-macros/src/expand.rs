@@ -191,6 +191,9 @@ impl<'a> Analysis<'a> {
 
     /// The innermost loops of a rewritten body, versioned over cuts.
     fn version_inner(&self, body: &mut Block) {
+        if std::env::var_os("PARALLEL_NO_INNER").is_some() {
+            return;
+        }
         let empty = HashSet::new();
         let arrays = crate::inner::Arrays {
             slices: self.host.slices.unwrap_or(&empty),
@@ -389,6 +392,7 @@ pub fn simd_loop(
     let lanes = Lanes {
         reductions: &clauses.reductions,
         on: true,
+        carried: Vec::new(),
     };
     let run = vector_run(&kernel, pat, &lanes, &seq, &quote!(0usize), &len, plain);
     let vars: Vec<&Ident> = clauses.reductions.iter().map(|r| &r.var).collect();
@@ -815,9 +819,21 @@ fn chunk_closure(
     // `simd` (or arrays to cut): the chunk runs vectorized when it can.
     let chunk = match (kernel, header) {
         (Some(kernel), Header::Range(range)) => {
+            let mut carried: Vec<Ident> = Vec::new();
+            for v in clauses
+                .private
+                .iter()
+                .chain(&clauses.firstprivate)
+                .chain(&clauses.lastprivate)
+            {
+                if !carried.iter().any(|c| Name::of(c) == Name::of(v)) {
+                    carried.push(v.clone());
+                }
+            }
             let lanes = Lanes {
                 reductions: &clauses.reductions,
                 on: clauses.simd.is_some(),
+                carried,
             };
             vector_run(kernel, &range.pat, &lanes, seq, &quote!(#lo), hi, plain)
         }

@@ -151,6 +151,8 @@ pub struct ColumnWindow<'a, T> {
     ptr: *mut T,
     len: usize,
     n: usize,
+    /// The full rows, `len / n` (`0` when `n` is), worked out once.
+    rows: usize,
     lo: usize,
     hi: usize,
     _borrow: PhantomData<&'a mut [T]>,
@@ -173,6 +175,7 @@ unsafe impl<'a, T: Send> Part for ColumnHandle<'a, T> {
             ptr: self.ptr,
             len: self.len,
             n: self.n,
+            rows: self.len.checked_div(self.n).unwrap_or(0),
             lo,
             hi,
             _borrow: PhantomData,
@@ -191,7 +194,7 @@ impl<T> ColumnWindow<'_, T> {
         // A full row: `q * n + j < (q + 1) * n <= len`, no overflow (the
         // checks on `j` above are the same for every `q` of an inner loop,
         // so this one comparison is all that stays in it).
-        if q < self.len / self.n {
+        if q < self.rows {
             return q * self.n + j;
         }
         match q.checked_mul(self.n).and_then(|r| r.checked_add(j)) {
@@ -241,6 +244,56 @@ impl<T> ColumnWindow<'_, T> {
         // this window alone owns (see `Part`); the borrow of `self` keeps
         // the reference unique while it lives.
         unsafe { &mut *self.ptr.add(idx) }
+    }
+
+    /// Column `j` at the rows `pos - neg + a .. pos - neg + b`: what an
+    /// inner loop over `v` in `a..b` (`a < b`) reaches as
+    /// `x[(v + pos - neg) * n + j]`; `view[q]` is the element of `v = a + q`,
+    /// checked only against the view's length. `None` if column `j` is not
+    /// this window's or a row lies past the end: the plain loop then runs,
+    /// and panics where it would.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{ColumnHandle, Part};
+    ///
+    /// let mut b = [0; 6]; // 3 rows of 2
+    /// let handle = ColumnHandle::new(&mut b, 2);
+    /// // SAFETY: the only window alive.
+    /// let mut w = unsafe { handle.window(1, 1) };
+    /// let mut col = w.__parallel_col_view(1, 0, 0, 1, 3).unwrap();
+    /// col[0] = 7;
+    /// col[1] = 8;
+    /// assert!(w.__parallel_col_view(0, 0, 0, 0, 1).is_none(), "not this window's");
+    /// drop(w);
+    /// assert_eq!(b, [0, 0, 0, 7, 0, 8]);
+    /// ```
+    #[inline(always)]
+    pub fn __parallel_col_view(
+        &mut self,
+        j: usize,
+        pos: usize,
+        neg: usize,
+        a: usize,
+        b: usize,
+    ) -> Option<ColumnView<'_, T>> {
+        if j < self.lo || j > self.hi || j >= self.n || a >= b {
+            return None;
+        }
+        let q0 = pos.checked_add(a)?.checked_sub(neg)?;
+        let q1 = pos.checked_add(b)?.checked_sub(neg)?;
+        let last = (q1 - 1).checked_mul(self.n)?.checked_add(j)?;
+        if last >= self.len {
+            return None;
+        }
+        Some(ColumnView {
+            // SAFETY: `q0 * n + j <= last < len`: inside the array.
+            ptr: unsafe { self.ptr.add(q0 * self.n + j) },
+            n: self.n,
+            count: b - a,
+            _borrow: PhantomData,
+        })
     }
 
     /// `&x[q * n + j]`, one of this window's elements.
@@ -412,8 +465,19 @@ impl<'a, T> Outside<'a, T> {
 /// The fix a read-outside panic names: copy before the loop when the loop
 /// does not change what is read; else the iterations depend on each other.
 fn copy_fix(text: &str) -> String {
+    // `path[k]` (a row of a nested array) copies whole; `path[k * n + j]`
+    // is one element of a stretch the copy must hold.
+    let copy = match text.split_once('[') {
+        Some((_, index)) if index.matches('[').count() == 0 && !index.contains(['+', '*']) => {
+            format!("`let copy = {text}.clone();`")
+        }
+        Some((array, _)) => {
+            format!("`let copy = {array}[a..b].to_vec();` for the stretch it reads")
+        }
+        None => format!("`let copy = {text}.clone();`"),
+    };
     format!(
-        "If the loop does not change what it reads there, copy it before the loop (`let copy = {text}.clone();`) and read the copy; if it does, each iteration depends on the ones before it, and the loop cannot run in parallel as written"
+        "If the loop does not change what it reads there, copy it before the loop ({copy}) and read the copy; if it does, each iteration depends on the ones before it, and the loop cannot run in parallel as written"
     )
 }
 
@@ -585,6 +649,50 @@ impl<T> NestedColumnWindow<'_, T> {
     /// ```
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+}
+
+/// One column of a window at consecutive rows: see
+/// [`ColumnWindow::__parallel_col_view`].
+pub struct ColumnView<'w, T> {
+    ptr: *mut T,
+    n: usize,
+    count: usize,
+    _borrow: PhantomData<&'w mut T>,
+}
+
+impl<T> core::ops::Index<usize> for ColumnView<'_, T> {
+    type Output = T;
+
+    #[inline(always)]
+    #[track_caller]
+    fn index(&self, q: usize) -> &T {
+        if q >= self.count {
+            panic!(
+                "index out of bounds: the len is {} but the index is {q}",
+                self.count
+            );
+        }
+        // SAFETY: `q < count`: the element `(q0 + q) * n + j`, which
+        // `__parallel_col_view` checked to lie inside the array, in column
+        // `j`, this window's alone; `&self` borrows the window.
+        unsafe { &*self.ptr.add(q * self.n) }
+    }
+}
+
+impl<T> core::ops::IndexMut<usize> for ColumnView<'_, T> {
+    #[inline(always)]
+    #[track_caller]
+    fn index_mut(&mut self, q: usize) -> &mut T {
+        if q >= self.count {
+            panic!(
+                "index out of bounds: the len is {} but the index is {q}",
+                self.count
+            );
+        }
+        // SAFETY: as in `index`; the view borrows the window mutably, so
+        // this reference is the only one.
+        unsafe { &mut *self.ptr.add(q * self.n) }
     }
 }
 

@@ -112,8 +112,8 @@ mod trace;
 
 pub use affinity::{ProcBind, thread_cpus};
 pub use columns::{
-    ColumnHandle, ColumnWindow, NestedColumnWindow, NestedColumns, NestedOutside, Outside,
-    index_region, snapshot,
+    ColumnHandle, ColumnView, ColumnWindow, NestedColumnWindow, NestedColumns, NestedOutside,
+    Outside, index_region, snapshot,
 };
 pub use drive::{
     DETERMINISTIC_LEAF, INLINE_BELOW, LoopInfo, for_range, for_range_info, for_range_with,
@@ -133,9 +133,9 @@ pub use scan::{Prefixes, scan_blocks, scan_prefixes};
 pub use schedule::{Config, Schedule};
 pub use seq::{Flat2, Iterations, LoopIndex, Seq, index_span};
 pub use simd::{
-    Avx2, Avx512, CutMut, Dispatch, LANES, Lane, SimdLevel, assert_cut, blocks, blocks_mut, cut,
-    cut_mut, cut_range, cut_range_mut, dispatch, fold_lanes, lanes, offset, set_simd_level,
-    simd_level, span, with_cut,
+    Avx2, Avx512, CutMut, Dispatch, LANES, Lane, SimdLevel, Strided, assert_cut, blocks,
+    blocks_mut, cut, cut_mut, cut_range, cut_range_mut, dispatch, fold_lanes, lanes, offset,
+    set_simd_level, simd_level, span, strided, with_cut,
 };
 pub use split::{
     ElemHandle, ElemWindow, FixedLen, Part, Parts, RowHandle, RowWindow, SliceSource, SplitIndex,

@@ -505,25 +505,39 @@ pub fn cut<T, S: SliceSource<Item = T> + ?Sized>(s: &S, a: usize, b: usize) -> O
     s.__items().get(a..b)
 }
 
-/// Elements `r + a .. r + b` of an array an inner loop reads at `v + r`
-/// for `v` in `a..b`, or `None` if the array is shorter (or the bounds
-/// overflow): the plain loop then runs, and panics where it would.
+/// Elements `pos - neg + a .. pos - neg + b` of an array an inner loop
+/// reads at `v + pos - neg` for `v` in `a..b`, or `None` if the array is
+/// shorter (or the bounds overflow): the plain loop then runs, and panics
+/// where it would.
 ///
 /// # Examples
 ///
 /// ```
 /// let x = vec![1, 2, 3, 4, 5];
-/// assert_eq!(parallel_runtime::cut_range(&x, 2, 0, 2), Some(&[3, 4][..]));
-/// assert_eq!(parallel_runtime::cut_range(&x, 4, 0, 2), None);
+/// assert_eq!(parallel_runtime::cut_range(&x, 2, 0, 0, 2), Some(&[3, 4][..]));
+/// assert_eq!(parallel_runtime::cut_range(&x, 2, 1, 0, 2), Some(&[2, 3][..]));
+/// assert_eq!(parallel_runtime::cut_range(&x, 4, 0, 0, 2), None);
+/// assert_eq!(parallel_runtime::cut_range(&x, 0, 1, 0, 2), None);
 /// ```
 #[inline(always)]
 pub fn cut_range<T, S: SliceSource<Item = T> + ?Sized>(
     s: &S,
-    r: usize,
+    pos: usize,
+    neg: usize,
     a: usize,
     b: usize,
 ) -> Option<&[T]> {
-    s.__items().get(r.checked_add(a)?..r.checked_add(b)?)
+    let (lo, hi) = span_of(pos, neg, a, b)?;
+    s.__items().get(lo..hi)
+}
+
+/// `pos - neg + a .. pos - neg + b`, if no step overflows.
+#[inline(always)]
+fn span_of(pos: usize, neg: usize, a: usize, b: usize) -> Option<(usize, usize)> {
+    Some((
+        pos.checked_add(a)?.checked_sub(neg)?,
+        pos.checked_add(b)?.checked_sub(neg)?,
+    ))
 }
 
 /// [`cut_range`] of an array an inner loop writes.
@@ -532,7 +546,7 @@ pub fn cut_range<T, S: SliceSource<Item = T> + ?Sized>(
 ///
 /// ```
 /// let mut x = vec![0; 5];
-/// if let Some(c) = parallel_runtime::cut_range_mut(&mut x, 1, 1, 3) {
+/// if let Some(c) = parallel_runtime::cut_range_mut(&mut x, 1, 0, 1, 3) {
 ///     c.fill(7);
 /// }
 /// assert_eq!(x, [0, 0, 7, 7, 0]);
@@ -540,11 +554,112 @@ pub fn cut_range<T, S: SliceSource<Item = T> + ?Sized>(
 #[inline(always)]
 pub fn cut_range_mut<S: CutMut + ?Sized>(
     s: &mut S,
-    r: usize,
+    pos: usize,
+    neg: usize,
     a: usize,
     b: usize,
 ) -> Option<&mut [S::Elem]> {
-    s.__cut_mut(r.checked_add(a)?, r.checked_add(b)?)
+    let (lo, hi) = span_of(pos, neg, a, b)?;
+    s.__cut_mut(lo, hi)
+}
+
+/// The elements an inner loop reads at `v * stride + pos - neg` for `v`
+/// in `a..b` (`a < b`): `view[q]` is the element of `v = a + q`, checked
+/// only against the view's length, which the loop's range is. `None` if
+/// an element would lie past the end (or a step overflows): the plain loop
+/// then runs, and panics where it would.
+///
+/// # Examples
+///
+/// ```
+/// let x: Vec<u32> = (0..12).collect();
+/// // Column 1 of rows of 4, rows 1..3.
+/// let col = parallel_runtime::strided(&x, 1, 0, 4, 1, 3).unwrap();
+/// assert_eq!((col[0], col[1], col.len()), (5, 9, 2));
+/// assert!(parallel_runtime::strided(&x, 1, 0, 4, 1, 4).is_none());
+/// ```
+#[inline(always)]
+pub fn strided<T, S: SliceSource<Item = T> + ?Sized>(
+    s: &S,
+    pos: usize,
+    neg: usize,
+    stride: usize,
+    a: usize,
+    b: usize,
+) -> Option<Strided<'_, T>> {
+    let items = s.__items();
+    let last_v = b.checked_sub(1)?;
+    let first = stride.checked_mul(a)?.checked_add(pos)?.checked_sub(neg)?;
+    let last = stride
+        .checked_mul(last_v)?
+        .checked_add(pos)?
+        .checked_sub(neg)?;
+    if a > last_v || last >= items.len() {
+        return None;
+    }
+    Some(Strided {
+        // SAFETY: `first <= last < len`: inside the slice.
+        ptr: unsafe { items.as_ptr().add(first) },
+        stride,
+        count: b - a,
+        _borrow: core::marker::PhantomData,
+    })
+}
+
+/// Every `stride`-th element of a slice, `count` of them: see [`strided`].
+pub struct Strided<'a, T> {
+    ptr: *const T,
+    stride: usize,
+    count: usize,
+    _borrow: core::marker::PhantomData<&'a [T]>,
+}
+
+// SAFETY: a shared view of a slice's elements, as `&[T]` is.
+unsafe impl<T: Sync> Send for Strided<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: Sync> Sync for Strided<'_, T> {}
+
+impl<T> Strided<'_, T> {
+    /// How many elements the view has.
+    ///
+    /// # Examples
+    ///
+    /// See [`strided`].
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether it has none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let x = [1, 2, 3];
+    /// assert!(!parallel_runtime::strided(&x, 0, 0, 2, 0, 2).unwrap().is_empty());
+    /// ```
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+impl<T> core::ops::Index<usize> for Strided<'_, T> {
+    type Output = T;
+
+    #[inline(always)]
+    #[track_caller]
+    fn index(&self, q: usize) -> &T {
+        if q >= self.count {
+            panic!(
+                "index out of bounds: the len is {} but the index is {q}",
+                self.count
+            );
+        }
+        // SAFETY: `q < count`, so `q * stride <= (count - 1) * stride`,
+        // which `strided` checked to stay inside the slice from `ptr`.
+        unsafe { &*self.ptr.add(q * self.stride) }
+    }
 }
 
 /// An array the body writes at the loop variable: cut mutably to `a..b`.

@@ -167,11 +167,13 @@ macro_rules! parallel_versions {
             //             corr[j * m + i] = corr[i * m + j];
             //         }
             //     }
-            // ("`corr` is written as rows of `m + 1usize` and as rows of `m`"
-            // and "written both as `corr[i * m + i]` (the iteration's row of
-            // `m + 1usize`) and as `corr[j * m + i]` (its column); .. write
-            // it one way, or split the work into two loops"). The diagonal
-            // and the mirror image move to a plain loop after it.
+            // ("`corr[i * m + i]` is on the diagonal, an element of its own
+            // row of `m`, but a loop splits an array into rows of one length
+            // and reads this write as a row of `m + 1`: write the diagonal in
+            // a plain loop of its own (before or after this one)", and
+            // "`corr[j * m + i]` is the mirror image of `corr[i * m + j]`
+            // .. mirror it after the loop"). The diagonal and the mirror
+            // image move to a plain loop after it.
             #[parallel_for(num_threads(threads), schedule($($schedule)*))]
             for i in 0..m - 1 {
                 for j in i + 1..m {
@@ -239,10 +241,10 @@ macro_rules! parallel_versions {
             //             corr[j][i] = corr[i][j];
             //         }
             //     }
-            // ("`corr` is written both as `corr[i][i]` (the iteration's
-            // element) and as `corr[j][i]` (its column); a loop splits an
-            // array one way: write it one way, or split the work into two
-            // loops"). The mirror image moves to a plain loop after it.
+            // ("`corr[j][i]` is the mirror image of `corr[i][j]`, which this
+            // loop also writes: .. Compute one triangle in this loop and
+            // mirror it after the loop"). The mirror image moves to a plain
+            // loop after it.
             #[parallel_for(num_threads(threads), schedule($($schedule)*))]
             for i in 0..m - 1 {
                 corr[i][i] = 1.0;

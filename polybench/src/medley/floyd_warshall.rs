@@ -64,12 +64,14 @@ macro_rules! parallel_versions {
         pub fn $flat(n: usize, path: &mut [i32], threads: usize) {
             for k in 0..n {
                 // REWRITE: row `k` read from a copy, `row_k[j]` for
-                // `path[k * n + j]`. As the C writes it, the loop compiled
-                // and then panicked: "this loop reads `path` at index 0 while
-                // another iteration may write it (the loop writes the
-                // elements 0..=3599): a data race. Copy what the loop reads
-                // before it (`let row = path[..].to_vec();`), or move the read
-                // out of the loop". Iteration `k` rewrites row `k` (with the
+                // `path[k * n + j]`. As the C writes it, the loop compiles
+                // and then panics before any race: "this loop reads
+                // `path[k * n + j]` (index 0) while another iteration may
+                // write it (the loop writes `path[0]` to `path[3599]`): a
+                // data race. If the loop does not change what it reads
+                // there, copy it before the loop (`let copy =
+                // path[a..b].to_vec();` for the stretch it reads) and read
+                // the copy; ..". Iteration `k` rewrites row `k` (with the
                 // values it already holds, when no distance is negative).
                 let row_k = path[k * n..(k + 1) * n].to_vec();
                 #[parallel_for(num_threads(threads), schedule($($schedule)*))]
@@ -90,12 +92,13 @@ macro_rules! parallel_versions {
         pub fn $nested(n: usize, path: &mut [Vec<i32>], threads: usize) {
             for k in 0..n {
                 // REWRITE: row `k` read from a copy, `row_k[j]` for
-                // `path[k][j]`. As the C writes it, the loop compiled and
-                // then panicked: "this loop reads `path` at index 0 while
-                // another iteration may write it (the loop writes the
-                // elements 0..=59): a data race. Copy what the loop reads
-                // before it (`let row = path[..].to_vec();`), or move the read
-                // out of the loop".
+                // `path[k][j]`. As the C writes it, the loop compiles and
+                // then panics before any race: "this loop reads `path[k]`
+                // (index 0) while another iteration may write it (the loop
+                // writes `path[0]` to `path[59]`): a data race. If the loop
+                // does not change what it reads there, copy it before the
+                // loop (`let copy = path[k].clone();`) and read the copy;
+                // ..".
                 let row_k = path[k].clone();
                 #[parallel_for(num_threads(threads), schedule($($schedule)*))]
                 for i in 0..n {
