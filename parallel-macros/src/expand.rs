@@ -173,8 +173,16 @@ impl<'a> Analysis<'a> {
         self.plan.clauses.lastprivate.iter().map(Name::of).collect()
     }
 
-    /// The body of a chunk: accesses redirected by the decisions.
+    /// The body of a chunk: accesses redirected by the decisions, inner
+    /// loops versioned.
     fn chunk_body(&self) -> Block {
+        let mut body = self.chunk_body_plain();
+        self.version_inner(&mut body);
+        body
+    }
+
+    /// The body of a chunk: accesses redirected by the decisions.
+    fn chunk_body_plain(&self) -> Block {
         let mut body = self.body.clone();
         let position = rewrite::position(self.flow(), self.loop_vars.clone(), self.pattern.clone());
         rewrite::rewrite(
@@ -185,15 +193,11 @@ impl<'a> Analysis<'a> {
             &self.lastprivate(),
             None,
         );
-        self.version_inner(&mut body);
         body
     }
 
     /// The innermost loops of a rewritten body, versioned over cuts.
-    fn version_inner(&self, body: &mut Block) {
-        if std::env::var_os("PARALLEL_NO_INNER").is_some() {
-            return;
-        }
+    fn version_inner(&self, body: &mut Block) -> bool {
         let empty = HashSet::new();
         let arrays = crate::inner::Arrays {
             slices: self.host.slices.unwrap_or(&empty),
@@ -205,7 +209,16 @@ impl<'a> Analysis<'a> {
                 .map(|s| Name::of(&s.window))
                 .collect(),
         };
-        crate::inner::version(body, &arrays);
+        crate::inner::version(body, &arrays)
+    }
+
+    /// Whether the chunk's body has inner loops to run over cuts: then it
+    /// runs as a kernel (at the CPU's level) even with nothing to cut by
+    /// the parallel variable, so that those loops vectorize as `-C
+    /// target-cpu=native` would.
+    fn has_inner_cuts(&self) -> bool {
+        let mut body = self.chunk_body_plain();
+        self.version_inner(&mut body)
     }
 
     /// The body of a vectorized kernel over `cuts`.
@@ -293,7 +306,8 @@ pub fn parallel_for(
                 reads,
                 id,
             );
-            (clauses.simd.is_some() || !cuts.is_empty()).then(|| analysis.kernel(cuts, id))
+            (clauses.simd.is_some() || !cuts.is_empty() || analysis.has_inner_cuts())
+                .then(|| analysis.kernel(cuts, id))
         }
         _ => None,
     };

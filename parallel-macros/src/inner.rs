@@ -52,9 +52,12 @@ pub struct Arrays<'a> {
     pub windows: HashSet<Name>,
 }
 
-/// Versions every innermost loop of `body` that has something to cut.
-pub fn version(body: &mut Block, arrays: &Arrays) {
-    Versioner { arrays, next: 0 }.visit_block_mut(body);
+/// Versions every innermost loop of `body` that has something to cut;
+/// whether there was one.
+pub fn version(body: &mut Block, arrays: &Arrays) -> bool {
+    let mut v = Versioner { arrays, next: 0 };
+    v.visit_block_mut(body);
+    v.next > 0
 }
 
 struct Versioner<'a, 'b> {
