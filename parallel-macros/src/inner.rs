@@ -322,6 +322,12 @@ enum Kind {
     /// The chunk's own column of a written array, at consecutive rows:
     /// `w.__parallel_col_view(j, ..)`.
     Column,
+    /// One element of a window the loop reads (and writes) throughout:
+    /// `w.__parallel_col_try(k, j)`, hoisted.
+    Elem,
+    /// The chunk's own row of a written array, only read here:
+    /// `cut_range(w.__parallel_row_ref(i), ..)`, or `strided`.
+    RowRead,
 }
 
 /// One cut: the accesses `base[index]` (or `*w.__parallel_col(q, j)`)
@@ -337,6 +343,8 @@ struct Cut {
     /// The name whose value the cut borrows (a window for `Mut`, `Column`).
     root: Name,
     local: Ident,
+    /// An `Elem` the loop writes (else only reads).
+    writes: bool,
 }
 
 /// An access the pass may cut: its kind, root, base, column and index.
@@ -346,6 +354,7 @@ struct Access {
     base: Expr,
     column: Option<Expr>,
     at: Affine,
+    writes: bool,
 }
 
 impl Access {
@@ -372,19 +381,60 @@ impl Versioner<'_, '_> {
             && m.args.len() == 2
         {
             let root = plain(&m.receiver).filter(|n| a.windows.contains(n))?;
-            let at = affine(&m.args[0], body, var).filter(|at| at.stride.is_none())?;
             invariant(&m.args[1], body, var).then_some(())?;
+            let writes = m.method == "__parallel_col";
+            // The same element throughout: hoisted.
+            if invariant(&m.args[0], body, var) {
+                let q = &m.args[0];
+                return Some(Access {
+                    kind: Kind::Elem,
+                    root,
+                    base: (*m.receiver).clone(),
+                    column: Some(m.args[1].clone()),
+                    at: Affine {
+                        stride: Some(syn::parse_quote!(0usize)),
+                        pos: syn::parse_quote!(#q),
+                        neg: syn::parse_quote!(0usize),
+                    },
+                    writes,
+                });
+            }
+            let at = affine(&m.args[0], body, var).filter(|at| at.stride.is_none())?;
             return Some(Access {
                 kind: Kind::Column,
                 root,
                 base: (*m.receiver).clone(),
                 column: Some(m.args[1].clone()),
                 at,
+                writes,
             });
         }
         let Expr::Index(ix) = strip(e) else {
             return None;
         };
+        // `s[p]`, the same element of a slice written throughout: hoisted
+        // (the kernel's own cuts, `__gK_..`, are slices too).
+        if let Some(n) = plain(&ix.expr)
+            && (a.slices.contains(&n) || n.as_str().starts_with("__g"))
+            && !a.windows.contains(&n)
+            && body.changed.contains(&n)
+            && !body.bound.contains(&n)
+            && invariant(&ix.index, body, var)
+        {
+            let i = &ix.index;
+            return Some(Access {
+                kind: Kind::Elem,
+                root: n,
+                base: (*ix.expr).clone(),
+                column: None,
+                at: Affine {
+                    stride: Some(syn::parse_quote!(0usize)),
+                    pos: syn::parse_quote!(#i),
+                    neg: syn::parse_quote!(0usize),
+                },
+                writes: true,
+            });
+        }
         let at = affine(&ix.index, body, var)?;
         let unit = at.stride.is_none();
         let (kind, root) = match strip(&ix.expr) {
@@ -402,13 +452,17 @@ impl Versioner<'_, '_> {
                 }
             }
             Expr::MethodCall(m)
-                if unit
-                    && m.method == "__parallel_row"
+                if (m.method == "__parallel_row" || m.method == "__parallel_row_ref")
                     && m.args.len() == 1
                     && invariant(&m.args[0], body, var) =>
             {
                 let n = plain(&m.receiver)?;
-                a.windows.contains(&n).then_some((Kind::Mut, n))?
+                let kind = match (m.method == "__parallel_row", unit) {
+                    (true, true) => Kind::Mut,
+                    (true, false) => return None,
+                    (false, _) => Kind::RowRead,
+                };
+                a.windows.contains(&n).then_some((kind, n))?
             }
             _ => return None,
         };
@@ -418,6 +472,7 @@ impl Versioner<'_, '_> {
             base: (*ix.expr).clone(),
             column: None,
             at,
+            writes: false,
         })
     }
 
@@ -454,7 +509,10 @@ impl Versioner<'_, '_> {
         let mut windows: BTreeMap<Name, (String, usize)> = BTreeMap::new();
         for access in found {
             let k = access.key();
-            if matches!(access.kind, Kind::Mut | Kind::Column) {
+            if matches!(
+                access.kind,
+                Kind::Mut | Kind::Column | Kind::Elem | Kind::RowRead
+            ) {
                 let entry = windows.entry(access.root.clone()).or_insert((k.clone(), 0));
                 if entry.0 != k {
                     entry.1 = usize::MAX;
@@ -462,26 +520,33 @@ impl Versioner<'_, '_> {
                     entry.1 += 1;
                 }
             }
-            by_key.entry(k.clone()).or_insert_with(|| {
-                self.next += 1;
-                Cut {
-                    key: k,
-                    kind: access.kind,
-                    base: access.base,
-                    column: access.column,
-                    at: access.at,
-                    root: access.root,
-                    local: format_ident!("__i{}", self.next, span = Span::mixed_site()),
-                }
-            });
+            let writes = access.writes;
+            by_key
+                .entry(k.clone())
+                .or_insert_with(|| {
+                    self.next += 1;
+                    Cut {
+                        key: k,
+                        kind: access.kind,
+                        base: access.base,
+                        column: access.column,
+                        at: access.at,
+                        root: access.root,
+                        local: format_ident!("__i{}", self.next, span = Span::mixed_site()),
+                        writes: false,
+                    }
+                })
+                .writes |= writes;
         }
         by_key
             .into_values()
             .filter(|c| {
-                !matches!(c.kind, Kind::Mut | Kind::Column)
-                    || windows
-                        .get(&c.root)
-                        .is_some_and(|(_, n)| mentions.get(&c.root) == Some(n))
+                !matches!(
+                    c.kind,
+                    Kind::Mut | Kind::Column | Kind::Elem | Kind::RowRead
+                ) || windows
+                    .get(&c.root)
+                    .is_some_and(|(_, n)| mentions.get(&c.root) == Some(n))
             })
             .collect()
     }
@@ -585,7 +650,10 @@ fn cut_body(
                 && let Some(c) = self.cuts.iter().find(|c| c.key == access.key())
             {
                 let (local, q) = (&c.local, self.q);
-                *e = syn::parse_quote!(#local[#q]);
+                *e = match c.kind {
+                    Kind::Elem => syn::parse_quote!((*#local)),
+                    _ => syn::parse_quote!(#local[#q]),
+                };
                 return;
             }
             visit_mut::visit_expr_mut(self, e);
@@ -608,10 +676,21 @@ fn source(c: &Cut, a: &Ident, b: &Ident) -> TokenStream {
     let p = quote!(::parallel::__private);
     let (base, pos, neg) = (&c.base, &c.at.pos, &c.at.neg);
     match (c.kind, &c.at.stride, strip(base)) {
+        (Kind::Elem, _, _) if c.column.is_none() => quote!(#base.get_mut(#pos)),
+        (Kind::Elem, _, _) => {
+            let j = &c.column;
+            if c.writes {
+                quote!(#base.__parallel_col_try(#pos, #j))
+            } else {
+                quote!(#base.__parallel_col_ref_try(#pos, #j))
+            }
+        }
         (Kind::Column, _, _) => {
             let j = &c.column;
             quote!(#base.__parallel_col_view(#j, #pos, #neg, #a, #b))
         }
+        (Kind::RowRead, Some(s), _) => quote!(#p::strided(#base, #pos, #neg, #s, #a, #b)),
+        (Kind::RowRead, None, _) => quote!(#p::cut_range(#base, #pos, #neg, #a, #b)),
         (Kind::Read, Some(s), _) => quote!(#p::strided(&#base, #pos, #neg, #s, #a, #b)),
         (Kind::Read, None, _) => quote!(#p::cut_range(&#base, #pos, #neg, #a, #b)),
         (Kind::Row, _, Expr::Index(ix)) => {
@@ -654,6 +733,10 @@ fn generate(f: &ExprForLoop, start: &Expr, end: &Expr, cuts: &[Cut], v: &Version
     for c in cuts.iter().filter(|c| c.kind == Kind::Mut) {
         let l = &c.local;
         run = quote!(#p::with_cut(#l, |#l| #run));
+    }
+    for c in cuts.iter().filter(|c| c.kind == Kind::Elem && c.writes) {
+        let l = &c.local;
+        run = quote!(#p::with_elem(#l, |#l| #run));
     }
     syn::parse_quote! {{
         let (#a, #b): (usize, usize) = (#start, #end);

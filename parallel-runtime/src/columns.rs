@@ -296,6 +296,64 @@ impl<T> ColumnWindow<'_, T> {
         })
     }
 
+    /// `&mut x[q * n + j]`, or `None` where `__parallel_col` panics: for an
+    /// inner loop that reads and writes one element throughout, hoisted
+    /// (the plain loop runs instead when it is `None`, and panics where it
+    /// would).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{ColumnHandle, Part};
+    ///
+    /// let mut b = [1, 2, 3, 4];
+    /// let handle = ColumnHandle::new(&mut b, 2);
+    /// // SAFETY: the only window alive.
+    /// let mut w = unsafe { handle.window(1, 1) };
+    /// *w.__parallel_col_try(1, 1).unwrap() += 10;
+    /// assert!(w.__parallel_col_try(1, 0).is_none());
+    /// assert!(w.__parallel_col_try(2, 1).is_none());
+    /// drop(w);
+    /// assert_eq!(b, [1, 2, 3, 14]);
+    /// ```
+    #[inline(always)]
+    pub fn __parallel_col_try(&mut self, q: usize, j: usize) -> Option<&mut T> {
+        let idx = self.find(q, j)?;
+        // SAFETY: as in `__parallel_col`.
+        Some(unsafe { &mut *self.ptr.add(idx) })
+    }
+
+    /// `&x[q * n + j]`, or `None` where `__parallel_col_ref` panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{ColumnHandle, Part};
+    ///
+    /// let mut b = [1, 2, 3, 4];
+    /// let handle = ColumnHandle::new(&mut b, 2);
+    /// // SAFETY: the only window alive.
+    /// let w = unsafe { handle.window(0, 0) };
+    /// assert_eq!(w.__parallel_col_ref_try(1, 0), Some(&3));
+    /// ```
+    #[inline(always)]
+    pub fn __parallel_col_ref_try(&self, q: usize, j: usize) -> Option<&T> {
+        let idx = self.find(q, j)?;
+        // SAFETY: as in `__parallel_col`, shared.
+        Some(unsafe { &*self.ptr.add(idx) })
+    }
+
+    /// The index of `[q * n + j]` if this window owns it and it exists.
+    #[inline(always)]
+    fn find(&self, q: usize, j: usize) -> Option<usize> {
+        if j < self.lo || j > self.hi || j >= self.n {
+            return None;
+        }
+        q.checked_mul(self.n)?
+            .checked_add(j)
+            .filter(|idx| *idx < self.len)
+    }
+
     /// `&x[q * n + j]`, one of this window's elements.
     ///
     /// # Examples

@@ -780,6 +780,22 @@ pub fn with_cut<T, R>(cut: &mut [T], kernel: impl FnOnce(&mut [T]) -> R) -> R {
     kernel(cut)
 }
 
+/// Runs `kernel` on one element an inner loop reads and writes throughout,
+/// hoisted out of it: as a closure parameter, LLVM knows nothing else the
+/// loop touches is that element, and keeps it in a register.
+///
+/// # Examples
+///
+/// ```
+/// let mut total = 0.0;
+/// parallel_runtime::with_elem(&mut total, |t| (1..=4).for_each(|v| *t += v as f64));
+/// assert_eq!(total, 10.0);
+/// ```
+#[inline(always)]
+pub fn with_elem<T, R>(e: &mut T, kernel: impl FnOnce(&mut T) -> R) -> R {
+    kernel(e)
+}
+
 /// A cut slice as its first `nb` blocks of [`LANES`] elements and the
 /// elements after them (`nb` must be `s.len() / LANES`, which the kernel
 /// passes so that LLVM sees every block slice of a kernel has `nb` blocks).
