@@ -55,14 +55,21 @@ pub struct Arrays<'a> {
 /// Versions every innermost loop of `body` that has something to cut;
 /// whether there was one.
 pub fn version(body: &mut Block, arrays: &Arrays) -> bool {
-    let mut v = Versioner { arrays, next: 0 };
+    let mut v = Versioner {
+        arrays,
+        next: 0,
+        versioned: 0,
+    };
     v.visit_block_mut(body);
-    v.next > 0
+    v.versioned > 0
 }
 
 struct Versioner<'a, 'b> {
     arrays: &'b Arrays<'a>,
+    /// The number of the next cut's local.
     next: usize,
+    /// How many loops were versioned.
+    versioned: usize,
 }
 
 impl VisitMut for Versioner<'_, '_> {
@@ -310,6 +317,30 @@ fn affine(index: &Expr, body: &Body, var: &Name) -> Option<Affine> {
     })
 }
 
+/// `w.__parallel_row(i)` / `w.__parallel_row_ref(i)` / `w[i]` of a window
+/// `w`, `i` invariant: the window's name, and whether the form writes.
+fn row_of_window(e: &Expr, a: &Arrays, body: &Body, var: &Name) -> Option<(Name, bool)> {
+    let name = |e: &Expr| match strip(e) {
+        Expr::Path(p) => p
+            .path
+            .get_ident()
+            .map(Name::of)
+            .filter(|n| a.windows.contains(n)),
+        _ => None,
+    };
+    match strip(e) {
+        Expr::MethodCall(m)
+            if (m.method == "__parallel_row" || m.method == "__parallel_row_ref")
+                && m.args.len() == 1
+                && invariant(&m.args[0], body, var) =>
+        {
+            Some((name(&m.receiver)?, m.method == "__parallel_row"))
+        }
+        Expr::Index(ix) if invariant(&ix.index, body, var) => Some((name(&ix.expr)?, true)),
+        _ => None,
+    }
+}
+
 /// How an array is cut for the loop.
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -347,6 +378,19 @@ struct Cut {
     writes: bool,
 }
 
+impl Cut {
+    /// Another access through this cut: a write makes a row read one.
+    fn merge(&mut self, kind: Kind, base: Expr, writes: bool) {
+        if (self.kind == Kind::RowRead && kind == Kind::Mut)
+            || (self.kind == Kind::Elem && writes && !self.writes)
+        {
+            self.kind = kind;
+            self.base = base;
+        }
+        self.writes |= writes;
+    }
+}
+
 /// An access the pass may cut: its kind, root, base, column and index.
 struct Access {
     kind: Kind,
@@ -358,9 +402,12 @@ struct Access {
 }
 
 impl Access {
+    /// Accesses with one key go through one cut; a row read and written
+    /// (`w.__parallel_row_ref(i)[j]`, `w.__parallel_row(i)[j]`) is one.
     fn key(&self) -> String {
         let column = self.column.as_ref().map(key).unwrap_or_default();
-        format!("{}|{}|{}", key(&self.base), column, self.at.key())
+        let base = key(&self.base).replace("__parallel_row_ref(", "__parallel_row(");
+        format!("{base}|{column}|{}", self.at.key())
     }
 }
 
@@ -412,6 +459,25 @@ impl Versioner<'_, '_> {
         let Expr::Index(ix) = strip(e) else {
             return None;
         };
+        // `w.__parallel_row(i)[j]`, `w[i][j]`: one element of the chunk's
+        // own row, the same throughout: hoisted.
+        if let Some((n, writes)) = row_of_window(&ix.expr, a, body, var)
+            && invariant(&ix.index, body, var)
+        {
+            let i = &ix.index;
+            return Some(Access {
+                kind: Kind::Elem,
+                root: n,
+                base: (*ix.expr).clone(),
+                column: None,
+                at: Affine {
+                    stride: Some(syn::parse_quote!(0usize)),
+                    pos: syn::parse_quote!(#i),
+                    neg: syn::parse_quote!(0usize),
+                },
+                writes,
+            });
+        }
         // `s[p]`, the same element of a slice written throughout: hoisted
         // (the kernel's own cuts, `__gK_..`, are slices too).
         if let Some(n) = plain(&ix.expr)
@@ -440,8 +506,17 @@ impl Versioner<'_, '_> {
         let (kind, root) = match strip(&ix.expr) {
             Expr::Path(_) => {
                 let n = plain(&ix.expr)?;
-                (a.slices.contains(&n) && !a.windows.contains(&n) && free(&n))
-                    .then_some((Kind::Read, n))?
+                if !a.slices.contains(&n) || a.windows.contains(&n) || body.bound.contains(&n) {
+                    return None;
+                }
+                match (body.changed.contains(&n), unit) {
+                    (false, _) => (Kind::Read, n),
+                    // A slice the loop writes at `v + r` (an array
+                    // reduction's copy, a private buffer): cut mutably,
+                    // when the loop uses it in no other way.
+                    (true, true) => (Kind::Mut, n),
+                    (true, false) => return None,
+                }
             }
             Expr::Index(inner) if unit && invariant(&inner.index, body, var) => {
                 let n = plain(&inner.expr)?;
@@ -520,7 +595,8 @@ impl Versioner<'_, '_> {
                     entry.1 += 1;
                 }
             }
-            let writes = access.writes;
+            let (writes, access_kind, access_base) =
+                (access.writes, access.kind, access.base.clone());
             by_key
                 .entry(k.clone())
                 .or_insert_with(|| {
@@ -536,7 +612,7 @@ impl Versioner<'_, '_> {
                         writes: false,
                     }
                 })
-                .writes |= writes;
+                .merge(access_kind, access_base, writes);
         }
         by_key
             .into_values()
@@ -572,6 +648,7 @@ impl Versioner<'_, '_> {
         if cuts.is_empty() || self.checked_left(&f.body, &cuts, &body, &var) {
             return None;
         }
+        self.versioned += 1;
         Some(generate(f, start, end, &cuts, self))
     }
 
@@ -676,6 +753,16 @@ fn source(c: &Cut, a: &Ident, b: &Ident) -> TokenStream {
     let p = quote!(::parallel::__private);
     let (base, pos, neg) = (&c.base, &c.at.pos, &c.at.neg);
     match (c.kind, &c.at.stride, strip(base)) {
+        (Kind::Elem, _, Expr::MethodCall(m))
+            if c.column.is_none() && m.method == "__parallel_row_ref" =>
+        {
+            quote!(#base.get(#pos))
+        }
+        (Kind::Elem, _, Expr::MethodCall(m)) if c.column.is_none() && !c.writes => {
+            let (w, args) = (&m.receiver, &m.args);
+            quote!(#w.__parallel_row_ref(#args).get(#pos))
+        }
+        (Kind::Elem, _, _) if c.column.is_none() && !c.writes => quote!(#base.get(#pos)),
         (Kind::Elem, _, _) if c.column.is_none() => quote!(#base.get_mut(#pos)),
         (Kind::Elem, _, _) => {
             let j = &c.column;
