@@ -255,3 +255,26 @@ fn a_strided_index_past_the_end_panics_as_the_plain_loop_does() {
         assert_eq!(got, want, "len {x_len}");
     }
 }
+
+/// A stretch read outside the loop's writes is cut once (lu's row `i` at
+/// columns `k < i`); one that meets them runs the checked reads, which
+/// panic (flat Floyd-Warshall's row `k`).
+#[parallel]
+fn flat_floyd(path: &mut [u32], n: usize) {
+    for k in 0..n {
+        #[parallel_for(num_threads(2))]
+        for i in 0..n {
+            for j in 0..n {
+                path[i * n + j] = path[i * n + j].min(path[i * n + k] + path[k * n + j]);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_stretch_that_meets_the_writes_still_panics() {
+    let mut path = vec![1u32; 16];
+    let caught = catch_unwind(AssertUnwindSafe(|| flat_floyd(&mut path, 4)));
+    let m = message(caught.map(|_| ()));
+    assert!(m.contains("while another iteration may write it"), "{m}");
+}

@@ -359,6 +359,9 @@ enum Kind {
     /// The chunk's own row of a written array, only read here:
     /// `cut_range(w.__parallel_row_ref(i), ..)`, or `strided`.
     RowRead,
+    /// A stretch of a written array that no iteration writes, read:
+    /// `__o_a.__parallel_cut(..)`.
+    Outside,
 }
 
 /// One cut: the accesses `base[index]` (or `*w.__parallel_col(q, j)`)
@@ -454,6 +457,25 @@ impl Versioner<'_, '_> {
                 column: Some(m.args[1].clone()),
                 at,
                 writes,
+            });
+        }
+        // `*__o_a.read(i * n + k, ..)`: what the loop reads outside its
+        // writes, checked once for the whole range.
+        if let Expr::Unary(u) = strip(e)
+            && matches!(u.op, syn::UnOp::Deref(_))
+            && let Expr::MethodCall(m) = strip(&u.expr)
+            && m.method == "read"
+            && m.args.len() == 2
+            && let Some(n) = plain(&m.receiver).filter(|n| n.as_str().starts_with("__o_"))
+        {
+            let at = affine(&m.args[0], body, var).filter(|at| at.stride.is_none())?;
+            return Some(Access {
+                kind: Kind::Outside,
+                root: n,
+                base: (*m.receiver).clone(),
+                column: None,
+                at,
+                writes: false,
             });
         }
         let Expr::Index(ix) = strip(e) else {
@@ -776,6 +798,7 @@ fn source(c: &Cut, a: &Ident, b: &Ident) -> TokenStream {
             let j = &c.column;
             quote!(#base.__parallel_col_view(#j, #pos, #neg, #a, #b))
         }
+        (Kind::Outside, _, _) => quote!(#base.__parallel_cut(#pos, #neg, #a, #b)),
         (Kind::RowRead, Some(s), _) => quote!(#p::strided(#base, #pos, #neg, #s, #a, #b)),
         (Kind::RowRead, None, _) => quote!(#p::cut_range(#base, #pos, #neg, #a, #b)),
         (Kind::Read, Some(s), _) => quote!(#p::strided(&#base, #pos, #neg, #s, #a, #b)),

@@ -491,6 +491,47 @@ impl<'a, T> Outside<'a, T> {
         );
     }
 
+    /// The elements `pos - neg + a .. pos - neg + b` (`a < b`), for an inner
+    /// loop that reads them at `v + pos - neg`: `Some` when none of them is
+    /// one the loop writes (checked once, here), else `None`, and the inner
+    /// loop reads them one by one, each checked (the one the loop writes
+    /// panics, as `read` does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::ElemHandle;
+    ///
+    /// let mut y = [1, 2, 3, 4, 5];
+    /// let handle = ElemHandle::new(&mut y);
+    /// let out = handle.outside((1, 2), "y");
+    /// assert_eq!(out.__parallel_cut(3, 0, 0, 2), Some(&[4, 5][..]));
+    /// assert_eq!(out.__parallel_cut(0, 0, 0, 2), None);
+    /// ```
+    #[inline(always)]
+    pub fn __parallel_cut(&self, pos: usize, neg: usize, a: usize, b: usize) -> Option<&'a [T]> {
+        let lo = pos.checked_add(a)?.checked_sub(neg)?;
+        let hi = pos.checked_add(b)?.checked_sub(neg)?;
+        if lo >= hi || hi > self.len {
+            return None;
+        }
+        let (rlo, rhi) = self.region;
+        let clear = match self.columns {
+            // Within one row, the columns `lo % n ..= (hi - 1) % n` must
+            // miss the written ones.
+            Some(n) if n > 0 => {
+                let (c0, c1) = (lo % n, (hi - 1) % n);
+                lo / n == (hi - 1) / n && (c1 < rlo || c0 > rhi)
+            }
+            Some(_) => false,
+            None => hi - 1 < rlo || lo > rhi,
+        };
+        // SAFETY: `lo < hi <= len`: inside the array; none of the elements
+        // lies in the region any window reaches, so no thread writes them
+        // (see `new`), and the slice lives as long as the view's borrow.
+        clear.then(|| unsafe { core::slice::from_raw_parts(self.ptr.add(lo), hi - lo) })
+    }
+
     /// `&a[idx]`, for an element no iteration writes; `text` is the read
     /// as written, for the message.
     ///
