@@ -360,6 +360,22 @@
 //!   iteration to the previous one, and the error names the directive to
 //!   write instead.
 //!
+//! ## Inner loops of a `parallel_for`
+//!
+//! The innermost loops of a `#[parallel_for]` body (`for k in a..b`, no
+//! directive of their own) run without bounds checks where the macro can
+//! check a whole index range once, before the loop, as a Fortran compiler
+//! does: reads `x[k + r]` and `x[k * n + r]` of slices the loop does not
+//! write, the rows of nested ones (`a[i][k]`), the iteration's own row or
+//! column of an array it writes (`c[i * n + k]`, `c[k * n + j]`), a stretch
+//! it reads outside its writes, and an element used throughout
+//! (`tmp[i * n + j]` in `for k`), which then stays in a register. The loop
+//! then runs over those slices, at the CPU's level, so it vectorizes where
+//! the plain loop built with `-C target-cpu=native` would. When a range
+//! does not fit (an index past the end), the loop runs as written and
+//! panics where the plain loop does, after the same writes. Nothing is
+//! unchecked that was not checked first; the user writes no `unsafe`.
+//!
 //! # What the body may do
 //!
 //! The promise: an accepted loop computes what the plain loop computes
