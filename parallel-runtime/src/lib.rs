@@ -107,6 +107,7 @@ mod simd;
 mod site;
 mod split;
 mod sync;
+mod task;
 mod team;
 mod trace;
 
@@ -144,6 +145,7 @@ pub use sync::{
     AtomicCell, AtomicScalar, Critical, CriticalGuard, MutExt, UpdatedByAtomicInThisLoop,
     in_critical,
 };
+pub use task::{FirstPrivate, Group, Moved, THROTTLE, taskgroup};
 pub use team::{TeamSize, team_size};
 pub use trace::{Slice, Trace, trace_start, trace_take};
 
