@@ -532,8 +532,8 @@ macro_rules! scan {
     };
 }
 pub use parallel_runtime::{
-    Reducer, SimdLevel, Slice, Trace, in_parallel, max_threads, num_threads, set_num_threads,
-    set_simd_level, simd_level, thread_num, trace_start, trace_take, wtime,
+    Reducer, SimdLevel, Slice, TaskGroup, Trace, in_parallel, max_threads, num_threads,
+    set_num_threads, set_simd_level, simd_level, thread_num, trace_start, trace_take, wtime,
 };
 
 /// What the macro expansions call. Not a public API: it changes without notice.

@@ -145,7 +145,7 @@ pub use sync::{
     AtomicCell, AtomicScalar, Critical, CriticalGuard, MutExt, UpdatedByAtomicInThisLoop,
     in_critical,
 };
-pub use task::{FirstPrivate, Group, Moved, THROTTLE, taskgroup};
+pub use task::{FirstPrivate, Moved, THROTTLE, TaskGroup, taskgroup};
 pub use team::{TeamSize, team_size};
 pub use trace::{Slice, Trace, trace_start, trace_take};
 

@@ -1,7 +1,7 @@
 //! Tasks: what `#[taskgroup]`, `#[task]` and `#[sections]` become.
 //!
-//! [`taskgroup`] runs its body with a [`Group`], in the style of
-//! [`std::thread::scope`]: [`Group::spawn`] queues a closure that may
+//! [`taskgroup`] runs its body with a [`TaskGroup`], in the style of
+//! [`std::thread::scope`]: [`TaskGroup::spawn`] queues a closure that may
 //! borrow anything that outlives the group, and `taskgroup` returns only
 //! once every task spawned into the group (by the body, or by its tasks)
 //! has run, also when the body or a task panics. That promise is what lets
@@ -82,7 +82,7 @@ thread_local! {
 /// A group of tasks: every task spawned into it has run when [`taskgroup`]
 /// returns. `'scope` is the group's lifetime, `'env` that of what the tasks
 /// borrow (as in [`std::thread::Scope`]); both are invariant.
-pub struct Group<'scope, 'env: 'scope> {
+pub struct TaskGroup<'scope, 'env: 'scope> {
     core: GroupCore,
     pool: &'scope Pool,
     scope: PhantomData<&'scope mut &'scope ()>,
@@ -428,7 +428,7 @@ unsafe fn drain(data: *const (), member: usize, mb: &'static Mailbox) {
     mb.hand_in::<()>(Some(()), Tally::default());
 }
 
-impl<'scope, 'env> Group<'scope, 'env> {
+impl<'scope, 'env> TaskGroup<'scope, 'env> {
     /// Queues `task` to run on the group's team; the group's
     /// [`taskgroup`] returns only after it has run. It may borrow anything
     /// that outlives the group, and spawn more tasks into the group.
@@ -514,7 +514,7 @@ impl<'scope, 'env> Group<'scope, 'env> {
     }
 }
 
-/// Runs `body` with a [`Group`] and returns its value once every task
+/// Runs `body` with a [`TaskGroup`] and returns its value once every task
 /// spawned into the group has run: OpenMP's `taskgroup` (and, with one
 /// task per block, `sections`).
 ///
@@ -556,7 +556,7 @@ impl<'scope, 'env> Group<'scope, 'env> {
 #[track_caller]
 pub fn taskgroup<'env, F, T>(num_threads: Option<usize>, body: F) -> T
 where
-    F: for<'scope> FnOnce(&'scope Group<'scope, 'env>) -> T,
+    F: for<'scope> FnOnce(&'scope TaskGroup<'scope, 'env>) -> T,
 {
     let here = CURRENT.get();
     if !here.pool.is_null() {
@@ -586,12 +586,12 @@ where
 /// body, then the wait; never unwinds.
 fn run_group<'env, F, T>(pool: &Pool, parent: *const GroupCore, body: F) -> Result<T, Payload>
 where
-    F: for<'scope> FnOnce(&'scope Group<'scope, 'env>) -> T,
+    F: for<'scope> FnOnce(&'scope TaskGroup<'scope, 'env>) -> T,
 {
     // SAFETY: `parent` is null or the group of the task this thread runs,
     // alive while the task runs.
     let depth = unsafe { parent.as_ref() }.map_or(0, |p| p.depth + 1);
-    let group = Group {
+    let group = TaskGroup {
         core: GroupCore {
             parent,
             depth,
