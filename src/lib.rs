@@ -531,9 +531,16 @@ macro_rules! scan {
         )
     };
 }
+/// What the task directives expand to, named here because compiler
+/// messages about tasks name them: the group a `#[taskgroup]` block's
+/// tasks are spawned into ([`TaskGroup`]), the value a task takes of a
+/// variable declared inside its group ([`Moved`]), and the types a task
+/// may copy while the group goes on using the variable ([`FirstPrivate`]:
+/// the `Copy` types). Code never needs to name them.
+pub use parallel_runtime::{FirstPrivate, Moved, TaskGroup};
 pub use parallel_runtime::{
-    Reducer, SimdLevel, Slice, TaskGroup, Trace, in_parallel, max_threads, num_threads,
-    set_num_threads, set_simd_level, simd_level, thread_num, trace_start, trace_take, wtime,
+    Reducer, SimdLevel, Slice, Trace, in_parallel, max_threads, num_threads, set_num_threads,
+    set_simd_level, simd_level, thread_num, trace_start, trace_take, wtime,
 };
 
 /// What the macro expansions call. Not a public API: it changes without notice.

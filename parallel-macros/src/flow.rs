@@ -252,7 +252,7 @@ impl<'a> Flow<'a> {
             return None;
         }
         if let Some(msg) = self.directive.block_message(
-            "the `?` operator would return from the function, but it",
+            "`?` (which returns from the function on an error)",
             "check it",
         ) {
             return Some(Error::new(t.question_token.span, msg));

@@ -231,7 +231,8 @@ fn changes_inside(u: &Use) -> bool {
 fn conflicts(tree: &Tree, d: &mut Decisions) {
     let mut by_name: BTreeMap<&Name, Vec<&Site>> = BTreeMap::new();
     for site in &tree.sites {
-        if site.binding.is_none() {
+        // Uses inside `#[critical]` blocks were reported with the block.
+        if site.binding.is_none() && site.what.critical.is_none() {
             by_name.entry(&site.what.name).or_default().push(site);
         }
     }

@@ -142,17 +142,35 @@ fn expand(e: &mut Expr, construct: Construct, counter: &mut usize) -> Vec<Error>
     Vec::new()
 }
 
-/// Removes every task directive inside `block`: what remains is the plain
+/// Removes every task directive inside `block`, and the loop directives
+/// `#[critical]` and `#[atomic]` outside loops: what remains is the plain
 /// program, each task run in place.
 pub fn strip(block: &mut syn::Block) {
-    struct Strip;
+    /// Inside a loop directive, whose `#[critical]` and `#[atomic]` are
+    /// expanded with the loop: `in_loop > 0`.
+    struct Strip {
+        in_loop: usize,
+    }
     impl VisitMut for Strip {
-        fn visit_expr_block_mut(&mut self, b: &mut ExprBlock) {
-            b.attrs.retain(|a| !is_ours(a));
-            visit_mut::visit_expr_block_mut(self, b);
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            if let Expr::Block(b) = e {
+                b.attrs.retain(|a| !is_ours(a));
+            }
+            if let Expr::ForLoop(f) = e
+                && f.attrs.iter().any(tree::is_loop_directive)
+            {
+                self.in_loop += 1;
+                visit_mut::visit_expr_mut(self, e);
+                self.in_loop -= 1;
+                return;
+            }
+            if self.in_loop == 0 {
+                crate::facts::strip_attrs(e);
+            }
+            visit_mut::visit_expr_mut(self, e);
         }
     }
-    Strip.visit_block_mut(block);
+    Strip { in_loop: 0 }.visit_block_mut(block);
 }
 
 /// Expands every `#[taskgroup]` / `#[sections]` block in `item`,
@@ -224,7 +242,7 @@ impl Strays<'_> {
                 "task" => "`#[task]` blocks stand inside a `#[taskgroup] { .. }` block, which waits for them before it ends: `#[taskgroup] { #[task] { a() } #[task] { b() } }`".to_owned(),
                 _ => format!("`#[{name}]` goes on a block inside a `#[parallel]` item"),
             };
-            self.0.push(Error::new(attr.span(), msg));
+            self.0.push(Error::new_spanned(&attr, msg));
         }
         *attrs = kept;
     }

@@ -370,7 +370,8 @@ impl Walker {
         }
     }
 
-    fn site(&mut self, what: Use) {
+    fn site(&mut self, mut what: Use) {
+        what.shown = tidy(&what.shown);
         let binding = match self.resolve(&what.name) {
             Some(Bound::Item) => return,
             Some(Bound::Var(k)) => Some(k),
@@ -382,6 +383,56 @@ impl Walker {
             what,
         });
     }
+}
+
+/// Source text as `show` gives it, with the spaces it leaves in
+/// turbofishes (`sum::< u64 >()`), closure parameters (`| v |`) and prefix
+/// operators (`(* v)`) removed.
+pub fn tidy(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut turbofish = 0usize;
+    let mut closing_pipe = false;
+    let prefix_position = |out: &str| {
+        let t = out.trim_end();
+        t.is_empty()
+            || t.ends_with(['(', '[', ',', '=', '!', '&', '{', ';', '|'])
+            || t.ends_with("return")
+    };
+    let mut k = 0;
+    while k < chars.len() {
+        let c = chars[k];
+        let next = chars.get(k + 1).copied();
+        if c == '<' && out.ends_with("::") {
+            turbofish += 1;
+        } else if c == '>' && turbofish > 0 {
+            turbofish -= 1;
+            if out.ends_with(' ') {
+                out.pop();
+            }
+        } else if c == '|' && !closing_pipe && next == Some(' ') && prefix_position(&out) {
+            // A closure's opening `|`: its parameters follow.
+            out.push(c);
+            closing_pipe = true;
+            k += 2;
+            continue;
+        } else if c == '|' && closing_pipe {
+            closing_pipe = false;
+            if out.ends_with(' ') {
+                out.pop();
+            }
+        } else if matches!(c, '*' | '-') && next == Some(' ') && prefix_position(&out) {
+            out.push(c);
+            k += 2;
+            continue;
+        }
+        out.push(c);
+        if (c == '<' && turbofish > 0) && next == Some(' ') {
+            k += 1;
+        }
+        k += 1;
+    }
+    out
 }
 
 /// A name an opaque macro mentions, as a read.
@@ -493,7 +544,7 @@ fn is_section(a: &Attribute) -> bool {
         .is_some_and(|s| s.ident == "section")
 }
 
-fn is_loop_directive(a: &Attribute) -> bool {
+pub fn is_loop_directive(a: &Attribute) -> bool {
     let last = a.path().segments.last().map(|s| s.ident.to_string());
     matches!(
         last.as_deref(),
@@ -521,6 +572,26 @@ fn misplaced(tokens: TokenStream, errors: &mut Vec<Error>) {
             }
         };
         errors.push(Error::new_spanned(at, msg));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tidy;
+
+    #[test]
+    fn tidy_removes_the_spaces_show_leaves() {
+        assert_eq!(
+            tidy("total += x.iter().sum::< u64 >()"),
+            "total += x.iter().sum::<u64>()"
+        );
+        assert_eq!(
+            tidy("x.iter().map(| v | v * scale)"),
+            "x.iter().map(|v| v * scale)"
+        );
+        assert_eq!(tidy("big.push(* v)"), "big.push(*v)");
+        assert_eq!(tidy("a = - b * c | d"), "a = -b * c | d");
+        assert_eq!(tidy("f(| a, b | a < b)"), "f(|a, b| a < b)");
     }
 }
 
