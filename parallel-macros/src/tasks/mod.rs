@@ -27,9 +27,8 @@ mod spawn;
 mod tree;
 
 use crate::clause::Errors;
-use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Attribute, Error, Expr, ExprBlock, Meta};
+use syn::{Attribute, Error, Expr, Meta};
 
 /// The two constructs and their blocks' directives.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
