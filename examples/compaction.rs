@@ -19,18 +19,28 @@
 //! OpenMP accepts the write `out[count] = x[i]` on faith: the positions
 //! happen to be distinct. `#[parallel_for]` rejects a write at an index
 //! read from data (it cannot prove that two iterations never meet), so the
-//! compaction is written in two steps that it can check:
+//! compaction is written in steps that it can check, over blocks of
+//! [`BLOCK`] elements:
 //!
-//! 1. a scan records each element's position, `pos[i] = count`, where
-//!    every iteration writes its own element (`scan!(exclusive(count))`:
-//!    the reads before the marker see the count of the iterations before);
-//! 2. the output is cut into one piece per block of the input, from the
-//!    block's first position to the next block's (`split_at_mut`), and a
-//!    task per block copies its kept elements into its own piece, each at
-//!    its scanned position. The pieces are disjoint `&mut` slices, so the
-//!    tasks cannot write each other's: the borrow checker proves what
-//!    OpenMP takes on faith, and a position outside its piece would panic
-//!    at the index check rather than race.
+//! 1. each block counts the elements it keeps, `kept[b] = ..` (every
+//!    iteration writes its own element);
+//! 2. a scan turns the counts into each block's first position,
+//!    `starts[b] = count` (`scan!(exclusive(count))`: the reads before the
+//!    marker see the count of the blocks before);
+//! 3. the output is cut at those positions into one piece per block
+//!    (`split_at_mut`, from the front), and a task per block copies
+//!    its kept elements into its own piece: each kept element lands at
+//!    its scanned position, `starts[b]` plus the kept elements before it
+//!    in the block. The pieces are disjoint `&mut` slices, so the tasks
+//!    cannot write each other's: the borrow checker proves what OpenMP
+//!    takes on faith, and a position outside its piece would panic at the
+//!    index check rather than race.
+//!
+//! A scan of every element (`pos[i] = count`, then `out[pos[i]] = x[i]` in
+//! the tasks) computes the same, but writes and reads again an array of
+//! positions twice the size of the input: on a machine bound by memory,
+//! slower than the plain loop. Over blocks, the input is read twice (to
+//! count, to copy) and the output written once.
 //!
 //! The kept elements are integers: the outputs must be identical.
 //!
@@ -61,33 +71,43 @@ pub fn compact_seq(x: &[u32]) -> Vec<u32> {
     out
 }
 
-/// A scan for the positions, then a task per block of the input.
+/// Counts per block, a scan of the counts, then a task per block.
 #[parallel]
 pub fn compact_par(x: &[u32]) -> Vec<u32> {
     let n = x.len();
-    // pos[i]: how many kept elements precede x[i]; pos[n]: how many in all.
-    let mut pos = vec![0usize; n + 1];
+    let blocks = n.div_ceil(BLOCK);
+    let mut kept = vec![0usize; blocks];
+    #[parallel_for]
+    for b in 0..blocks {
+        let block = &x[b * BLOCK..(b * BLOCK + BLOCK).min(n)];
+        kept[b] = block.iter().filter(|&&v| keep(v)).count();
+    }
+    // starts[b]: how many kept elements precede block b; starts[blocks]:
+    // how many in all.
+    let mut starts = vec![0usize; blocks + 1];
     let mut count = 0usize;
     #[parallel_for(reduction(inscan, +: count))]
-    for i in 0..n {
-        pos[i] = count;
+    for b in 0..blocks {
+        starts[b] = count;
         scan!(exclusive(count));
-        count += usize::from(keep(x[i]));
+        count += kept[b];
     }
-    pos[n] = count;
+    starts[blocks] = count;
     let mut out = vec![0u32; count];
     let mut rest: &mut [u32] = &mut out;
     #[taskgroup]
     {
-        for lo in (0..n).step_by(BLOCK) {
-            let hi = (lo + BLOCK).min(n);
-            let (piece, tail) = std::mem::take(&mut rest).split_at_mut(pos[hi] - pos[lo]);
+        for (b, block) in x.chunks(BLOCK).enumerate() {
+            // out[starts[b]..starts[b + 1]], cut off the front of the rest.
+            let (piece, tail) = std::mem::take(&mut rest).split_at_mut(starts[b + 1] - starts[b]);
             rest = tail;
             #[task]
             {
-                for i in lo..hi {
-                    if keep(x[i]) {
-                        piece[pos[i] - pos[lo]] = x[i];
+                let mut at = 0;
+                for &v in block {
+                    if keep(v) {
+                        piece[at] = v;
+                        at += 1;
                     }
                 }
             }
