@@ -47,7 +47,11 @@ pub const CUTOFF: u64 = 20;
 
 /// The plain recursion.
 pub fn fib_seq(n: u64) -> u64 {
-    if n < 2 { n } else { fib_seq(n - 1) + fib_seq(n - 2) }
+    if n < 2 {
+        n
+    } else {
+        fib_seq(n - 1) + fib_seq(n - 2)
+    }
 }
 
 /// The same recursion, two tasks per call above the cutoff.

@@ -734,10 +734,13 @@ mod tests {
         a + b
     }
 
+    /// Smaller under miri, which runs a few thousand times slower.
+    const FIB_N: u64 = if cfg!(miri) { 9 } else { 22 };
+
     #[test]
     fn fibonacci_with_every_cutoff() {
         for cutoff in [0, 2, 5, 10, 20] {
-            assert_eq!(fib(22, cutoff), fib_seq(22), "cutoff {cutoff}");
+            assert_eq!(fib(FIB_N, cutoff), fib_seq(FIB_N), "cutoff {cutoff}");
         }
     }
 
@@ -745,6 +748,10 @@ mod tests {
     /// stack grows with the recursion's depth only, the crew not at all
     /// beyond the team.
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "too slow under miri; fibonacci_with_every_cutoff is its small case"
+    )]
     fn deep_recursion_without_a_cutoff() {
         let start = Instant::now();
         assert_eq!(fib(24, 0), fib_seq(24));
@@ -755,8 +762,9 @@ mod tests {
 
     #[test]
     fn every_task_runs_once_before_the_group_returns() {
+        let n = if cfg!(miri) { 120 } else { 1000 };
         for team in [1, 2, 3, 8] {
-            let hits: Vec<AtomicU64> = (0..1000).map(|_| AtomicU64::new(0)).collect();
+            let hits: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
             taskgroup(Some(team), |g| {
                 for (i, h) in hits.iter().enumerate() {
                     g.spawn(move || {
@@ -778,7 +786,8 @@ mod tests {
 
     #[test]
     fn borrowed_slices_are_written_by_their_tasks() {
-        let mut v: Vec<u64> = (0..10_000).collect();
+        let n = if cfg!(miri) { 500 } else { 10_000 };
+        let mut v: Vec<u64> = (0..n).collect();
         taskgroup(Some(4), |g| {
             for chunk in v.chunks_mut(97) {
                 g.spawn(move || chunk.iter_mut().for_each(|x| *x *= 2));
@@ -808,7 +817,7 @@ mod tests {
             // The first task had started (or ran first) and finished.
             assert!(done.load(Ordering::Relaxed) <= 1);
             // The pool is usable afterwards.
-            assert_eq!(fib(15, 5), 610);
+            assert_eq!(fib(FIB_N, 5), fib_seq(FIB_N));
         }
     }
 
@@ -831,6 +840,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "loops call sched_getcpu, which miri does not support")]
     fn tasks_run_as_members_and_loops_inside_them_nest() {
         let seen = Mutex::new(Vec::new());
         taskgroup(Some(2), |g| {
@@ -860,16 +870,18 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "loops call sched_getcpu, which miri does not support")]
     fn a_group_inside_a_loop_takes_only_idle_workers() {
         let before = crew::started();
-        let sums: Vec<u64> = (0..64).collect();
+        let n: u64 = if cfg!(miri) { 16 } else { 64 };
+        let sums: Vec<u64> = (0..n).collect();
         let cfg = crate::Config {
             num_threads: Some(2),
             ..crate::Config::DEFAULT
         };
         let total = for_range(
             &cfg,
-            &crate::Seq::range(0usize, 64),
+            &crate::Seq::range(0usize, n as usize),
             (),
             |a, b| a + b,
             |lo, hi, ()| {
@@ -885,7 +897,7 @@ mod tests {
                 s
             },
         );
-        assert_eq!(total, Some(2016 + 64 * 144));
+        assert_eq!(total, Some(n * (n - 1) / 2 + n * 144));
         // The loop's team was at most 2, and nested groups grow nothing.
         assert!(crew::started() <= before.max(routines::max_threads()).max(2));
     }

@@ -292,3 +292,62 @@ fn expr_attrs_mut(e: &mut Expr) -> Option<&mut Vec<Attribute>> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::TokenStream;
+    use std::str::FromStr;
+
+    const SAMPLES: &[&str] = &[
+        "fn f(x: &[u64], out: &mut [u64]) -> u64 { let (mut a, mut b) = (0, 0); #[taskgroup(num_threads(2))] { let s = 3; \
+         for (i, o) in out.iter_mut().enumerate() { #[task] { *o = s * x[i]; #[task] { println!(\"{i}\"); } } } \
+         if a > 1 { #[task] { a = 1; } } else { #[task] { b = 2; } } match b { 0 => { #[task] { a += 1; } } _ => {} } \
+         while b < 3 { b += 1; #[task] { let _ = x.len(); } } } a + b }",
+        "fn g(v: &mut [u64]) { let (l, r) = v.split_at_mut(1); #[sections] { #[section] { l[0] = 1; } #[section] { r.fill(2); } } \
+         #[task] { } #[taskgroup] { x.iter().for_each(|v| { #[task] { v; } }); #[parallel_for] for i in 0..3 { #[task] { i; } } \
+         let y = { #[task] { }; 1 }; return; break; #[section] {} #[critical] { a += 1; } } }",
+    ];
+
+    /// The macro never panics: every sample with any one token or
+    /// character removed, and every prefix, expands to something.
+    #[test]
+    fn never_panics_on_damaged_input() {
+        for item in SAMPLES {
+            let words: Vec<&str> = item.split_whitespace().collect();
+            let mut variants = Vec::new();
+            for k in 0..words.len() {
+                let mut w = words.clone();
+                w.remove(k);
+                variants.push(w.join(" "));
+                variants.push(words[..k].join(" "));
+            }
+            let chars: Vec<char> = item.chars().collect();
+            for k in (0..chars.len()).step_by(3) {
+                let mut c = chars.clone();
+                c.remove(k);
+                variants.push(c.into_iter().collect());
+            }
+            for v in variants {
+                let Ok(input) = TokenStream::from_str(&v) else {
+                    continue;
+                };
+                let _ = crate::host::parallel(TokenStream::new(), input);
+            }
+        }
+    }
+
+    #[test]
+    fn errors_keep_the_plain_program() {
+        let input = TokenStream::from_str(
+            "fn f(x: &[u64]) -> u64 { let mut t = 0; #[taskgroup] { #[task] { t += x[0]; } #[task] { t += x[1]; } } t }",
+        )
+        .unwrap();
+        let out = crate::host::parallel(TokenStream::new(), input).to_string();
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(
+            !out.contains("# [task"),
+            "the directives are removed: {out}"
+        );
+        assert!(out.contains("t += x [0]"), "{out}");
+    }
+}
