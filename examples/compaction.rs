@@ -57,7 +57,7 @@ pub const BLOCK: usize = 1 << 16;
 
 /// The test: about a third of the values pass.
 pub fn keep(v: u32) -> bool {
-    v % 3 == 0
+    v.is_multiple_of(3)
 }
 
 /// The plain loop.

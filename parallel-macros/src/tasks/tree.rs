@@ -575,26 +575,6 @@ fn misplaced(tokens: TokenStream, errors: &mut Vec<Error>) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::tidy;
-
-    #[test]
-    fn tidy_removes_the_spaces_show_leaves() {
-        assert_eq!(
-            tidy("total += x.iter().sum::< u64 >()"),
-            "total += x.iter().sum::<u64>()"
-        );
-        assert_eq!(
-            tidy("x.iter().map(| v | v * scale)"),
-            "x.iter().map(|v| v * scale)"
-        );
-        assert_eq!(tidy("big.push(* v)"), "big.push(*v)");
-        assert_eq!(tidy("a = - b * c | d"), "a = -b * c | d");
-        assert_eq!(tidy("f(| a, b | a < b)"), "f(|a, b| a < b)");
-    }
-}
-
 /// `#[critical]` and `#[atomic]` outside a `#[parallel_for]` loop: they
 /// belong to loops; tasks share data through a `Mutex` or an atomic.
 fn outside_loops(stmt: &Stmt, errors: &mut Vec<Error>) {
@@ -633,4 +613,24 @@ fn outside_loops(stmt: &Stmt, errors: &mut Vec<Error>) {
         fn visit_item(&mut self, _: &'ast syn::Item) {}
     }
     Look { in_loop: 0, errors }.visit_stmt(stmt);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tidy;
+
+    #[test]
+    fn tidy_removes_the_spaces_show_leaves() {
+        assert_eq!(
+            tidy("total += x.iter().sum::< u64 >()"),
+            "total += x.iter().sum::<u64>()"
+        );
+        assert_eq!(
+            tidy("x.iter().map(| v | v * scale)"),
+            "x.iter().map(|v| v * scale)"
+        );
+        assert_eq!(tidy("big.push(* v)"), "big.push(*v)");
+        assert_eq!(tidy("a = - b * c | d"), "a = -b * c | d");
+        assert_eq!(tidy("f(| a, b | a < b)"), "f(|a, b| a < b)");
+    }
 }
