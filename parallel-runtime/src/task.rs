@@ -16,13 +16,18 @@
 //! group, as a top-level loop does) and posts them a drain job: they pop
 //! the oldest queued task, run it, and again, until the pool closes. The
 //! thread that opened the group is member 0. A group's owner, at the end
-//! of its body, runs queued tasks itself (the newest first, so recursion
-//! goes depth-first), and while tasks of its group run elsewhere it helps
-//! with any queued task: no thread ever waits for a task that nobody has
-//! started. A wait is only for a task running on another thread, which
-//! was spawned (and so started) after the waiting frame began; around a
-//! cycle of waits the start times would have to grow forever, so waits
-//! cannot deadlock.
+//! of its body, runs its group's queued tasks itself, and those of the
+//! groups opened inside them (the newest first, so recursion goes
+//! depth-first): no thread ever waits for a task that nobody has started.
+//! While its group's tasks run elsewhere and none is queued, it runs the
+//! oldest task of another group rather than idle, but keeps at most
+//! `MAX_FOREIGN` of those on its stack: running any task while waiting
+//! would stack waits on waits without bound (two threads each running the
+//! other's tasks, deeper and deeper), where a descendant only adds the
+//! depth of the recursion. A wait is only for a task running on another
+//! thread, which was spawned (and so started) after the waiting frame
+//! began; around a cycle of waits the start times would have to grow
+//! forever, so waits cannot deadlock.
 //!
 //! Tasks run as members of the pool's team: `thread_num()` is the running
 //! thread's member number, and a loop inside a task is a nested loop,
@@ -77,7 +82,12 @@ impl Here {
 
 thread_local! {
     static CURRENT: Cell<Here> = const { Cell::new(Here::NOWHERE) };
+    /// Tasks of other groups this thread runs while waiting for its own.
+    static FOREIGN: Cell<usize> = const { Cell::new(0) };
 }
+
+/// The most tasks of other groups on one thread's stack (see `wait`).
+const MAX_FOREIGN: usize = 2;
 
 /// A group of tasks: every task spawned into it has run when [`taskgroup`]
 /// returns. `'scope` is the group's lifetime, `'env` that of what the tasks
@@ -506,9 +516,20 @@ impl<'scope, 'env> TaskGroup<'scope, 'env> {
             if self.core.pending.load(Ordering::Acquire) == 0 {
                 return;
             }
-            match self.pool.pop_for(&self.core) {
-                Some(task) => self.pool.run(task, member),
-                None => self.pool.sleep(seen),
+            if let Some(task) = self.pool.pop_for(&self.core) {
+                self.pool.run(task, member);
+            } else if FOREIGN.get() < MAX_FOREIGN
+                && let Some(task) = self.pool.pop_oldest()
+            {
+                // Another group's task, while ours run elsewhere: the
+                // thread would idle otherwise. At most `MAX_FOREIGN` such
+                // frames on a stack, so it grows at most that many times
+                // the depth of the recursion.
+                FOREIGN.set(FOREIGN.get() + 1);
+                self.pool.run(task, member);
+                FOREIGN.set(FOREIGN.get() - 1);
+            } else {
+                self.pool.sleep(seen);
             }
         }
     }
