@@ -488,3 +488,56 @@ fn a_panic_in_a_task_reaches_the_caller_after_the_group() {
         }
     }
 }
+
+/// A task in a loop's own group writes the iteration's element; a loop
+/// inside a task reads the task's own items.
+#[parallel]
+fn element_from_a_task(x: &[u64], threads: usize) -> Vec<u64> {
+    let mut out = vec![0; x.len()];
+    #[parallel_for(num_threads(threads))]
+    for i in 0..x.len() {
+        #[taskgroup]
+        {
+            #[task]
+            {
+                out[i] = x[i] * 2;
+            }
+        }
+    }
+    out
+}
+
+#[parallel]
+fn row_sums(rows: &[Vec<u64>], threads: usize) -> Vec<u64> {
+    let mut out = vec![0; rows.len()];
+    #[taskgroup(num_threads(threads))]
+    {
+        for (row, o) in rows.iter().zip(out.iter_mut()) {
+            let scale = 2;
+            #[task]
+            {
+                let mut s = 0;
+                #[parallel_for(reduction(+: s))]
+                for j in 0..row.len() {
+                    s += row[j] * scale;
+                }
+                *o = s;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn tasks_in_loops_write_their_elements_and_loops_in_tasks_read_their_items() {
+    for &n in LENGTHS {
+        let x = ints(n, 90, 17);
+        let doubled: Vec<u64> = x.iter().map(|v| 2 * v).collect();
+        let rows: Vec<Vec<u64>> = (0..n.min(200)).map(|r| ints(r, 50, r as u64)).collect();
+        let sums: Vec<u64> = rows.iter().map(|r| 2 * r.iter().sum::<u64>()).collect();
+        for &t in THREADS {
+            assert_eq!(element_from_a_task(&x, t), doubled, "n={n} t={t}");
+            assert_eq!(row_sums(&rows, t), sums, "n={n} t={t}");
+        }
+    }
+}
