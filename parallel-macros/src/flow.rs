@@ -45,9 +45,14 @@ impl Directive {
     /// What to do instead, for a block directive.
     fn block_fix(self, what: &str) -> String {
         match self {
+            // `continue` and `break` mean to skip the rest of the task.
+            Directive::Task(_) if what == "skip" => "To skip the rest of the task, put it under an `if`; to act on what the task found, store it in a variable declared before the `#[taskgroup]` block, and act on it after the block".to_owned(),
             Directive::Task(_) => format!(
                 "Store what the task found in a variable declared before the `#[taskgroup]` block, and {what} after the block"
             ),
+            _ if what == "skip" => {
+                "Set a variable inside the block and act on it after the block".to_owned()
+            }
             _ => format!("Set a variable inside the block and {what} after it"),
         }
     }
@@ -173,7 +178,7 @@ impl<'a> Flow<'a> {
             return None;
         }
         let d = self.directive;
-        if let Some(msg) = d.block_message(&format!("`{}`", show_break(e)), "act on it") {
+        if let Some(msg) = d.block_message(&format!("`{}`", show_break(e)), "skip") {
             return Some(Error::new_spanned(e, msg));
         }
         let (name, run) = (d.name(), d.run());
@@ -197,7 +202,7 @@ impl<'a> Flow<'a> {
             return Ok(false);
         }
         let block = |what: String| {
-            let msg = self.directive.block_message(&what, "act on it");
+            let msg = self.directive.block_message(&what, "skip");
             msg.map(|msg| Error::new_spanned(e, msg))
         };
         let Some(l) = &e.label else {
