@@ -405,7 +405,10 @@ kernel_note = ("Medians; parallel/C and parallel/rayon above 1 mean the macro is
 over_note = ("µs per construct: the median of (time of the construct minus the reference, the same delays "
              f"run sequentially, measured in turns); delay {delay.get('rust', '?')} µs in Rust, {delay.get('c', '?')} µs in C); "
              "2 threads, except the inline row (the macro runs it on the caller; libgomp with if(false)); "
-             "the trivial_for row's 1024 iterations each call delay(0), which returns at once.")
+             "the trivial_for row's 1024 iterations each call delay(0), which returns at once; "
+             "the task rows (task_wait: a task and its wait; taskgroup: 1000 tasks; sections: two) "
+             "each delay once per task, and libgomp's open a parallel region per construct, "
+             "as a top-level #[taskgroup] reserves its team.")
 
 out = [f"machine: {machine()}", f"mode: {mode}", "",
        "Kernels", "", k_text, "", kernel_note, "",

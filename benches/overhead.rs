@@ -9,11 +9,20 @@
 //! (a call to `delay(0)`, 512 per thread); the schedules `static`, `static, c`,
 //! `dynamic, c` and `guided, c` for c = 1, 2, 4, …, 1024 with 1024
 //! iterations per thread; a loop of 8 iterations without `num_threads`,
-//! which the runtime runs inline. The same constructs written with rayon on
+//! which the runtime runs inline. Tasks, as EPCC's taskbench measures them:
+//! a `#[taskgroup]` with one task (a spawn and its wait: `task_wait`), a
+//! group of [`GROUP_TASKS`] tasks spawned in a loop (`taskgroup`), and
+//! `#[sections]` with two sections (`sections`), each task a delay. The
+//! same constructs written with rayon on
 //! a 2-thread pool: `par_iter` entered from outside the pool through
 //! `pool.install`, `par_iter` from inside the pool, and a bare `rayon::join`
 //! inside the pool (`with_min_len(c).with_max_len(c)` stands in for a chunk
-//! size). `benches/c/overhead.c` measures the same rows with libgomp.
+//! size); for the tasks, `rayon::join` of the task and nothing (a spawn and
+//! its wait), `rayon::scope` with a `spawn` per task, and `rayon::join` of
+//! the two sections. `benches/c/overhead.c` measures the same rows with
+//! libgomp, where a task needs a parallel region: each task row there is a
+//! `parallel` + `single` (or `parallel sections`) per construct, the fork
+//! that a top-level group here pays too.
 //!
 //! The method, as EPCC's: the delay length is calibrated so that one
 //! `delay()` takes [`DELAY_US`]; each measurement repeats the construct
@@ -56,6 +65,8 @@ const DELAY_US: f64 = 0.05;
 const CHUNKS: [usize; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 /// Iterations of the loop that runs inline (below the runtime's threshold).
 const INLINE_ITERS: usize = 8;
+/// Tasks of the `taskgroup` row.
+const GROUP_TASKS: usize = 1000;
 
 /// EPCC's `delay()`: spins for `len` steps of a float add that the compiler
 /// cannot remove or vectorize.
@@ -158,7 +169,57 @@ fn par_inline(n: usize, len: usize) {
     }
 }
 
+/// A task and its wait.
+#[parallel]
+fn par_task_wait(len: usize) {
+    #[taskgroup(num_threads(THREADS))]
+    {
+        #[task]
+        {
+            delay(len);
+        }
+    }
+}
+
+/// A group of `n` tasks, spawned in a loop.
+#[parallel]
+fn par_taskgroup(n: usize, len: usize) {
+    #[taskgroup(num_threads(THREADS))]
+    {
+        for _ in 0..n {
+            #[task]
+            {
+                delay(len);
+            }
+        }
+    }
+}
+
+/// Two sections.
+#[parallel]
+fn par_sections(len: usize) {
+    #[sections(num_threads(THREADS))]
+    {
+        #[section]
+        {
+            delay(len);
+        }
+        #[section]
+        {
+            delay(len);
+        }
+    }
+}
+
 // ---- the same, written with rayon (run inside the pool) ----
+
+fn rayon_scope(n: usize, len: usize) {
+    rayon::scope(|s| {
+        for _ in 0..n {
+            s.spawn(move |_| delay(len));
+        }
+    });
+}
 
 fn rayon_for(n: usize, len: usize) {
     (0..n).into_par_iter().for_each(|_| delay(len));
@@ -451,6 +512,8 @@ fn run_all(b: &mut Bench) {
         b.row(key, Parallel, &mut || par_guided(n, c, len));
     }
 
+    run_tasks(b);
+
     // Against the plain loop of all 8 iterations: what the construct costs a
     // loop too small to be worth a team.
     let n = INLINE_ITERS;
@@ -470,6 +533,27 @@ fn run_all(b: &mut Bench) {
         pool.install(|| rayon_for(n, len))
     });
     b.row(key, RayonInside, &mut || rayon_for(n, len));
+}
+
+/// The task rows: a spawn and its wait, a group of [`GROUP_TASKS`], two
+/// sections.
+fn run_tasks(b: &mut Bench) {
+    use Impl::{Parallel, RayonInside, RayonJoin};
+    let len = b.s.len;
+    let key = Key::team("task_wait", None, 1);
+    b.row(key, Parallel, &mut || par_task_wait(len));
+    b.row(key, RayonJoin, &mut || {
+        rayon::join(|| delay(len), || ());
+    });
+    let n = GROUP_TASKS;
+    let key = Key::team("taskgroup", None, n / THREADS);
+    b.row(key, Parallel, &mut || par_taskgroup(n, len));
+    b.row(key, RayonInside, &mut || rayon_scope(n, len));
+    let key = Key::team("sections", None, 1);
+    b.row(key, Parallel, &mut || par_sections(len));
+    b.row(key, RayonJoin, &mut || {
+        rayon::join(|| delay(len), || delay(len));
+    });
 }
 
 fn fmt_us(us: Option<f64>) -> String {

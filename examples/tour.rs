@@ -64,6 +64,11 @@ patterns! {
     histogram: "histogram.rs",
     stats: "stats.rs",
     matrix_fill: "matrix_fill.rs",
+    prefix_sum: "prefix_sum.rs",
+    running_max: "running_max.rs",
+    compaction: "compaction.rs",
+    fib: "fib.rs",
+    quicksort: "quicksort.rs",
 }
 
 fn main() {

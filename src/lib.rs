@@ -43,9 +43,12 @@
 //!   and environment variable, and what to write here instead.
 //! - [`guide::patterns`]: the "common core" of parallel programming (π,
 //!   saxpy, dot product, a vectorized sum, min/max search, Mandelbrot, a
-//!   heat stencil, matrix multiply, a histogram), and two more (statistics with a user-defined
-//!   reduction, a matrix filled under `collapse(2)`), each with its loop and
-//!   what the macro writes for you.
+//!   heat stencil, matrix multiply, a histogram), two more loops (statistics with a user-defined
+//!   reduction, a matrix filled under `collapse(2)`), scans (a prefix sum,
+//!   a running maximum, stream compaction) and tasks (Fibonacci,
+//!   quicksort, a task per item, a tree walk), each with its code and what
+//!   the macro writes for you; and what to write instead of a parallel
+//!   region.
 //! - [`guide::schedules`]: how the iterations are split, and how to choose.
 //! - [`guide::races`]: the race catalogue: every program the macro rejects,
 //!   why it would race, and what to write instead.
@@ -100,7 +103,11 @@
 //! | `#pragma omp parallel for simd` | `#[parallel_for(simd, clauses)]`: each thread's chunks run the vectorized body |
 //! | a `parallel for` nested in another's body | a `#[parallel_for]` nested in another's body: its iterations are split among the idle workers ([below](#what-the-body-may-do)) |
 //! | `nowait` | none: every loop ends with its iterations done (and its reductions combined) |
-//! | `ordered`, `task`, `sections` | not yet: the macro names the clauses it knows |
+//! | `#pragma omp taskgroup` with `#pragma omp task` inside | `#[taskgroup] { .. #[task] { .. } .. }` on blocks ([below](#tasks-and-sections)) |
+//! | `#pragma omp task` + `#pragma omp taskwait` | a `#[taskgroup]` block around the tasks: its end is the wait |
+//! | `#pragma omp sections` / `section` | `#[sections] { #[section] { .. } #[section] { .. } }` |
+//! | `#pragma omp parallel` with `single`, `masked`, `barrier`, `for nowait` | none: one `#[parallel_for]` per loop, code between loops, groups; why and what to write instead: [patterns](guide::patterns#parallel-regions-what-to-write-instead) |
+//! | `ordered` | not yet: the macro names the clauses it knows |
 //!
 //! ```
 //! use parallel::parallel;
@@ -246,6 +253,83 @@
 //! (very short loops, or a machine too busy to run the helpers in time) run
 //! on the calling thread alone, decided per loop from its last runs; idle
 //! helpers spin only while that pays, then sleep.
+//!
+//! # Tasks and sections
+//!
+//! For recursive and irregular work, `#[taskgroup] { .. }` on a block runs
+//! every `#[task] { .. }` block inside it as a task, which may run at the
+//! same time as the rest of the group, and ends once all of them have run.
+//! `#[sections] { #[section] { .. } #[section] { .. } }` runs each section
+//! once, at the same time as the others: a group whose tasks are its
+//! sections.
+//!
+//! ```
+//! use parallel::parallel;
+//!
+//! #[parallel]
+//! fn fib(n: u64) -> u64 {
+//!     if n < 20 {
+//!         return if n < 2 { n } else { fib(n - 1) + fib(n - 2) };
+//!     }
+//!     let (mut a, mut b) = (0, 0);
+//!     #[taskgroup]
+//!     {
+//!         #[task]
+//!         {
+//!             a = fib(n - 1);
+//!         }
+//!         #[task]
+//!         {
+//!             b = fib(n - 2);
+//!         }
+//!     }
+//!     a + b
+//! }
+//!
+//! assert_eq!(fib(25), 75_025);
+//! ```
+//!
+//! - **Where.** A `#[task]` block stands inside a `#[taskgroup]` block of a
+//!   [`parallel`] item: as one of its statements, or of a block, loop, `if`
+//!   or `match` arm inside it, or inside another task of the group (a task
+//!   of a task belongs to the same group). A recursive call opens a group of
+//!   its own, as a task-parallel Fibonacci does. A `#[parallel_for]` body
+//!   may open a group; a task in it may not belong to a group outside the
+//!   loop.
+//! - **What a task may use.** The same promise as for loops: an accepted
+//!   program computes what the plain program (every task run in place)
+//!   computes. Variables declared before the group are borrowed: what a
+//!   task writes, no other task of the group, nor the group's own code
+//!   after the task's spawn, may use (the macro names the variable and
+//!   both places; the borrow checker backs it). Variables declared inside
+//!   the group are the task's own, taken by value when it is spawned
+//!   (OpenMP's `firstprivate`), copied when the group uses them again
+//!   ([`FirstPrivate`]: `Copy` types); a task may not write them, since the
+//!   group would not see the write. Shared values must be [`Sync`], and
+//!   what a task writes [`Send`].
+//! - **Control flow.** `break`, `continue`, `return`, `?` and `.await` may
+//!   not leave a task, nor `return` and `?` the group's block.
+//! - **The team.** A top-level group runs its tasks on the calling thread
+//!   and the idle crew workers it reserves at its first spawn (up to
+//!   [`max_threads()`], or `#[taskgroup(num_threads(n))]`); the groups
+//!   opened inside its tasks share them. A thread that waits for its group
+//!   runs the group's queued tasks itself, so no thread waits for a task
+//!   nobody has started, and tasks never start threads beyond the team.
+//!   Inside a task, [`thread_num()`] is the running member, and a
+//!   `#[parallel_for]` is a nested loop (only idle workers join it). With
+//!   no worker to help, or a long queue, a task runs at its spawn.
+//! - **Panics.** A panic in a task reaches the caller of the group once
+//!   every task that started has finished; the group's tasks that had not
+//!   started are dropped.
+//!
+//! OpenMP's parallel regions (`single`, `masked`, `barrier`, `for nowait`)
+//! are not provided: a barrier needs every member running at once, which a
+//! team of idle workers on a shared machine cannot promise, and every
+//! statement of a region runs on every thread. The
+//! [patterns page](guide::patterns#parallel-regions-what-to-write-instead)
+//! says what to write instead; the
+//! [race catalogue](guide::races#tasks) lists what the macro rejects in
+//! tasks.
 //!
 //! # Loop forms
 //!
@@ -547,6 +631,13 @@ macro_rules! scan {
         )
     };
 }
+/// What the task directives expand to, named here because compiler
+/// messages about tasks name them: the group a `#[taskgroup]` block's
+/// tasks are spawned into ([`TaskGroup`]), the value a task takes of a
+/// variable declared inside its group ([`Moved`]), and the types a task
+/// may copy while the group goes on using the variable ([`FirstPrivate`]:
+/// the `Copy` types). Code never needs to name them.
+pub use parallel_runtime::{FirstPrivate, Moved, TaskGroup};
 pub use parallel_runtime::{
     Reducer, SimdLevel, Slice, Trace, in_parallel, max_threads, num_threads, set_num_threads,
     set_simd_level, simd_level, thread_num, trace_start, trace_take, wtime,

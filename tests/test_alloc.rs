@@ -95,8 +95,11 @@ fn round() {
 
 #[test]
 fn fork_join_path_does_not_allocate() {
-    for _ in 0..5 {
-        round(); // warm up
+    // Warm up long enough that, on a loaded machine too, every worker has
+    // run chunks of every kind (a worker the caller outran in a short
+    // warm-up would fill its tables during the count).
+    for _ in 0..30 {
+        round();
     }
     COUNTING.store(true, Ordering::Relaxed);
     for _ in 0..50 {

@@ -29,6 +29,8 @@
  * caller. The C row spells it as an if() clause. */
 #define INLINE_BELOW 16
 #define MAX_OUTER 100
+/* Tasks of the taskgroup row. */
+#define GROUP_TASKS 1000
 
 static const int CHUNKS[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 #define NCHUNKS (int)(sizeof CHUNKS / sizeof CHUNKS[0])
@@ -128,6 +130,45 @@ static void pinline(int n, int chunk) {
     for (int i = 0; i < n; i++) delay(body_length);
 }
 
+/* Tasks need a parallel region: each construct opens one, as a top-level
+ * #[taskgroup] reserves its team. A task and its wait. */
+static void ptask_wait(int n, int chunk) {
+    (void)n;
+    (void)chunk;
+#pragma omp parallel num_threads(THREADS)
+#pragma omp single
+    {
+#pragma omp task
+        delay(body_length);
+#pragma omp taskwait
+    }
+}
+
+/* A group of n tasks, spawned in a loop by one thread. */
+static void ptaskgroup(int n, int chunk) {
+    (void)chunk;
+#pragma omp parallel num_threads(THREADS)
+#pragma omp single
+#pragma omp taskgroup
+    for (int i = 0; i < n; i++) {
+#pragma omp task
+        delay(body_length);
+    }
+}
+
+/* Two sections. */
+static void psections(int n, int chunk) {
+    (void)n;
+    (void)chunk;
+#pragma omp parallel sections num_threads(THREADS)
+    {
+#pragma omp section
+        delay(body_length);
+#pragma omp section
+        delay(body_length);
+    }
+}
+
 /* ---- EPCC's measurement ---- */
 
 typedef void (*construct)(int n, int chunk);
@@ -211,6 +252,10 @@ int main(int argc, char **argv) {
     for (int i = 0; i < NCHUNKS; i++) row("static_chunk", CHUNKS[i], THREADS, ITERS_PER_THREAD, pstatic_chunk, n, 0);
     for (int i = 0; i < NCHUNKS; i++) row("dynamic", CHUNKS[i], THREADS, ITERS_PER_THREAD, pdynamic, n, 0);
     for (int i = 0; i < NCHUNKS; i++) row("guided", CHUNKS[i], THREADS, ITERS_PER_THREAD, pguided, n, 0);
+    /* Tasks (EPCC's taskbench): a task and its wait, a group of 1000, two sections. */
+    row("task_wait", 0, THREADS, 1, ptask_wait, 1, 0);
+    row("taskgroup", 0, THREADS, GROUP_TASKS / THREADS, ptaskgroup, GROUP_TASKS, 0);
+    row("sections", 0, THREADS, 1, psections, 2, 0);
     /* Against the plain loop of all 8 iterations, as on the Rust side. */
     row("inline", 0, 1, INLINE_ITERS, pinline, INLINE_ITERS, 0);
 

@@ -11,6 +11,10 @@ pub enum Directive {
     ParallelFor,
     Simd,
     SimdReduce,
+    /// A block run as a task: `#[task]`, `#[section]`.
+    Task(&'static str),
+    /// The code of a `#[taskgroup]` or `#[sections]` block around its tasks.
+    Group(&'static str),
 }
 
 impl Directive {
@@ -20,13 +24,56 @@ impl Directive {
             Directive::ParallelFor => "#[parallel_for]",
             Directive::Simd => "#[simd]",
             Directive::SimdReduce => "#[simd_reduce]",
+            Directive::Task(name) | Directive::Group(name) => name,
         }
+    }
+
+    /// Why control flow cannot leave a block directive, after "`return`
+    /// cannot leave a `#[task]` block: ". `None` for the loops.
+    fn block_reason(self) -> Option<&'static str> {
+        match self {
+            Directive::Task(_) => Some(
+                "the task runs apart from the code around it (later, perhaps on another thread), so it cannot end that code's loop or function",
+            ),
+            Directive::Group(_) => Some(
+                "the block ends only once every task spawned in it has finished, so nothing may jump out of it",
+            ),
+            _ => None,
+        }
+    }
+
+    /// What to do instead, for a block directive.
+    fn block_fix(self, what: &str) -> String {
+        match self {
+            // `continue` and `break` mean to skip the rest of the task.
+            Directive::Task(_) if what == "skip" => "To skip the rest of the task, put it under an `if`; to act on what the task found, store it in a variable declared before the `#[taskgroup]` block, and act on it after the block".to_owned(),
+            Directive::Task(_) => format!(
+                "Store what the task found in a variable declared before the `#[taskgroup]` block, and {what} after the block"
+            ),
+            _ if what == "skip" => {
+                "Set a variable inside the block and act on it after the block".to_owned()
+            }
+            _ => format!("Set a variable inside the block and {what} after it"),
+        }
+    }
+
+    /// The message for `what` (`` `break` ``, ..) leaving a block
+    /// directive, or `None` for the loops.
+    fn block_message(self, what: &str, instead: &str) -> Option<String> {
+        let reason = self.block_reason()?;
+        Some(format!(
+            "{what} cannot leave a `{}` block: {reason}. {}",
+            self.name(),
+            self.block_fix(instead)
+        ))
     }
 
     /// How its iterations run, after "its iterations".
     fn run(self) -> &'static str {
         match self {
-            Directive::ParallelFor => "run at once on several threads",
+            Directive::ParallelFor | Directive::Task(_) | Directive::Group(_) => {
+                "run at once on several threads"
+            }
             _ => "run side by side in vector lanes",
         }
     }
@@ -34,7 +81,9 @@ impl Directive {
     /// How its iterations run, after "the iterations".
     fn run_as(self) -> &'static str {
         match self {
-            Directive::ParallelFor => "run as tasks on several threads",
+            Directive::ParallelFor | Directive::Task(_) | Directive::Group(_) => {
+                "run as tasks on several threads"
+            }
             _ => "run side by side in vector lanes",
         }
     }
@@ -45,6 +94,15 @@ impl Directive {
             Directive::ParallelFor => "`reduction(min: first)`",
             _ => "`#[simd_reduce(min: first)]`",
         }
+    }
+}
+
+/// `break`, `break 'a` or `break value` as written, for messages.
+fn show_break(e: &syn::ExprBreak) -> String {
+    match (&e.label, &e.expr) {
+        (Some(l), _) => format!("break {l}"),
+        (None, Some(_)) => "break ..".to_owned(),
+        (None, None) => "break".to_owned(),
     }
 }
 
@@ -120,6 +178,9 @@ impl<'a> Flow<'a> {
             return None;
         }
         let d = self.directive;
+        if let Some(msg) = d.block_message(&format!("`{}`", show_break(e)), "skip") {
+            return Some(Error::new_spanned(e, msg));
+        }
         let (name, run) = (d.name(), d.run());
         let msg = match &e.label {
             None => format!(
@@ -140,12 +201,24 @@ impl<'a> Flow<'a> {
         if self.closure_depth > 0 {
             return Ok(false);
         }
+        let block = |what: String| {
+            let msg = self.directive.block_message(&what, "skip");
+            msg.map(|msg| Error::new_spanned(e, msg))
+        };
         let Some(l) = &e.label else {
+            if self.loop_depth == 0
+                && let Some(err) = block("`continue`".to_owned())
+            {
+                return Err(err);
+            }
             return Ok(self.loop_depth == 0);
         };
         let name = l.ident.to_string();
         if self.inner_labels.contains(&name) {
             return Ok(false);
+        }
+        if let Some(err) = block(format!("`continue {l}`")) {
+            return Err(err);
         }
         if self.label.is_some_and(|own| own.ident == l.ident) {
             return Ok(true);
@@ -161,6 +234,12 @@ impl<'a> Flow<'a> {
     }
 
     pub fn check_return(&self, r: &syn::ExprReturn) -> Option<Error> {
+        if self.closure_depth > 0 {
+            return None;
+        }
+        if let Some(msg) = self.directive.block_message("`return`", "return") {
+            return Some(Error::new_spanned(r, msg));
+        }
         (self.closure_depth == 0).then(|| {
             Error::new_spanned(
                 r,
@@ -174,6 +253,15 @@ impl<'a> Flow<'a> {
     }
 
     pub fn check_try(&self, t: &syn::ExprTry) -> Option<Error> {
+        if self.closure_depth > 0 {
+            return None;
+        }
+        if let Some(msg) = self.directive.block_message(
+            "`?` (which returns from the function on an error)",
+            "check it",
+        ) {
+            return Some(Error::new(t.question_token.span, msg));
+        }
         (self.closure_depth == 0).then(|| {
             Error::new(
                 t.question_token.span,
@@ -189,8 +277,22 @@ impl<'a> Flow<'a> {
     pub fn check_await(&self, a: &syn::ExprAwait) -> Option<Error> {
         let outside = match self.directive {
             Directive::ParallelFor => "the iterations run as plain tasks on a thread pool",
+            Directive::Task(_) | Directive::Group(_) => {
+                "its code runs as plain tasks on a thread pool"
+            }
             _ => "the iterations run inside a vectorized kernel",
         };
+        if matches!(self.directive, Directive::Task(_) | Directive::Group(_)) {
+            return (self.async_depth == 0).then(|| {
+                Error::new_spanned(
+                    a,
+                    format!(
+                        "`.await` cannot appear in a `{}` block: {outside}, outside the async context. Await before or after the `#[taskgroup]` block",
+                        self.directive.name()
+                    ),
+                )
+            });
+        }
         (self.async_depth == 0).then(|| {
             Error::new_spanned(
                 a,

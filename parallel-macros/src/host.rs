@@ -1,4 +1,5 @@
-//! `#[parallel]`: finds the loop directives inside an item and rewrites them.
+//! `#[parallel]`: finds the loop directives inside an item and rewrites them,
+//! after the task groups (`tasks`).
 //!
 //! Attribute macros cannot sit on statements on stable Rust, so the item
 //! attribute hosts them. On any error the item is emitted unchanged (less the
@@ -53,6 +54,9 @@ pub fn parallel(args: TokenStream, input: TokenStream) -> TokenStream {
         rows: Some(nested_slice_names(&item)),
         errors,
     };
+    // Task groups first, so that each is analysed as written; then the
+    // loops, including those inside tasks.
+    crate::tasks::expand_item(&mut item, &mut host.errors);
     host.visit_item_mut(&mut item);
     with_errors(item.into_token_stream(), host.errors)
 }
@@ -80,6 +84,7 @@ pub fn directive(directive: Directive, args: TokenStream, input: TokenStream) ->
         rows: None,
         errors: Errors::default(),
     };
+    crate::tasks::expand_block(&mut for_loop.body, &mut host.errors);
     let mut expr = match parse_args(directive, Ok(args)) {
         Ok(clauses) => host.expand_loop(&mut for_loop, directive, &clauses),
         Err(e) => {
@@ -105,6 +110,8 @@ fn parse_args(directive: Directive, args: syn::Result<TokenStream>) -> syn::Resu
             args,
             "`#[simd]` takes no arguments; to reduce into a variable, write `#[simd_reduce(+: sum)]` instead",
         )),
+        // Not loop directives: `tasks` reads their arguments.
+        Directive::Task(_) | Directive::Group(_) => Ok(Clauses::default()),
     }
 }
 

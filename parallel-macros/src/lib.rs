@@ -19,6 +19,7 @@
 //!   its iteration space, its accumulator, its vectorized runs);
 //! - `flow`: control flow that would leave a loop part-way;
 //! - `host`: `#[parallel]`, which finds the loop directives inside an item;
+//! - `tasks`: `#[taskgroup]`, `#[task]`, `#[sections]` and `#[section]`;
 //! - `show`: source text for messages.
 
 mod clause;
@@ -37,6 +38,7 @@ mod scan;
 mod show;
 mod slot;
 mod space;
+mod tasks;
 mod update;
 mod walk;
 

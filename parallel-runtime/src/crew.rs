@@ -439,7 +439,7 @@ fn wait_until(state: &AtomicU32, sleeps: &AtomicU32, spin: Duration, done: impl 
 
 /// Sleeps while `state == value` (or until a wake, or spuriously).
 #[cfg(target_os = "linux")]
-fn sleep_while(state: &AtomicU32, value: u32) {
+pub(crate) fn sleep_while(state: &AtomicU32, value: u32) {
     // SAFETY: FUTEX_WAIT reads the aligned u32 behind `state`, which lives
     // for the call; a null timeout means none. It only blocks while the
     // value is `value`.
@@ -456,7 +456,7 @@ fn sleep_while(state: &AtomicU32, value: u32) {
 
 /// Wakes every thread sleeping on `state`.
 #[cfg(target_os = "linux")]
-fn wake(state: &AtomicU32) {
+pub(crate) fn wake(state: &AtomicU32) {
     // SAFETY: FUTEX_WAKE only uses the address of `state` as a key.
     unsafe {
         libc::syscall(
@@ -469,12 +469,12 @@ fn wake(state: &AtomicU32) {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn sleep_while(_: &AtomicU32, _: u32) {
+pub(crate) fn sleep_while(_: &AtomicU32, _: u32) {
     std::thread::sleep(Duration::from_micros(50));
 }
 
 #[cfg(not(target_os = "linux"))]
-fn wake(_: &AtomicU32) {}
+pub(crate) fn wake(_: &AtomicU32) {}
 
 #[cfg(test)]
 mod tests {

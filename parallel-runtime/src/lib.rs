@@ -35,6 +35,11 @@
 //!   threads would not speed up, panic propagation; [`for_range_info`] and
 //!   [`LoopInfo`] carry the directive text and the `proc_bind` clause
 //!   ([`ProcBind`]).
+//! - **Tasks** ([`taskgroup`], [`TaskGroup`], [`Moved`], [`FirstPrivate`]):
+//!   what `#[taskgroup]`, `#[task]` and `#[sections]` become; a group's
+//!   tasks run on the crew's idle workers and the calling thread, a group
+//!   inside a task shares its team, and `taskgroup` returns once every
+//!   task of the group has run.
 //! - **Routines**: the OpenMP runtime routines, and the environment
 //!   (`OMP_NUM_THREADS`, `RAYON_NUM_THREADS`, `OMP_SCHEDULE`,
 //!   `OMP_WAIT_POLICY`, `OMP_THREAD_LIMIT`, `OMP_PROC_BIND`, `OMP_PLACES`,
@@ -107,6 +112,7 @@ mod simd;
 mod site;
 mod split;
 mod sync;
+mod task;
 mod team;
 mod trace;
 
@@ -145,6 +151,7 @@ pub use sync::{
     AtomicCell, AtomicScalar, Critical, CriticalGuard, MutExt, UpdatedByAtomicInThisLoop,
     in_critical,
 };
+pub use task::{FirstPrivate, Moved, THROTTLE, TaskGroup, taskgroup};
 pub use team::{TeamSize, team_size};
 pub use trace::{Slice, Trace, trace_start, trace_take};
 
