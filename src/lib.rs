@@ -536,6 +536,42 @@ pub use parallel_runtime::{
     set_simd_level, simd_level, thread_num, trace_start, trace_take, wtime,
 };
 
+/// Beyond one machine: `#[parallel_for(distributed, ..)]` splits a loop
+/// among MPI ranks, each running its block on its own team (the hybrid
+/// MPI + threads model). See the guide's page
+/// [Beyond one machine](crate::guide::distributed).
+///
+/// MPI comes with the cargo feature `mpi`; without it (or without
+/// [`init`](distributed::init), or with one process) a `distributed` loop
+/// is a plain `parallel_for`, and [`rank`](distributed::rank) and
+/// [`size`](distributed::size) are 0 and 1.
+///
+/// # Examples
+///
+/// ```
+/// use parallel::{distributed, parallel};
+///
+/// #[parallel]
+/// fn pi(steps: u64) -> f64 {
+///     let step = 1.0 / steps as f64;
+///     let mut sum = 0.0;
+///     #[parallel_for(distributed, reduction(+: sum))]
+///     for i in 0..steps {
+///         let x = (i as f64 + 0.5) * step;
+///         sum += 4.0 / (1.0 + x * x);
+///     }
+///     sum * step
+/// }
+///
+/// let _mpi = distributed::init(); // `mpirun -np 4 ./pi`: four ranks
+/// assert!((pi(1_000_000) - std::f64::consts::PI).abs() < 1e-9);
+/// ```
+pub mod distributed {
+    #[cfg(feature = "mpi")]
+    pub use parallel_runtime::distributed::{mpi, world};
+    pub use parallel_runtime::distributed::{Mpi, Wire, barrier, init, rank, size};
+}
+
 /// What the macro expansions call. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
