@@ -372,3 +372,64 @@ pub fn world() -> Option<mpi::topology::SimpleCommunicator> {
         .filter(|_| !comm::finalized())
         .map(|_| mpi::topology::SimpleCommunicator::world())
 }
+
+/// Method-call syntax for the exchanges after a distributed loop, so that
+/// the array may be a `Vec`, an array or a `&mut [T]` parameter that is not
+/// itself declared `mut` (autoref reborrows it).
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::distributed::{for_range_distributed, ExchangeExt, Wire};
+/// use parallel_runtime::{Config, LoopInfo, Seq};
+///
+/// let seq = Seq::range(0usize, 4);
+/// let (_, shares) = for_range_distributed(
+///     &Config::DEFAULT, &LoopInfo::DEFAULT, &seq, (), || (), |(), ()| (),
+///     |_, _, (), ()| (), |()| (), |(), _| {}, |_| (), |(), ()| (),
+/// );
+/// let y: &mut [f64] = &mut [0.0; 4];
+/// y.__parallel_exchange_elems(&shares, &seq); // one process: nothing to do
+/// ```
+pub trait ExchangeExt: crate::SplitIndex {
+    /// [`Shares::exchange_elems`].
+    #[track_caller]
+    fn __parallel_exchange_elems<S: crate::Iterations>(&mut self, shares: &Shares, seq: &S)
+    where
+        Self::Elem: Wire,
+    {
+        shares.exchange_elems(self, seq);
+    }
+
+    /// [`Shares::exchange_rows`].
+    #[track_caller]
+    fn __parallel_exchange_rows<S: crate::Iterations>(
+        &mut self,
+        shares: &Shares,
+        stride: usize,
+        seq: &S,
+    ) where
+        Self::Elem: Wire,
+    {
+        shares.exchange_rows(self, stride, seq);
+    }
+
+    /// [`Shares::exchange_fields`].
+    #[track_caller]
+    fn __parallel_exchange_fields<S, E, D>(
+        &mut self,
+        shares: &Shares,
+        stride: usize,
+        seq: &S,
+        put: E,
+        take: D,
+    ) where
+        S: crate::Iterations,
+        E: Fn(&Self::Elem, &mut Vec<u8>),
+        D: Fn(&mut Self::Elem, &mut &[u8]),
+    {
+        shares.exchange_fields(self, stride, seq, put, take);
+    }
+}
+
+impl<A: crate::SplitIndex + ?Sized> ExchangeExt for A {}
