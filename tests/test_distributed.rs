@@ -434,6 +434,28 @@ fn bits(r: (f64, [f64; 2])) -> [u64; 3] {
     [r.0.to_bits(), r.1[0].to_bits(), r.1[1].to_bits()]
 }
 
+// -------------------------------------------------------------------- blocks
+
+/// Iterations this rank ran (an effect a rank keeps to itself).
+static HERE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn ran_here() {
+    HERE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// How many iterations of `0..n` this rank runs, and the sum of all.
+#[parallel]
+fn block_of(n: usize) -> (usize, usize) {
+    HERE.store(0, std::sync::atomic::Ordering::Relaxed);
+    let mut all = 0;
+    #[parallel_for(distributed, num_threads(2), reduction(+: all))]
+    for i in 0..n {
+        ran_here();
+        all += i;
+    }
+    (HERE.load(std::sync::atomic::Ordering::Relaxed), all)
+}
+
 // --------------------------------------------------------------------- main
 
 fn main() {
@@ -501,6 +523,14 @@ fn main() {
                 format!("deterministic bits n={n} t={threads}: {got:x?} != {one:x?}")
             });
         }
+    }
+    // Each rank runs its balanced block, the first `n % size` one longer.
+    for n in [0, 1, 2, 7, 1000] {
+        let (here, all) = block_of(n);
+        let want = n / size + usize::from(rank < n % size);
+        c.check(here == want && all == n * n.saturating_sub(1) / 2, || {
+            format!("block of n={n}: ran {here} iterations here (want {want}), sum {all}")
+        });
     }
     distributed::barrier();
     let (passed, failed) = totals(c.passed, c.failed);
