@@ -93,6 +93,16 @@ mod imp {
         out
     }
 
+    /// Rank `r`'s `counts[r]` bytes into `out` at `displs[r]`, in place:
+    /// `mine` is this rank's, a copy of its own part of `out`.
+    #[track_caller]
+    pub fn all_gather_var_into(mine: &[u8], out: &mut [u8], counts: &[usize], displs: &[usize]) {
+        let counts: Vec<mpi::Count> = counts.iter().map(|&c| count(c)).collect();
+        let displs: Vec<mpi::Count> = displs.iter().map(|&d| count(d)).collect();
+        let mut partition = PartitionMut::new(out, &counts[..], &displs[..]);
+        comm().all_gather_varcount_into(mine, &mut partition);
+    }
+
     pub fn barrier() {
         comm().barrier();
     }
@@ -120,6 +130,8 @@ mod imp {
         mine.to_vec()
     }
 
+    pub fn all_gather_var_into(_: &[u8], _: &mut [u8], _: &[usize], _: &[usize]) {}
+
     pub fn barrier() {}
 
     pub fn abort(code: i32) -> ! {
@@ -128,9 +140,3 @@ mod imp {
 }
 
 pub(crate) use imp::*;
-
-/// Whether `atomic` has been set (for tests of the state machine).
-#[cfg(test)]
-pub(crate) fn init_called() -> bool {
-    INIT_CALLED.load(Ordering::Acquire)
-}

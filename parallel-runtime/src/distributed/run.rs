@@ -500,7 +500,7 @@ impl Shares {
         A::Elem: Wire,
         S: Iterations,
     {
-        self.exchange(array, seq, 1, Wire::put_slice, Wire::take_slice);
+        self.exchange(array, seq, 1, Wire::put_slice, Wire::take_slice, Wire::raw_bytes);
     }
 
     /// After a loop that writes `c[i * stride + j]`: the rows of `stride`
@@ -530,7 +530,7 @@ impl Shares {
         A::Elem: Wire,
         S: Iterations,
     {
-        self.exchange(array, seq, stride, Wire::put_slice, Wire::take_slice);
+        self.exchange(array, seq, stride, Wire::put_slice, Wire::take_slice, Wire::raw_bytes);
     }
 
     /// After a loop that writes fields of `array[i]` (`p[i].v = ..`), or
@@ -575,6 +575,7 @@ impl Shares {
             stride,
             |run, out| run.iter().for_each(|e| put(e, out)),
             |run, input| run.iter_mut().for_each(|e| take(e, input)),
+            |_| None,
         );
     }
 
@@ -582,8 +583,16 @@ impl Shares {
     /// elements, else rows): each rank sends the units its block owns, in
     /// ascending runs, and reads every other rank's into place.
     #[track_caller]
-    fn exchange<A, S, E, D>(&self, array: &mut A, seq: &S, stride: usize, put: E, take: D)
-    where
+    #[allow(clippy::too_many_arguments)]
+    fn exchange<A, S, E, D>(
+        &self,
+        array: &mut A,
+        seq: &S,
+        stride: usize,
+        put: E,
+        take: D,
+        raw: fn(&mut [A::Elem]) -> Option<&mut [u8]>,
+    ) where
         A: SplitIndex + ?Sized,
         S: Iterations,
         E: Fn(&[A::Elem], &mut Vec<u8>),
@@ -591,6 +600,9 @@ impl Shares {
     {
         let Some(split) = self.split else { return };
         let elems = as_slice(array);
+        if let Some(()) = self.exchange_in_place(elems, seq, stride, raw) {
+            return;
+        }
         let mut mine = Vec::new();
         for run in runs(seq, split.block(split.rank), stride, elems.len()) {
             put(&elems[run], &mut mine);
@@ -608,6 +620,38 @@ impl Shares {
                 self.disagree("a rank sent more written elements than its iterations own");
             }
         }
+    }
+}
+
+impl Shares {
+    /// The exchange of numbers whose ranks' units are one run each (a loop
+    /// over a range by steps of one): one collective that moves every
+    /// rank's run straight into its place in every rank's array. `None`
+    /// when the elements are not numbers or the runs are not single.
+    fn exchange_in_place<T, S: Iterations>(
+        &self,
+        elems: &mut [T],
+        seq: &S,
+        stride: usize,
+        raw: fn(&mut [T]) -> Option<&mut [u8]>,
+    ) -> Option<()> {
+        let split = self.split();
+        let mut units = Vec::with_capacity(split.size);
+        for r in 0..split.size {
+            match runs(seq, split.block(r), stride, elems.len()).as_slice() {
+                [] => units.push(0..0),
+                [run] => units.push(run.clone()),
+                _ => return None,
+            }
+        }
+        let width = size_of::<T>();
+        let bytes = raw(elems)?;
+        let counts: Vec<usize> = units.iter().map(|u| u.len() * width).collect();
+        let displs: Vec<usize> = units.iter().map(|u| u.start * width).collect();
+        let me = split.rank;
+        let mine = bytes[displs[me]..displs[me] + counts[me]].to_vec();
+        comm::all_gather_var_into(&mine, bytes, &counts, &displs);
+        Some(())
     }
 }
 

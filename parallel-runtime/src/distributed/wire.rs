@@ -132,6 +132,25 @@ pub trait Wire: Sized {
             x.take_into(input);
         }
     }
+
+    /// `items` as the bytes that [`put_slice`](Wire::put_slice) writes and
+    /// [`take_slice`](Wire::take_slice) reads, when they are the values'
+    /// own memory and any bytes are valid values (numbers): the exchange of
+    /// written elements then moves them in place. `None` by default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::distributed::Wire;
+    ///
+    /// let mut xs = [1u16, 2];
+    /// assert_eq!(u16::raw_bytes(&mut xs).map(|b| b.len()), Some(4));
+    /// assert!(String::raw_bytes(&mut [String::new()]).is_none());
+    /// ```
+    fn raw_bytes(items: &mut [Self]) -> Option<&mut [u8]> {
+        let _ = items;
+        None
+    }
 }
 
 /// The first `n` bytes of `input`, which then moves past them.
@@ -186,6 +205,14 @@ macro_rules! numbers {
                         b.len(),
                     );
                 }
+            }
+            fn raw_bytes(items: &mut [Self]) -> Option<&mut [u8]> {
+                let len = size_of_val(items);
+                // SAFETY: a number type has no padding and no invalid bit
+                // pattern: its slice's memory is `len` initialized bytes,
+                // and any bytes written through the view are valid values.
+                // The view borrows `items` mutably for its lifetime.
+                Some(unsafe { core::slice::from_raw_parts_mut(items.as_mut_ptr().cast::<u8>(), len) })
             }
         }
     )*};
@@ -388,6 +415,10 @@ mod tests {
         f64::take_slice(&mut back, &mut input);
         assert_eq!(back, xs);
         assert!(input.is_empty());
+        let mut raw = [0u32; 2];
+        let bytes = u32::raw_bytes(&mut raw).unwrap();
+        bytes.copy_from_slice(&[1, 0, 0, 0, 0, 0, 0, 2]);
+        assert_eq!(raw, [u32::from_ne_bytes([1, 0, 0, 0]), u32::from_ne_bytes([0, 0, 0, 2])]);
         let mut v = vec![0i32; 3];
         let mut out = Vec::new();
         vec![-1i32, 2, -3].put(&mut out);
