@@ -205,8 +205,10 @@ pub fn expand(call: &Call) -> TokenStream {
         (call.cfg, call.info, call.seq, call.parts, call.closure);
     let (inits, a_k, b_k, combines) = (call.inits, call.a_k, call.b_k, call.combines);
     let (p_k, folds) = (call.p_k, call.folds);
+    // Spanned at the loop, path included, so that the runtime's
+    // `#[track_caller]` names the loop's line.
     let run = quote_spanned! {call.span=>
-        #d::for_range_distributed(
+        ::parallel::__private::distributed::for_range_distributed(
             &#cfg,
             &#info,
             &#seq,
