@@ -21,7 +21,7 @@
 //! Output (in place of the plain loop's call and folds):
 //!
 //! ```text
-//! let __wire0 = distributed::wire_builtin(&__red_sum);      // `sum`'s partials travel
+//! let __wire0 = __red_sum.wire();                           // `sum`'s partials travel
 //! let (__dw, __shares) = distributed::for_range_distributed(
 //!     &__cfg, &__info, &__seq, __parts, <init>, <combine>, <chunk closure>,
 //!     |(__a0, _)| (__a0, ()),                               // what crosses: not `tmp`
@@ -142,18 +142,24 @@ pub struct Call<'a> {
     pub header: &'a Header,
 }
 
-/// How slot `k`'s partial value travels, if at all (a private copy stays).
-fn wire(slot: &Slot) -> Option<TokenStream> {
+/// How slot `k`'s partial value travels, if at all (a private copy
+/// stays): the statement that sets `wire`. The checked method is spanned
+/// at the variable, so that a type that cannot travel is reported there.
+fn wire(slot: &Slot, wire: &Ident) -> Option<TokenStream> {
     let v = slot.var();
-    let d = quote_spanned!(v.span()=> ::parallel::__private::distributed);
     let (local, hold) = (slot.user_local(), slot.hold());
+    let p = quote_spanned!(v.span()=> ::parallel::__private);
     Some(match slot {
         Slot::Reduce(r) if matches!(r.op, crate::clause::ReduceOp::User(_)) => {
-            quote_spanned!(v.span()=> #d::wire_user(&#local))
+            quote_spanned!(v.span()=> let #wire = #p::Ty::of(&*#hold).wire_user();)
         }
-        Slot::Reduce(_) => quote_spanned!(v.span()=> #d::wire_builtin(&#local)),
-        Slot::Loc { .. } => quote_spanned!(v.span()=> #d::wire_loc(&*#hold)),
-        Slot::Last(_) => quote_spanned!(v.span()=> #d::wire_last(&*#hold)),
+        Slot::Reduce(_) => quote_spanned!(v.span()=> let #wire = #local.wire();),
+        Slot::Loc { .. } => {
+            quote_spanned!(v.span()=> let #wire = #p::Ty::of(&*#hold).wire_loc();)
+        }
+        Slot::Last(_) => {
+            quote_spanned!(v.span()=> let #wire = #p::Ty::of(&*#hold).wire_last();)
+        }
         Slot::Private(..) | Slot::Scan(_) => return None,
     })
 }
@@ -177,10 +183,10 @@ pub fn expand(call: &Call) -> TokenStream {
     );
     for (k, slot) in call.slots.iter().enumerate() {
         let (a, b) = (&call.a_k[k], &call.b_k[k]);
-        match wire(slot) {
+        let local = format_ident!("__wire{}", k, span = m);
+        match wire(slot, &local) {
             Some(w) => {
-                let local = format_ident!("__wire{}", k, span = m);
-                setup.extend(quote!(let #local = #w;));
+                setup.extend(w);
                 pat_a.push(quote!(#a));
                 pat_b.push(quote!(#b));
                 project.push(quote!(#a));
@@ -346,7 +352,7 @@ mod tests {
         .unwrap();
         for part in [
             "distributed::for_range_distributed(",
-            "let __wire0 = ::parallel::__private::distributed::wire_builtin(&__red_sum);",
+            "let __wire0 = __red_sum.wire();",
             "|(__a0, _,)| (__a0, (),)",
             "__wire0.put(__a0, __out);",
             "|__in| (__wire0.take(__in), (),)",

@@ -254,9 +254,9 @@ fn warn_without_init(site: &Location<'_>) {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::distributed::wire_last;
+/// use parallel_runtime::Ty;
 ///
-/// let wire = wire_last(&2.5f64);
+/// let wire = Ty::of(&2.5f64).wire_last();
 /// let mut out = Vec::new();
 /// wire.put(&(1.5, Some(3)), &mut out);
 /// assert_eq!(wire.take(&mut &out[..]), (1.5, Some(3)));
@@ -303,59 +303,68 @@ fn wire_of<T: Wire>() -> WireOf<T> {
     }
 }
 
-/// The partial values of a built-in `reduction(op: v)`.
-///
-/// # Examples
-///
-/// ```
-/// use parallel_runtime::{builtin_reduction, op, distributed::wire_builtin};
-///
-/// let sum = 0.0f64;
-/// let _ = wire_builtin(&builtin_reduction(op::Plus, &sum));
-/// ```
-pub fn wire_builtin<V: ?Sized, P: Wire>(_: &crate::BuiltinReduction<V, P>) -> WireOf<P> {
-    wire_of()
+impl<V: ?Sized, P> crate::BuiltinReduction<V, P> {
+    /// How the partial values of this built-in `reduction(op: v)` travel.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{builtin_reduction, op};
+    ///
+    /// let sum = 0.0f64;
+    /// let _ = builtin_reduction(op::Plus, &sum).wire();
+    /// ```
+    pub fn wire(self) -> WireOf<P>
+    where
+        P: Wire,
+    {
+        wire_of()
+    }
 }
 
-/// The partials of a user reducer, `reduction(R: v)`: needs `V: Wire`.
-///
-/// # Examples
-///
-/// ```
-/// use parallel_runtime::{user_reduction, Reducer, distributed::wire_user};
-///
-/// struct Concat;
-/// impl Reducer for Concat {
-///     type Value = String;
-///     fn identity() -> String { String::new() }
-///     fn combine(acc: &mut String, other: String) { acc.push_str(&other); }
-/// }
-/// let _ = wire_user(&user_reduction::<Concat, _>(&String::new()));
-/// ```
-pub fn wire_user<V: Wire>(_: &crate::UserReduction<V>) -> WireOf<crate::Ordered<V>> {
-    wire_of()
-}
+impl<V> crate::Ty<V> {
+    /// How the partials of a user reducer, `reduction(R: v)` with `v: V`,
+    /// travel: needs `V: Wire`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let _ = parallel_runtime::Ty::of(&String::new()).wire_user();
+    /// ```
+    pub fn wire_user(self) -> WireOf<crate::Ordered<V>>
+    where
+        V: Wire,
+    {
+        wire_of()
+    }
 
-/// A minloc / maxloc variable's partial: the pair, and whether the member
-/// took a value.
-///
-/// # Examples
-///
-/// ```
-/// let _ = parallel_runtime::distributed::wire_loc(&(0.5f64, 3usize));
-/// ```
-pub fn wire_loc<V: Wire>(_: &V) -> WireOf<(V, bool)> {
-    wire_of()
-}
+    /// How a minloc / maxloc variable's partial travels: the pair, and
+    /// whether the member took a value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let _ = parallel_runtime::Ty::of(&(0.5f64, 3usize)).wire_loc();
+    /// ```
+    pub fn wire_loc(self) -> WireOf<(V, bool)>
+    where
+        V: Wire,
+    {
+        wire_of()
+    }
 
-/// A `lastprivate` variable's partial: the value, and the end of the last
-/// chunk that assigned it.
-///
-/// # Examples
-///
-/// See [`WireOf`].
-pub fn wire_last<V: Wire>(_: &V) -> WireOf<(V, Option<usize>)> {
-    wire_of()
+    /// How a `lastprivate` variable's partial travels: the value, and the
+    /// end of the last chunk that assigned it.
+    ///
+    /// # Examples
+    ///
+    /// See [`WireOf`].
+    pub fn wire_last(self) -> WireOf<(V, Option<usize>)>
+    where
+        V: Wire,
+    {
+        wire_of()
+    }
 }
 
 /// The communicator of all ranks, for communication of your own, once
