@@ -109,8 +109,14 @@ fn main() {
     let (grid, steps) = solve(n, tol, max_steps, sweep);
     let t = wtime() - t0;
     let (want, want_steps) = solve(n, tol, max_steps, sweep_seq);
-    assert_eq!(steps, want_steps, "rank {rank}: stopped after {steps} steps, the plain loops after {want_steps}");
-    let same = grid.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits());
+    assert_eq!(
+        steps, want_steps,
+        "rank {rank}: stopped after {steps} steps, the plain loops after {want_steps}"
+    );
+    let same = grid
+        .iter()
+        .zip(&want)
+        .all(|(a, b)| a.to_bits() == b.to_bits());
     assert!(same, "rank {rank}: the grid differs from the plain loops'");
     let centre = grid[(n / 2) * n + n / 2];
     if rank == 0 {
@@ -118,6 +124,8 @@ fn main() {
             "{n}x{n} plate, {steps} time steps in {t:.3} s on {size} rank(s) x {} thread(s); centre {centre:.3} °C",
             parallel::max_threads()
         );
-        println!("distributed_heat: check passed (every rank's grid equals the plain loops', bit for bit)");
+        println!(
+            "distributed_heat: check passed (every rank's grid equals the plain loops', bit for bit)"
+        );
     }
 }

@@ -80,7 +80,10 @@ fn main() {
     let d = pi_deterministic(steps);
     let bound = 2.0 * steps as f64 * f64::EPSILON * std::f64::consts::PI;
     let err = (p - std::f64::consts::PI).abs();
-    assert!(err <= bound, "rank {rank}: pi = {p}, off by {err:e} > {bound:e}");
+    assert!(
+        err <= bound,
+        "rank {rank}: pi = {p}, off by {err:e} > {bound:e}"
+    );
     let seen = on_every_rank(d);
     assert!(
         seen.iter().all(|&b| b == d.to_bits()),

@@ -567,9 +567,9 @@ pub use parallel_runtime::{
 /// assert!((pi(1_000_000) - std::f64::consts::PI).abs() < 1e-9);
 /// ```
 pub mod distributed {
+    pub use parallel_runtime::distributed::{Mpi, Wire, barrier, init, rank, size};
     #[cfg(feature = "mpi")]
     pub use parallel_runtime::distributed::{mpi, world};
-    pub use parallel_runtime::distributed::{Mpi, Wire, barrier, init, rank, size};
 }
 
 /// What the macro expansions call. Not a public API: it changes without notice.

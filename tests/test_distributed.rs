@@ -96,7 +96,7 @@ fn float_bool_ops(x: &[f64]) -> (f64, f32, f64, f64, f64, bool, bool) {
         let q = (x[i] * 8.0).round() / 8.0;
         sum += q;
         fsum += q as f32;
-        prod *= if i % 5 == 0 { 2.0 } else { 1.0 };
+        prod *= if i.is_multiple_of(5) { 2.0 } else { 1.0 };
         lo = lo.min(x[i]);
         hi = hi.max(x[i]);
         all = all && x[i] < 0.99;
@@ -113,7 +113,7 @@ fn float_bool_seq(x: &[f64]) -> (f64, f32, f64, f64, f64, bool, bool) {
         let q = (v * 8.0).round() / 8.0;
         sum += q;
         fsum += q as f32;
-        prod *= if i % 5 == 0 { 2.0 } else { 1.0 };
+        prod *= if i.is_multiple_of(5) { 2.0 } else { 1.0 };
         lo = lo.min(v);
         hi = hi.max(v);
         all = all && v < 0.99;
@@ -204,7 +204,7 @@ fn user_ops(v: &[u64], threads: usize) -> (String, Span) {
     #[parallel_for(distributed, num_threads(threads), schedule(dynamic, 3), reduction(Concat: text), reduction(Merge: span))]
     for i in 0..n {
         Concat::combine(&mut text, format!("{},", v[i] % 100));
-        if v[i] % 7 == 0 {
+        if v[i].is_multiple_of(7) {
             Merge::combine(
                 &mut span,
                 Span {
@@ -223,7 +223,7 @@ fn user_seq(v: &[u64]) -> (String, Span) {
     let mut span = Merge::identity();
     for (i, &x) in v.iter().enumerate() {
         text.push_str(&format!("{},", x % 100));
-        if x % 7 == 0 {
+        if x.is_multiple_of(7) {
             Merge::combine(
                 &mut span,
                 Span {
@@ -498,7 +498,9 @@ fn main() {
             format!("array reductions n={n}: {got:?} {b1:?}")
         });
         let got = loc_ops(&v);
-        c.check(got == loc_seq(&v), || format!("minloc/maxloc/lastprivate n={n}: {got:?}"));
+        c.check(got == loc_seq(&v), || {
+            format!("minloc/maxloc/lastprivate n={n}: {got:?}")
+        });
         let got = write_ops(&x, 3);
         let want = write_seq(&x, 3);
         let parts = [
@@ -513,7 +515,9 @@ fn main() {
             common::close(got.8, want.8, n),
         ];
         c.check(parts.iter().all(|&ok| ok), || {
-            format!("writes n={n}: [y, odd, rows, grid, p, flat, items, pieces, total] equal: {parts:?}")
+            format!(
+                "writes n={n}: [y, odd, rows, grid, p, flat, items, pieces, total] equal: {parts:?}"
+            )
         });
         // Deterministic: the bits one process gets, for any ranks and threads.
         let one = bits(det_sum(&x, 1, false));

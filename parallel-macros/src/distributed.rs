@@ -374,7 +374,9 @@ mod tests {
         )
         .unwrap();
         assert!(
-            out.contains("|__e,__out|{::parallel::__private::distributed::Wire::put(&__e.v.x,__out);}"),
+            out.contains(
+                "|__e,__out|{::parallel::__private::distributed::Wire::put(&__e.v.x,__out);}"
+            ),
             "{out}"
         );
     }

@@ -139,7 +139,10 @@ impl Split {
     fn iterations(&self, piece: (usize, usize)) -> (usize, usize) {
         match self.leaf {
             None => piece,
-            Some(leaf) => ((piece.0 * leaf).min(self.len), (piece.1 * leaf).min(self.len)),
+            Some(leaf) => (
+                (piece.0 * leaf).min(self.len),
+                (piece.1 * leaf).min(self.len),
+            ),
         }
     }
 }
@@ -467,10 +470,7 @@ impl Shares {
     #[cold]
     #[track_caller]
     fn disagree(&self, what: &str) -> ! {
-        panic!(
-            "the distributed loop at {}: {what}",
-            self.site
-        )
+        panic!("the distributed loop at {}: {what}", self.site)
     }
 
     /// `chunks` gathered from every rank: two collectives, the lengths,
@@ -500,7 +500,14 @@ impl Shares {
         A::Elem: Wire,
         S: Iterations,
     {
-        self.exchange(array, seq, 1, Wire::put_slice, Wire::take_slice, Wire::raw_bytes);
+        self.exchange(
+            array,
+            seq,
+            1,
+            Wire::put_slice,
+            Wire::take_slice,
+            Wire::raw_bytes,
+        );
     }
 
     /// After a loop that writes `c[i * stride + j]`: the rows of `stride`
@@ -530,7 +537,14 @@ impl Shares {
         A::Elem: Wire,
         S: Iterations,
     {
-        self.exchange(array, seq, stride, Wire::put_slice, Wire::take_slice, Wire::raw_bytes);
+        self.exchange(
+            array,
+            seq,
+            stride,
+            Wire::put_slice,
+            Wire::take_slice,
+            Wire::raw_bytes,
+        );
     }
 
     /// After a loop that writes fields of `array[i]` (`p[i].v = ..`), or
@@ -803,6 +817,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::single_range_in_vec_init)] // lists of runs, one run long
     fn runs_join_consecutive_units() {
         let seq = Seq::range(0usize, 10);
         assert_eq!(runs(&seq, (2, 6), 1, 10), [2..6]);

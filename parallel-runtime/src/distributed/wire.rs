@@ -168,7 +168,9 @@ fn bytes<'a>(input: &mut &'a [u8], n: usize) -> &'a [u8] {
 #[cold]
 #[track_caller]
 fn short(n: usize, have: usize) -> ! {
-    panic!("parallel: a message between ranks ended early ({have} bytes left, {n} needed): the ranks disagree on what this loop sends")
+    panic!(
+        "parallel: a message between ranks ended early ({have} bytes left, {n} needed): the ranks disagree on what this loop sends"
+    )
 }
 
 macro_rules! numbers {
@@ -395,7 +397,10 @@ mod tests {
         assert_eq!(round(&f64::NAN).to_bits(), f64::NAN.to_bits());
         assert_eq!(round(&-0.0f32).to_bits(), (-0.0f32).to_bits());
         assert_eq!(round(&'é'), 'é');
-        assert_eq!(round(&(true, 3usize, String::from("ab"))), (true, 3, "ab".into()));
+        assert_eq!(
+            round(&(true, 3usize, String::from("ab"))),
+            (true, 3, "ab".into())
+        );
         assert_eq!(round(&vec![vec![1u8], vec![]]), vec![vec![1u8], vec![]]);
         assert_eq!(round(&[[1.5f64; 3]; 2]), [[1.5; 3]; 2]);
         assert_eq!(round(&Some((1i64, None::<u8>))), Some((1, None)));
@@ -418,7 +423,13 @@ mod tests {
         let mut raw = [0u32; 2];
         let bytes = u32::raw_bytes(&mut raw).unwrap();
         bytes.copy_from_slice(&[1, 0, 0, 0, 0, 0, 0, 2]);
-        assert_eq!(raw, [u32::from_ne_bytes([1, 0, 0, 0]), u32::from_ne_bytes([0, 0, 0, 2])]);
+        assert_eq!(
+            raw,
+            [
+                u32::from_ne_bytes([1, 0, 0, 0]),
+                u32::from_ne_bytes([0, 0, 0, 2])
+            ]
+        );
         let mut v = vec![0i32; 3];
         let mut out = Vec::new();
         vec![-1i32, 2, -3].put(&mut out);
