@@ -50,6 +50,9 @@
 //! - [`guide::races`]: the race catalogue: every program the macro rejects,
 //!   why it would race, and what to write instead.
 //! - [`guide::reductions`]: how reductions work, and what they do to floats.
+//! - [`guide::distributed`]: beyond one machine, `parallel_for(distributed)`
+//!   over MPI ranks (the hybrid MPI + threads model): how to launch, what
+//!   travels for each loop kind, and when it pays.
 //!
 //! Each pattern is also a program in `examples/` that times the plain loop
 //! against the annotated one and checks that they agree. The tour runs them
@@ -160,6 +163,7 @@
 //! | `collapse(n)` | `collapse(n)` | `n` perfectly nested range loops split as one iteration space; under `collapse(2)`, `c[i * m + j]` and `c[i][j]` are the iteration's own element ([pattern](guide::patterns#a-short-wide-matrix-collapse2)) |
 //! | (a grain size, as TBB's or rayon's `with_min_len`) | `min_len(n)` | no chunk smaller than `n` iterations |
 //! | (none; OpenMP leaves the order of a reduction unspecified) | `deterministic` | reductions give the same bits for any team size, schedule and run ([reductions](guide::reductions#run-to-run)) |
+//! | MPI + `parallel for` (each rank its block, then `MPI_Allreduce`) | `distributed` | one contiguous block of the iterations per MPI rank (feature `mpi`), each on its team; reductions combined and written elements exchanged so every rank holds the result ([guide](guide::distributed)) |
 //! | `simd` (of `parallel for simd`) | `simd` | each chunk runs the [vectorized body](#vectorized-loops); reductions in lanes (built-in operators on numbers and `bool`) |
 //!
 //! ```
@@ -612,4 +616,7 @@ pub mod guide {
 
     #[doc = include_str!("guide/reductions.md")]
     pub mod reductions {}
+
+    #[doc = include_str!("guide/distributed.md")]
+    pub mod distributed {}
 }
