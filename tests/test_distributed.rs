@@ -407,6 +407,86 @@ fn write_seq(
     (y, odd, rows, grid, p, flat, items, pieces, total)
 }
 
+/// More shapes: a fixed row of a nested
+/// container (`c[k][i]`), a field of `self`, whole struct elements, and
+/// `if(false)` (one thread per rank, still split among the ranks).
+struct Holder {
+    v: Vec<u64>,
+}
+
+impl Holder {
+    #[parallel]
+    fn fill(&mut self, k: u64) {
+        #[parallel_for(distributed, schedule(static, 3))]
+        for i in 0..self.v.len() {
+            self.v[i] = i as u64 * k;
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Cell {
+    id: u32,
+    name: String,
+}
+
+impl Wire for Cell {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.id.put(out);
+        self.name.put(out);
+    }
+    fn take(input: &mut &[u8]) -> Self {
+        let (id, name) = Wire::take(input);
+        Cell { id, name }
+    }
+}
+
+#[parallel]
+#[allow(clippy::type_complexity)]
+fn more_shapes(n: usize) -> (Vec<Vec<i64>>, Vec<u64>, Vec<Cell>, u64) {
+    let mut c = vec![vec![-1i64; n]; 3];
+    let k = 1;
+    let mut h = Holder { v: vec![0; n] };
+    let mut cells = vec![
+        Cell {
+            id: 0,
+            name: String::new()
+        };
+        n
+    ];
+    let mut count = 0u64;
+    #[parallel_for(distributed, if(false), reduction(+: count))]
+    for i in 0..n {
+        c[k][i] = i as i64 * 2;
+        count += 1;
+    }
+    h.fill(3);
+    #[parallel_for(distributed, schedule(dynamic))]
+    for i in 0..n {
+        cells[i] = Cell {
+            id: i as u32,
+            name: format!("c{i}"),
+        };
+    }
+    (c, h.v, cells, count)
+}
+
+#[allow(clippy::type_complexity)]
+fn more_shapes_seq(n: usize) -> (Vec<Vec<i64>>, Vec<u64>, Vec<Cell>, u64) {
+    let mut c = vec![vec![-1i64; n]; 3];
+    for i in 0..n {
+        c[1][i] = i as i64 * 2;
+    }
+    let v = (0..n as u64).map(|i| i * 3).collect();
+    let cells = (0..n)
+        .map(|i| Cell {
+            id: i as u32,
+            name: format!("c{i}"),
+        })
+        .collect();
+    (c, v, cells, n as u64)
+}
+
 // ------------------------------------------------------------- deterministic
 
 #[parallel]
@@ -518,6 +598,10 @@ fn main() {
             format!(
                 "writes n={n}: [y, odd, rows, grid, p, flat, items, pieces, total] equal: {parts:?}"
             )
+        });
+        let got = more_shapes(n);
+        c.check(got == more_shapes_seq(n), || {
+            format!("more shapes n={n}: {got:?}")
         });
         // Deterministic: the bits one process gets, for any ranks and threads.
         let one = bits(det_sum(&x, 1, false));

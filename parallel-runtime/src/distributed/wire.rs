@@ -42,7 +42,7 @@ use crate::reduction::Ordered;
     message = "`{Self}` cannot be sent to other ranks: it does not implement `parallel::distributed::Wire`",
     label = "sent between ranks by this `distributed` loop",
     note = "a `distributed` loop sends its reductions' partial values, its `lastprivate` values and the elements it writes between ranks; numbers, `bool`, `char`, `String`, and tuples, arrays, `Vec`s and `Option`s of those are `Wire`",
-    note = "for a type of your own, implement `parallel::distributed::Wire` through its fields: `fn put(&self, out: &mut Vec<u8>) {{ (self.a, self.b).put(out) }}` and `fn take(input: &mut &[u8]) -> Self {{ let (a, b) = Wire::take(input); Self {{ a, b }} }}`"
+    note = "for a type of your own, implement `parallel::distributed::Wire` through its fields: `fn put(&self, out: &mut Vec<u8>) {{ self.a.put(out); self.b.put(out); }}` and `fn take(input: &mut &[u8]) -> Self {{ Self {{ a: Wire::take(input), b: Wire::take(input) }} }}`"
 )]
 pub trait Wire: Sized {
     /// Appends the value's bytes to `out`.
