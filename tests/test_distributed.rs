@@ -474,8 +474,8 @@ fn more_shapes(n: usize) -> (Vec<Vec<i64>>, Vec<u64>, Vec<Cell>, u64) {
 #[allow(clippy::type_complexity)]
 fn more_shapes_seq(n: usize) -> (Vec<Vec<i64>>, Vec<u64>, Vec<Cell>, u64) {
     let mut c = vec![vec![-1i64; n]; 3];
-    for i in 0..n {
-        c[1][i] = i as i64 * 2;
+    for (i, x) in c[1].iter_mut().enumerate() {
+        *x = i as i64 * 2;
     }
     let v = (0..n as u64).map(|i| i * 3).collect();
     let cells = (0..n)
