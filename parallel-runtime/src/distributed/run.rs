@@ -691,7 +691,19 @@ fn runs<S: Iterations>(
     if lo >= hi {
         return out;
     }
-    let descending = seq.index(lo) > seq.index(hi - 1);
+    let (first, last) = (seq.index(lo), seq.index(hi - 1));
+    let (min, max) = (first.min(last), first.max(last));
+    if max - min == hi - lo - 1 {
+        // Strictly monotone and as many values as the span holds: the
+        // indices are consecutive, one run.
+        let start = min.saturating_mul(stride).min(len);
+        let end = max.saturating_mul(stride).saturating_add(stride).min(len);
+        if start < end {
+            out.push(start..end);
+        }
+        return out;
+    }
+    let descending = first > last;
     let mut add = |t: usize| {
         let start = seq.index(t).saturating_mul(stride).min(len);
         let end = start.saturating_add(stride).min(len);
