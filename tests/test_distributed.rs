@@ -122,6 +122,18 @@ fn float_bool_seq(x: &[f64]) -> (f64, f32, f64, f64, f64, bool, bool) {
     (sum, fsum, prod, lo, hi, all, any)
 }
 
+/// `simd`: each rank's chunks in vector lanes.
+#[parallel]
+fn simd_sum(x: &[f32]) -> (f32, f32) {
+    let (mut s, mut m) = (0.0f32, f32::NEG_INFINITY);
+    #[parallel_for(distributed, simd, reduction(+: s), reduction(max: m))]
+    for i in 0..x.len() {
+        s += x[i];
+        m = m.max(x[i]);
+    }
+    (s, m)
+}
+
 /// Whole arrays: a fixed array, a `Vec` and a slice parameter.
 #[parallel]
 fn array_ops(v: &[u64], bins: &mut [u32]) -> ([i64; 4], Vec<u64>) {
@@ -572,6 +584,14 @@ fn main() {
                 && got.6 == want.6,
             || format!("float and bool operators n={n}: {got:?} != {want:?}"),
         );
+        // Small integers in f32: exact sums in any order.
+        let xf: Vec<f32> = v.iter().map(|&k| (k % 64) as f32).collect();
+        let got = simd_sum(&xf);
+        let want = (
+            xf.iter().sum::<f32>(),
+            xf.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b)),
+        );
+        c.check(got == want, || format!("simd n={n}: {got:?} != {want:?}"));
         let (mut b1, mut b2) = ([7u32, 0, 1], [7u32, 0, 1]);
         let got = array_ops(&v, &mut b1);
         c.check(got == array_seq(&v, &mut b2) && b1 == b2, || {

@@ -292,40 +292,54 @@ where
         site,
     };
     let all = shares.gather(mine);
-    let mut values = Vec::new();
-    for (r, bytes) in all.iter().enumerate() {
-        let mut input = &bytes[..];
-        for piece in split.pieces(r) {
-            let value = match input.split_first() {
-                Some((0, rest)) => {
-                    input = rest;
-                    None
-                }
-                Some((_, rest)) => {
-                    input = rest;
-                    Some(take(&mut input))
-                }
-                None => shares.disagree("a rank sent fewer values than its pieces"),
-            };
-            values.push((piece, value));
+    let out = shares.combine(&all, take, wcombine);
+    (out, shares)
+}
+
+impl Shares {
+    /// Every rank's values, read from its bytes `all[r]` by `take`,
+    /// combined in the loop's order (under `deterministic`, in the fixed
+    /// tree): the same bytes and the same order on every rank.
+    fn combine<W>(
+        &self,
+        all: &[Vec<u8>],
+        take: impl Fn(&mut &[u8]) -> W,
+        wcombine: impl Fn(W, W) -> W,
+    ) -> Option<W> {
+        let split = self.split();
+        let mut values = Vec::new();
+        for (r, bytes) in all.iter().enumerate() {
+            let mut input = &bytes[..];
+            for piece in split.pieces(r) {
+                let value = match input.split_first() {
+                    Some((0, rest)) => {
+                        input = rest;
+                        None
+                    }
+                    Some((_, rest)) => {
+                        input = rest;
+                        Some(take(&mut input))
+                    }
+                    None => self.disagree("a rank sent fewer values than its pieces"),
+                };
+                values.push((piece, value));
+            }
+            if !input.is_empty() {
+                self.disagree("a rank sent more values than its pieces");
+            }
         }
-        if !input.is_empty() {
-            shares.disagree("a rank sent more values than its pieces");
+        match split.leaf {
+            None => values
+                .into_iter()
+                .map(|(_, v)| v)
+                .reduce(|a, b| merge(a, b, &wcombine))
+                .flatten(),
+            Some(leaf) => {
+                let leaves = split.len.div_ceil(leaf);
+                tree(0, leaves, &mut values.into_iter().peekable(), &wcombine)
+            }
         }
     }
-    let out = match split.leaf {
-        None => values
-            .into_iter()
-            .map(|(_, v)| v)
-            .reduce(|a, b| merge(a, b, &wcombine))
-            .flatten(),
-        Some(leaf) => {
-            let leaves = split.len.div_ceil(leaf);
-            let mut values = values.into_iter().peekable();
-            tree(0, leaves, &mut values, &wcombine)
-        }
-    };
-    (out, shares)
 }
 
 /// Two partial values, left first; `None` is the identity.
