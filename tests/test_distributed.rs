@@ -366,6 +366,12 @@ fn write_ops(
             flat[i * w + j] = x[i] * j as f64;
         }
     }
+    #[parallel_for(distributed, collapse(2), schedule(dynamic, 2))]
+    for i in 0..n {
+        for j in 0..w {
+            grid[i][j] += 0.5;
+        }
+    }
     #[parallel_for(distributed)]
     for (k, item) in items.iter_mut().enumerate() {
         *item += k as i32;
@@ -404,7 +410,7 @@ fn write_seq(
     let rows = (0..n * w).map(|k| ((k / w) * 10 + k % w) as u32).collect();
     let grid = x
         .iter()
-        .map(|&v| (0..w).map(|j| v + j as f64).collect())
+        .map(|&v| (0..w).map(|j| v + j as f64 + 0.5).collect())
         .collect();
     let p = (0..n)
         .map(|i| Particle {

@@ -43,7 +43,7 @@ use syn::visit::Visit;
 use syn::{Block, Error, ExprForLoop, Ident};
 
 /// The rewrite for a loop whose writes no rank's block holds together.
-const SUPPORTED: &str = "a `distributed` loop exchanges the elements and rows its iterations own: `y[i]`, `c[i * n + j]`, `grid[i][j]` (the row `grid[i]`), also under `collapse(2)` for flat arrays, and the items of `iter_mut()` and `chunks_mut(k)`";
+const SUPPORTED: &str = "a `distributed` loop exchanges the elements and rows its iterations own: `y[i]`, `c[i * n + j]`, `grid[i][j]` (the row `grid[i]`, or under `collapse(2)` the element), and the items of `iter_mut()` and `chunks_mut(k)`";
 
 /// What a `distributed` loop cannot do, each reported where it is written.
 pub fn check(clauses: &Clauses, decisions: &Decisions, errors: &mut Errors) {
@@ -53,7 +53,6 @@ pub fn check(clauses: &Clauses, decisions: &Decisions, errors: &mut Errors) {
     for s in &decisions.splits {
         let shape = match s.ownership {
             Ownership::Column { .. } | Ownership::NestedColumn => "a column",
-            Ownership::CollapsedNested => "the elements of a nested container under `collapse`",
             _ => continue,
         };
         errors.push(Error::new(
@@ -189,7 +188,14 @@ pub fn expand(call: &Call) -> TokenStream {
                 setup.extend(w);
                 pat_a.push(quote!(#a));
                 pat_b.push(quote!(#b));
-                project.push(quote!(#a));
+                // A user reducer's partials, one run per rank.
+                project.push(match slot {
+                    Slot::Reduce(r) if matches!(r.op, crate::clause::ReduceOp::User(_)) => {
+                        let red = slot.user_local();
+                        quote!(#red.compact(#a))
+                    }
+                    _ => quote!(#a),
+                });
                 put.push(quote!(#local.put(#a, #out);));
                 take.push(quote!(#local.take(#input)));
                 combine.push(call.combines[k].clone());
@@ -291,8 +297,16 @@ fn exchange(s: &Split, shares: &Ident, seq: &Ident) -> TokenStream {
     let stride = match &s.ownership {
         Ownership::Elem | Ownership::CollapsedFlat { .. } => quote!(1usize),
         Ownership::Row { .. } => s.local.to_token_stream(),
+        // `grid[i][j]` under `collapse(2)`: its rows, borrowed before the
+        // loop, and the nest's row length.
+        Ownership::CollapsedNested => {
+            let (rows, width) = (&s.local, Ident::new("__fw", Span::mixed_site()));
+            return quote_spanned! {span=>
+                #shares.exchange_nested(&mut #rows, #width, &#seq);
+            };
+        }
         // Rejected by `check`.
-        _ => return TokenStream::new(),
+        Ownership::Column { .. } | Ownership::NestedColumn => return TokenStream::new(),
     };
     let whole = s.written_fields.is_empty() || s.written_fields.iter().any(Vec::is_empty);
     if whole {

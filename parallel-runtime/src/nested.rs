@@ -95,6 +95,17 @@ impl<T> NestedRows<'_, T> {
     pub fn columns(&mut self) -> crate::NestedColumns<'_, T> {
         crate::NestedColumns { rows: &self.rows }
     }
+
+    /// Element `j` of row `i`, if the container has it: for the exchange
+    /// after a distributed loop.
+    pub(crate) fn get_mut(&mut self, i: usize, j: usize) -> Option<&mut T> {
+        let &(ptr, len) = self.rows.get(i)?;
+        // SAFETY: row `i`'s `split_parts` promised `len` valid, distinct
+        // elements while the container stays borrowed, which `self` keeps;
+        // `&mut self` means no handle (and so no window) is alive, so this
+        // is the only reference to the element.
+        (j < len).then(|| unsafe { &mut *ptr.add(j) })
+    }
 }
 
 /// The handle of a nested container for one `collapse(2)` loop.

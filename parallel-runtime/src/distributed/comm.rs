@@ -64,7 +64,7 @@ mod imp {
     #[track_caller]
     fn count(n: usize) -> mpi::Count {
         mpi::Count::try_from(n).unwrap_or_else(|_| {
-            panic!("parallel: a rank's share of this exchange is {n} bytes, more than the 2 GiB one MPI message holds; split the loop in parts")
+            panic!("parallel: this exchange between ranks reaches {n} bytes, past the 2 GiB that MPI's `int` counts and offsets reach; split the loop in parts")
         })
     }
 

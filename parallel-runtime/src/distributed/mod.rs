@@ -322,6 +322,48 @@ impl<V: ?Sized, P> crate::BuiltinReduction<V, P> {
     }
 }
 
+impl<V> crate::UserReduction<V> {
+    /// A rank's partials of a user reducer, combined in the loop's order
+    /// into one run before they travel: a rank's chunks cover its block
+    /// (or a subtree of it) without gaps, so one value stands for them all,
+    /// however many chunks a dynamic schedule made.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{user_reduction, Reducer};
+    ///
+    /// struct Concat;
+    /// impl Reducer for Concat {
+    ///     type Value = String;
+    ///     fn identity() -> String { String::new() }
+    ///     fn combine(acc: &mut String, other: String) { acc.push_str(&other); }
+    /// }
+    /// let red = user_reduction::<Concat, _>(&String::new());
+    /// let runs = red.push(red.push(red.runs(), 2, 4, "cd".into()), 0, 2, "ab".into());
+    /// let mut s = String::from(">");
+    /// red.finish(&mut s, red.compact(runs));
+    /// assert_eq!(s, ">abcd");
+    /// ```
+    pub fn compact(self, acc: crate::Ordered<V>) -> crate::Ordered<V> {
+        let mut runs = acc.earlier;
+        runs.extend(acc.last);
+        runs.sort_unstable_by_key(|r| r.0);
+        let mut runs = runs.into_iter();
+        let last = runs.next().map(|(lo, mut hi, mut v)| {
+            for (_, end, part) in runs {
+                v = self.combine(v, part);
+                hi = end;
+            }
+            (lo, hi, v)
+        });
+        crate::Ordered {
+            last,
+            earlier: Vec::new(),
+        }
+    }
+}
+
 impl<V> crate::Ty<V> {
     /// How the partials of a user reducer, `reduction(R: v)` with `v: V`,
     /// travel: needs `V: Wire`.

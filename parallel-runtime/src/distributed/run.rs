@@ -607,6 +607,71 @@ impl Shares {
         );
     }
 
+    /// After a `collapse(2)` loop that writes `grid[i][j]` of a nested
+    /// container: the elements every other rank's iterations own (the
+    /// element of position `p` is `grid[p / width][p % width]`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::distributed::for_range_distributed;
+    /// use parallel_runtime::{Config, Flat2, LoopInfo, NestedExt, Seq};
+    ///
+    /// let mut grid = vec![vec![0u8; 3]; 2];
+    /// let seq = Flat2::new(Seq::range(0usize, 2), Seq::range(0usize, 3), 3);
+    /// let mut rows = grid.__parallel_nested_rows();
+    /// let (_, shares) = for_range_distributed(
+    ///     &Config::DEFAULT, &LoopInfo::DEFAULT, &seq, (rows.handle(3),),
+    ///     || (), |(), ()| (),
+    ///     |lo, hi, (mut g,), ()| for t in lo..hi { let (i, j) = seq.at(t); *g.at(i, j) = 1; },
+    ///     |()| (), |(), _| {}, |_| (), |(), ()| (),
+    /// );
+    /// shares.exchange_nested(&mut rows, 3, &seq);
+    /// drop(rows);
+    /// assert_eq!(grid, [[1; 3]; 2]);
+    /// ```
+    #[track_caller]
+    pub fn exchange_nested<T: Wire, S: Iterations>(
+        &self,
+        rows: &mut crate::NestedRows<'_, T>,
+        width: usize,
+        seq: &S,
+    ) {
+        let Some(split) = self.split else { return };
+        let at = |t: usize| {
+            let p = seq.index(t);
+            (
+                p.checked_div(width).unwrap_or(0),
+                p.checked_rem(width).unwrap_or(p),
+            )
+        };
+        let mut mine = Vec::new();
+        let (lo, hi) = split.block(split.rank);
+        for t in lo..hi {
+            let (i, j) = at(t);
+            if let Some(e) = rows.get_mut(i, j) {
+                e.put(&mut mine);
+            }
+        }
+        let all = self.gather_var(&mine);
+        for (r, bytes) in all.iter().enumerate() {
+            if r == split.rank {
+                continue;
+            }
+            let mut input = &bytes[..];
+            let (lo, hi) = split.block(r);
+            for t in lo..hi {
+                let (i, j) = at(t);
+                if let Some(e) = rows.get_mut(i, j) {
+                    e.take_into(&mut input);
+                }
+            }
+            if !input.is_empty() {
+                self.disagree("a rank sent more written elements than its iterations own");
+            }
+        }
+    }
+
     /// The exchange of units of `stride` elements (`stride == 1`: single
     /// elements, else rows): each rank sends the units its block owns, in
     /// ascending runs, and reads every other rank's into place.
