@@ -258,6 +258,20 @@ mod tests {
     use super::*;
     use std::panic::{AssertUnwindSafe, catch_unwind};
 
+    /// `get_mut` (an `unsafe` block): the element, or `None` outside the
+    /// container, rows of different lengths included.
+    #[test]
+    fn get_mut_reaches_each_element_once() {
+        let mut grid = vec![vec![0u8; 3], vec![0u8; 1]];
+        let mut rows = grid.__parallel_nested_rows();
+        *rows.get_mut(0, 2).unwrap() = 7;
+        *rows.get_mut(1, 0).unwrap() = 9;
+        assert!(rows.get_mut(1, 1).is_none());
+        assert!(rows.get_mut(2, 0).is_none());
+        drop(rows);
+        assert_eq!(grid, [vec![0, 0, 7], vec![9]]);
+    }
+
     #[test]
     fn disjoint_windows_write_from_threads() {
         let mut grid = vec![vec![0u32; 5]; 4];

@@ -936,6 +936,54 @@ mod tests {
         assert_eq!(as_slice(&mut Vec::<u8>::new()).len(), 0);
     }
 
+    /// `Offset` (an `unsafe impl`) numbers a part of a sequence from 0,
+    /// and `Lent` (another) hands out the lender's windows: runs over the
+    /// disjoint parts of one sequence write disjoint elements.
+    #[test]
+    fn parts_of_a_loop_run_through_lent_handles() {
+        let seq = Seq::range(10usize, 30).step_by(2).rev();
+        let part = Offset {
+            seq: &seq,
+            lo: 3,
+            len: 4,
+        };
+        assert_eq!(Iterations::len(&part), 4);
+        assert_eq!((part.index(0), part.index(3)), (22, 16));
+        part.check_indices();
+        let mut y = vec![0usize; 30];
+        let handle = (crate::ElemHandle::new(&mut y),);
+        for (lo, hi) in [(0, 3), (3, 7), (7, 10)] {
+            let part = Offset {
+                seq: &seq,
+                lo,
+                len: hi - lo,
+            };
+            crate::for_range(
+                &Config::DEFAULT,
+                &part,
+                Lent(&handle),
+                |(), ()| (),
+                |a, b, (mut w,)| {
+                    for t in a..b {
+                        let i = part.index(t);
+                        w[i] = lo + t;
+                    }
+                },
+            );
+        }
+        let _ = handle;
+        let want: Vec<usize> = (0..30)
+            .map(|i| {
+                if i >= 10 && i % 2 == 0 {
+                    (28 - i) / 2
+                } else {
+                    0
+                }
+            })
+            .collect();
+        assert_eq!(y, want);
+    }
+
     #[test]
     fn headers_round_trip() {
         let h = Header {
