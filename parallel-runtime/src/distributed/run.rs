@@ -971,7 +971,6 @@ mod tests {
                 },
             );
         }
-        let _ = handle;
         let want: Vec<usize> = (0..30)
             .map(|i| {
                 if i >= 10 && i % 2 == 0 {
