@@ -486,6 +486,18 @@ fn more_shapes(n: usize) -> (Vec<Vec<i64>>, Vec<u64>, Vec<Cell>, u64) {
             name: format!("c{i}"),
         };
     }
+    let src: Vec<i64> = (0..n as i64).collect();
+    let mut z = vec![0i64; n];
+    #[parallel_for(distributed, schedule(guided))]
+    for (a, b) in src.iter().zip(z.iter_mut()) {
+        *b = *a * 3;
+    }
+    let mut q = vec![0u8; n];
+    #[parallel_for(distributed)]
+    for e in &mut q {
+        *e = 5;
+    }
+    count += z.iter().sum::<i64>() as u64 + q.iter().map(|&e| e as u64).sum::<u64>();
     (c, h.v, cells, count)
 }
 
@@ -502,7 +514,8 @@ fn more_shapes_seq(n: usize) -> (Vec<Vec<i64>>, Vec<u64>, Vec<Cell>, u64) {
             name: format!("c{i}"),
         })
         .collect();
-    (c, v, cells, n as u64)
+    let z: u64 = (0..n as u64).map(|k| k * 3).sum();
+    (c, v, cells, n as u64 + z + 5 * n as u64)
 }
 
 // ------------------------------------------------------------- deterministic
