@@ -243,6 +243,7 @@ pub fn expand(call: &Call) -> TokenStream {
             #(#folds)*
         }
         {
+            #[allow(unused_imports)]
             use #d::ExchangeExt as _;
             #exchanges
         }
