@@ -163,6 +163,53 @@ fn wire(slot: &Slot, wire: &Ident) -> Option<TokenStream> {
     })
 }
 
+/// What crosses ranks, slot by slot: the wires' setup, the patterns of the
+/// accumulator, and the pieces of the closures that project, write, read
+/// and combine what crosses (a private slot crosses as `()`).
+#[derive(Default)]
+struct Crossing {
+    setup: TokenStream,
+    pat_a: Vec<TokenStream>,
+    pat_b: Vec<TokenStream>,
+    project: Vec<TokenStream>,
+    put: Vec<TokenStream>,
+    take: Vec<TokenStream>,
+    combine: Vec<TokenStream>,
+}
+
+impl Crossing {
+    fn new(call: &Call, out: &Ident, input: &Ident) -> Crossing {
+        let mut c = Crossing::default();
+        for (k, slot) in call.slots.iter().enumerate() {
+            let (a, b) = (&call.a_k[k], &call.b_k[k]);
+            let local = format_ident!("__wire{}", k, span = Span::mixed_site());
+            let Some(w) = wire(slot, &local) else {
+                c.pat_a.push(quote!(_));
+                c.pat_b.push(quote!(_));
+                c.project.push(quote!(()));
+                c.take.push(quote!(()));
+                c.combine.push(quote!(()));
+                continue;
+            };
+            c.setup.extend(w);
+            c.pat_a.push(quote!(#a));
+            c.pat_b.push(quote!(#b));
+            // A user reducer's partials, one run per rank.
+            c.project.push(match slot {
+                Slot::Reduce(r) if matches!(r.op, crate::clause::ReduceOp::User(_)) => {
+                    let red = slot.user_local();
+                    quote!(#red.compact(#a))
+                }
+                _ => quote!(#a),
+            });
+            c.put.push(quote!(#local.put(#a, #out);));
+            c.take.push(quote!(#local.take(#input)));
+            c.combine.push(call.combines[k].clone());
+        }
+        c
+    }
+}
+
 // Input:  the plain expansion's pieces (see `Call`).
 // Output: the wires, the distributed call, the folds and the exchanges
 //         (see the module's example).
@@ -171,44 +218,15 @@ pub fn expand(call: &Call) -> TokenStream {
     let d = quote!(::parallel::__private::distributed);
     let some = quote!(::core::option::Option::Some);
     let [dw, shares, out, input] = ["__dw", "__shares", "__out", "__in"].map(|n| Ident::new(n, m));
-    let mut setup = TokenStream::new();
-    let (mut pat_a, mut pat_b, mut project, mut put, mut take, mut combine) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
-    for (k, slot) in call.slots.iter().enumerate() {
-        let (a, b) = (&call.a_k[k], &call.b_k[k]);
-        let local = format_ident!("__wire{}", k, span = m);
-        match wire(slot, &local) {
-            Some(w) => {
-                setup.extend(w);
-                pat_a.push(quote!(#a));
-                pat_b.push(quote!(#b));
-                // A user reducer's partials, one run per rank.
-                project.push(match slot {
-                    Slot::Reduce(r) if matches!(r.op, crate::clause::ReduceOp::User(_)) => {
-                        let red = slot.user_local();
-                        quote!(#red.compact(#a))
-                    }
-                    _ => quote!(#a),
-                });
-                put.push(quote!(#local.put(#a, #out);));
-                take.push(quote!(#local.take(#input)));
-                combine.push(call.combines[k].clone());
-            }
-            None => {
-                pat_a.push(quote!(_));
-                pat_b.push(quote!(_));
-                project.push(quote!(()));
-                take.push(quote!(()));
-                combine.push(quote!(()));
-            }
-        }
-    }
+    let Crossing {
+        setup,
+        pat_a,
+        pat_b,
+        project,
+        put,
+        take,
+        combine,
+    } = Crossing::new(call, &out, &input);
     let (out_pat, in_pat) = match put.is_empty() {
         true => (quote!(_), quote!(_)),
         false => (quote!(#out), quote!(#input)),
