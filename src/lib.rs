@@ -53,6 +53,9 @@
 //! - [`guide::races`]: the race catalogue: every program the macro rejects,
 //!   why it would race, and what to write instead.
 //! - [`guide::reductions`]: how reductions work, and what they do to floats.
+//! - [`guide::distributed`]: beyond one machine, `parallel_for(distributed)`
+//!   over MPI ranks (the hybrid MPI + threads model): how to launch, what
+//!   travels for each loop kind, and when it pays.
 //!
 //! Each pattern is also a program in `examples/` that times the plain loop
 //! against the annotated one and checks that they agree. The tour runs them
@@ -167,6 +170,7 @@
 //! | `collapse(n)` | `collapse(n)` | `n` perfectly nested range loops split as one iteration space; under `collapse(2)`, `c[i * m + j]` and `c[i][j]` are the iteration's own element ([pattern](guide::patterns#a-short-wide-matrix-collapse2)) |
 //! | (a grain size, as TBB's or rayon's `with_min_len`) | `min_len(n)` | no chunk smaller than `n` iterations |
 //! | (none; OpenMP leaves the order of a reduction unspecified) | `deterministic` | reductions give the same bits for any team size, schedule and run ([reductions](guide::reductions#run-to-run)) |
+//! | MPI + `parallel for` (each rank its block, then `MPI_Allreduce`) | `distributed` | one contiguous block of the iterations per MPI rank (feature `mpi`), each on its team; reductions combined and written elements exchanged so every rank holds the result ([guide](guide::distributed)) |
 //! | `simd` (of `parallel for simd`) | `simd` | each chunk runs the [vectorized body](#vectorized-loops); reductions in lanes (built-in operators on numbers and `bool`) |
 //!
 //! ```
@@ -643,6 +647,42 @@ pub use parallel_runtime::{
     set_simd_level, simd_level, thread_num, trace_start, trace_take, wtime,
 };
 
+/// Beyond one machine: `#[parallel_for(distributed, ..)]` splits a loop
+/// among MPI ranks, each running its block on its own team (the hybrid
+/// MPI + threads model). See the guide's page
+/// [Beyond one machine](crate::guide::distributed).
+///
+/// MPI comes with the cargo feature `mpi`; without it (or without
+/// [`init`](distributed::init), or with one process) a `distributed` loop
+/// is a plain `parallel_for`, and [`rank`](distributed::rank) and
+/// [`size`](distributed::size) are 0 and 1.
+///
+/// # Examples
+///
+/// ```
+/// use parallel::{distributed, parallel};
+///
+/// #[parallel]
+/// fn pi(steps: u64) -> f64 {
+///     let step = 1.0 / steps as f64;
+///     let mut sum = 0.0;
+///     #[parallel_for(distributed, reduction(+: sum))]
+///     for i in 0..steps {
+///         let x = (i as f64 + 0.5) * step;
+///         sum += 4.0 / (1.0 + x * x);
+///     }
+///     sum * step
+/// }
+///
+/// let _mpi = distributed::init(); // `mpirun -np 4 ./pi`: four ranks
+/// assert!((pi(1_000_000) - std::f64::consts::PI).abs() < 1e-9);
+/// ```
+pub mod distributed {
+    pub use parallel_runtime::distributed::{Mpi, Wire, barrier, init, rank, size};
+    #[cfg(feature = "mpi")]
+    pub use parallel_runtime::distributed::{mpi, world};
+}
+
 /// What the macro expansions call. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
@@ -683,4 +723,7 @@ pub mod guide {
 
     #[doc = include_str!("guide/reductions.md")]
     pub mod reductions {}
+
+    #[doc = include_str!("guide/distributed.md")]
+    pub mod distributed {}
 }

@@ -31,6 +31,7 @@ pub const CLAUSES: &[&str] = &[
     "deterministic",
     "simd",
     "proc_bind",
+    "distributed",
 ];
 
 /// The error for `#[simd_reduce]` without reductions.
@@ -196,6 +197,9 @@ pub struct Clauses {
     pub deterministic: Option<Ident>,
     /// `simd`: each chunk runs the vectorized body, reductions in lanes.
     pub simd: Option<Ident>,
+    /// `distributed`: a block of the iterations per MPI rank (see
+    /// `crate::distributed`).
+    pub distributed: Option<Ident>,
 }
 
 /// Parses the clause list. All independent mistakes are reported together.
@@ -240,7 +244,7 @@ fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) 
     let name = clause_name(input)?;
     let key = name.to_string();
     // The clauses that are a bare word.
-    if key == "deterministic" || key == "simd" {
+    if key == "deterministic" || key == "simd" || key == "distributed" {
         if input.peek(syn::token::Paren) {
             let args;
             syn::parenthesized!(args in input);
@@ -250,10 +254,10 @@ fn parse_clause(input: ParseStream, clauses: &mut Clauses, errors: &mut Errors) 
                 format!("`{key}` takes no argument: `#[parallel_for({key}, reduction(+: s))]`"),
             ));
         }
-        let slot = if key == "simd" {
-            &mut clauses.simd
-        } else {
-            &mut clauses.deterministic
+        let slot = match key.as_str() {
+            "simd" => &mut clauses.simd,
+            "distributed" => &mut clauses.distributed,
+            _ => &mut clauses.deterministic,
         };
         set_once(slot, name.clone(), &name, errors);
         return Ok(());

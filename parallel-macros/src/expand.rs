@@ -286,6 +286,8 @@ pub fn parallel_for(
         }
     };
     analysis.host = host;
+    crate::distributed::check(clauses, &analysis.decisions, &mut errors);
+    crate::distributed::nested(&analysis.body, &mut errors);
     errors.finish()?;
     // A range loop's chunks run as a kernel over the arrays it reads and
     // writes at `i`, cut to the chunk (with `simd`, in lanes). Without
@@ -766,6 +768,31 @@ fn generate(
         ),
         _ => TokenStream::new(),
     };
+    let run_and_fold = match &clauses.distributed {
+        Some(_) => crate::distributed::expand(&crate::distributed::Call {
+            span: for_loop.for_token.span,
+            cfg,
+            info: &info,
+            seq,
+            parts,
+            inits: &inits,
+            a_k: &a_k,
+            b_k: &b_k,
+            combines: &combines,
+            closure: &closure,
+            p_k: &p_k,
+            folds: &folds,
+            slots: &slots,
+            splits: &decisions.splits,
+            header,
+        }),
+        None => quote! {
+            #[allow(unused_variables)]
+            if let #some(( #(#p_k,)* )) = #run {
+                #(#folds)*
+            }
+        },
+    };
     // An empty loop evaluates nothing of its body's arrays (a row `c[k]`
     // that does not exist, say): it does nothing, as the plain loop does.
     quote! {
@@ -781,10 +808,7 @@ fn generate(
             let #parts = ( #(#source_handles,)* #(#handles,)* );
             #shared_before
             let #info = #loop_info;
-            #[allow(unused_variables)]
-            if let #some(( #(#p_k,)* )) = #run {
-                #(#folds)*
-            }
+            #run_and_fold
             #shared_after
             }
         }

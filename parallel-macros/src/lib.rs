@@ -17,12 +17,15 @@
 //! - `rewrite`: the body rewritten by the decisions;
 //! - `expand`, `space`, `slot`, `kernel`: the generated code (the loop,
 //!   its iteration space, its accumulator, its vectorized runs);
+//! - `distributed`: `parallel_for(distributed)`, the loop split among MPI
+//!   ranks, and what ranks cannot share;
 //! - `flow`: control flow that would leave a loop part-way;
 //! - `host`: `#[parallel]`, which finds the loop directives inside an item;
 //! - `tasks`: `#[taskgroup]`, `#[task]`, `#[sections]` and `#[section]`;
 //! - `show`: source text for messages.
 
 mod clause;
+mod distributed;
 mod expand;
 mod facts;
 mod flow;

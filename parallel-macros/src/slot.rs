@@ -113,7 +113,7 @@ impl<'a> Slot<'a> {
     }
 
     /// The local that holds a user-defined reducer's functions.
-    fn user_local(&self) -> Ident {
+    pub fn user_local(&self) -> Ident {
         let v = self.var();
         format_ident!(
             "__red_{}",

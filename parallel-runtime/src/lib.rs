@@ -44,6 +44,10 @@
 //!   (`OMP_NUM_THREADS`, `RAYON_NUM_THREADS`, `OMP_SCHEDULE`,
 //!   `OMP_WAIT_POLICY`, `OMP_THREAD_LIMIT`, `OMP_PROC_BIND`, `OMP_PLACES`,
 //!   `OMP_DISPLAY_ENV`, `PARALLEL_REPORT`, `PARALLEL_TRACE`, each read once).
+//! - **Beyond one machine** ([`distributed`]): `#[parallel_for(distributed)]`
+//!   over MPI ranks (cargo feature `mpi`): [`distributed::init`], the
+//!   rank's block of a loop, partial values and written elements
+//!   exchanged ([`distributed::Wire`]).
 //! - **What ran**: `PARALLEL_REPORT` prints one line per loop at exit;
 //!   [`trace_start`], [`trace_take`] and `PARALLEL_TRACE` record every chunk
 //!   as a [`Trace`] in Chrome's trace-event format.
@@ -97,6 +101,7 @@
 mod affinity;
 mod columns;
 mod crew;
+pub mod distributed;
 mod drive;
 mod env;
 mod iter;

@@ -95,6 +95,17 @@ impl<T> NestedRows<'_, T> {
     pub fn columns(&mut self) -> crate::NestedColumns<'_, T> {
         crate::NestedColumns { rows: &self.rows }
     }
+
+    /// Element `j` of row `i`, if the container has it: for the exchange
+    /// after a distributed loop.
+    pub(crate) fn get_mut(&mut self, i: usize, j: usize) -> Option<&mut T> {
+        let &(ptr, len) = self.rows.get(i)?;
+        // SAFETY: row `i`'s `split_parts` promised `len` valid, distinct
+        // elements while the container stays borrowed, which `self` keeps;
+        // `&mut self` means no handle (and so no window) is alive, so this
+        // is the only reference to the element.
+        (j < len).then(|| unsafe { &mut *ptr.add(j) })
+    }
 }
 
 /// The handle of a nested container for one `collapse(2)` loop.
@@ -246,6 +257,20 @@ impl<T> NestedWindow<'_, T> {
 mod tests {
     use super::*;
     use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    /// `get_mut` (an `unsafe` block): the element, or `None` outside the
+    /// container, rows of different lengths included.
+    #[test]
+    fn get_mut_reaches_each_element_once() {
+        let mut grid = vec![vec![0u8; 3], vec![0u8; 1]];
+        let mut rows = grid.__parallel_nested_rows();
+        *rows.get_mut(0, 2).unwrap() = 7;
+        *rows.get_mut(1, 0).unwrap() = 9;
+        assert!(rows.get_mut(1, 1).is_none());
+        assert!(rows.get_mut(2, 0).is_none());
+        drop(rows);
+        assert_eq!(grid, [vec![0, 0, 7], vec![9]]);
+    }
 
     #[test]
     fn disjoint_windows_write_from_threads() {

@@ -445,8 +445,8 @@ impl<V> UserReduction<V> {
 /// A user reduction's partials with the iterations they cover: the last
 /// run, and the runs before it that it did not continue.
 pub struct Ordered<V> {
-    last: Option<(usize, usize, V)>,
-    earlier: Vec<(usize, usize, V)>,
+    pub(crate) last: Option<(usize, usize, V)>,
+    pub(crate) earlier: Vec<(usize, usize, V)>,
 }
 
 /// `Self` and `T` are the same type: a reducer's `Value` and the type of
