@@ -278,3 +278,113 @@ fn a_stretch_that_meets_the_writes_still_panics() {
     let m = message(caught.map(|_| ()));
     assert!(m.contains("while another iteration may write it"), "{m}");
 }
+
+/// trmm's and lu's inner loop: one element of the iteration's column
+/// updated throughout, beside a view of the same column at the rows `k`;
+/// `lo..hi` may cover the element's own row (then the loop reads what it
+/// writes, and must run as the plain loop does).
+#[parallel]
+fn column_beside_its_element(
+    b: &mut [f64],
+    a: &[f64],
+    m: usize,
+    n: usize,
+    lo: usize,
+    hi: usize,
+    threads: usize,
+) {
+    for i in 0..m {
+        #[parallel_for(num_threads(threads), schedule(dynamic, 2))]
+        for j in 0..n {
+            for k in i + lo..hi {
+                b[i * n + j] += a[k * m + i] * b[k * n + j];
+            }
+            b[i * n + j] *= 0.5;
+        }
+    }
+}
+
+#[test]
+fn an_element_beside_its_own_column() {
+    for &m in SIZES {
+        for n in [1, 4, 9] {
+            // From past row i (trmm), from row i itself, and past the end.
+            for (lo, hi) in [(1, m), (0, m), (1, m + 1)] {
+                let (a, b0) = (data(m * m + n, 10), data(m * n, 11));
+                let mut want = b0.clone();
+                let plain = message(catch_unwind(AssertUnwindSafe(|| {
+                    for i in 0..m {
+                        for j in 0..n {
+                            for k in i + lo..hi {
+                                want[i * n + j] += a[k * m + i] * want[k * n + j];
+                            }
+                            want[i * n + j] *= 0.5;
+                        }
+                    }
+                })));
+                for &t in THREADS {
+                    let mut b = b0.clone();
+                    let got = message(catch_unwind(AssertUnwindSafe(|| {
+                        column_beside_its_element(&mut b, &a, m, n, lo, hi, t)
+                    })));
+                    // One thread panics where the plain loop does, after
+                    // the same writes; more panic too, maybe in another
+                    // iteration first.
+                    if t == 1 || plain == "no panic" {
+                        assert_eq!(got, plain, "m={m} n={n} lo={lo} hi={hi} t={t}");
+                        assert_eq!(b, want, "m={m} n={n} lo={lo} hi={hi} t={t}");
+                    } else {
+                        assert!(got.contains("index out of bounds"), "{got}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// syrk's inner loop over an inclusive range `0..=i`, reading a strided
+/// column; `end` past the rows makes the strided read run past the end.
+#[parallel]
+fn inclusive_rows(c: &mut [f64], a: &[f64], n: usize, m: usize, end: usize, threads: usize) {
+    #[parallel_for(num_threads(threads), schedule(static, 1))]
+    for i in 0..n {
+        for k in 0..m {
+            for j in 0..=(i + end) {
+                c[i * (n + 4) + j] += 1.5 * a[i * m + k] * a[j * m + k];
+            }
+        }
+    }
+}
+
+#[test]
+fn inclusive_inner_ranges() {
+    for &n in SIZES {
+        for m in [1, 3, 8] {
+            for end in [0, 2, 4] {
+                let (a, c0) = (data(n * m + 2 * m, 12), data(n * (n + 4), 13));
+                let mut want = c0.clone();
+                let plain = message(catch_unwind(AssertUnwindSafe(|| {
+                    for i in 0..n {
+                        for k in 0..m {
+                            for j in 0..=(i + end) {
+                                want[i * (n + 4) + j] += 1.5 * a[i * m + k] * a[j * m + k];
+                            }
+                        }
+                    }
+                })));
+                for &t in THREADS {
+                    let mut c = c0.clone();
+                    let got = message(catch_unwind(AssertUnwindSafe(|| {
+                        inclusive_rows(&mut c, &a, n, m, end, t)
+                    })));
+                    if t == 1 || plain == "no panic" {
+                        assert_eq!(got, plain, "n={n} m={m} end={end} t={t}");
+                        assert_eq!(c, want, "n={n} m={m} end={end} t={t}");
+                    } else {
+                        assert!(got.contains("index out of bounds"), "{got}");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -106,8 +106,9 @@ fn has_loop(block: &Block) -> bool {
     f.0
 }
 
-/// The loop's variable and range, when it is `for v in a..b`.
-fn header(f: &ExprForLoop) -> Option<(&Ident, &Expr, &Expr)> {
+/// The loop's variable and range, when it is `for v in a..b` or
+/// `for v in a..=b` (then `true`).
+fn header(f: &ExprForLoop) -> Option<(&Ident, &Expr, &Expr, bool)> {
     let Pat::Ident(p) = &*f.pat else { return None };
     if p.by_ref.is_some() || p.subpat.is_some() {
         return None;
@@ -116,7 +117,8 @@ fn header(f: &ExprForLoop) -> Option<(&Ident, &Expr, &Expr)> {
         return None;
     };
     match (&r.start, &r.end, &r.limits) {
-        (Some(a), Some(b), RangeLimits::HalfOpen(_)) => Some((&p.ident, a, b)),
+        (Some(a), Some(b), RangeLimits::HalfOpen(_)) => Some((&p.ident, a, b, false)),
+        (Some(a), Some(b), RangeLimits::Closed(_)) => Some((&p.ident, a, b, true)),
         _ => None,
     }
 }
@@ -379,9 +381,19 @@ struct Cut {
     local: Ident,
     /// An `Elem` the loop writes (else only reads).
     writes: bool,
+    /// An `Elem` of a column window beside a `Column` view of the same
+    /// column: the view's key, rows and local (`__parallel_col_split`).
+    pair: Option<(String, Affine, Ident)>,
+    /// How many accesses go through it.
+    uses: usize,
 }
 
 impl Cut {
+    /// Whether the accesses with `key` go through this cut (or its view).
+    fn serves(&self, key: &str) -> bool {
+        self.key == key || self.pair.as_ref().is_some_and(|(k, _, _)| k == key)
+    }
+
     /// Another access through this cut: a write makes a row read one.
     fn merge(&mut self, kind: Kind, base: Expr, writes: bool) {
         if (self.kind == Kind::RowRead && kind == Kind::Mut)
@@ -391,6 +403,7 @@ impl Cut {
             self.base = base;
         }
         self.writes |= writes;
+        self.uses += 1;
     }
 }
 
@@ -632,19 +645,23 @@ impl Versioner<'_, '_> {
                         root: access.root,
                         local: format_ident!("__i{}", self.next, span = Span::mixed_site()),
                         writes: false,
+                        pair: None,
+                        uses: 0,
                     }
                 })
                 .merge(access_kind, access_base, writes);
         }
+        pair_columns(&mut by_key, &windows, &mentions);
         by_key
             .into_values()
             .filter(|c| {
                 !matches!(
                     c.kind,
                     Kind::Mut | Kind::Column | Kind::Elem | Kind::RowRead
-                ) || windows
-                    .get(&c.root)
-                    .is_some_and(|(_, n)| mentions.get(&c.root) == Some(n))
+                ) || c.pair.is_some()
+                    || windows
+                        .get(&c.root)
+                        .is_some_and(|(_, n)| mentions.get(&c.root) == Some(n))
             })
             .collect()
     }
@@ -655,7 +672,7 @@ impl Versioner<'_, '_> {
         if !f.attrs.is_empty() {
             return None;
         }
-        let (var, start, end) = header(f)?;
+        let (var, start, end, inclusive) = header(f)?;
         let label = f.label.as_ref().map(|l| &l.name);
         let body = survey(&f.body, label);
         let var = Name::of(var);
@@ -671,7 +688,7 @@ impl Versioner<'_, '_> {
             return None;
         }
         self.versioned += 1;
-        Some(generate(f, start, end, &cuts, self))
+        Some(generate(f, (start, end, inclusive), &cuts, self))
     }
 
     /// Whether an index that moves with `var` would keep its bounds check
@@ -687,7 +704,7 @@ impl Versioner<'_, '_> {
         impl Visit<'_> for Left<'_, '_, '_> {
             fn visit_expr(&mut self, e: &Expr) {
                 if let Some(access) = self.v.access(e, self.body, self.var)
-                    && self.cuts.iter().any(|c| c.key == access.key())
+                    && self.cuts.iter().any(|c| c.serves(&access.key()))
                 {
                     return;
                 }
@@ -715,6 +732,41 @@ impl Versioner<'_, '_> {
         };
         l.visit_block(block);
         l.found
+    }
+}
+
+/// A window used as one element throughout and as a view of the same
+/// column at consecutive rows (trmm's and lu's `b[i * n + j]` beside
+/// `b[k * n + j]`), and in no other way: the element's cut takes the
+/// view as its pair, checked at run time to lie in other rows.
+fn pair_columns(
+    by_key: &mut BTreeMap<String, Cut>,
+    windows: &BTreeMap<Name, (String, usize)>,
+    mentions: &BTreeMap<Name, usize>,
+) {
+    for (root, (_, n)) in windows {
+        if *n != usize::MAX {
+            continue;
+        }
+        let mine: Vec<&Cut> = by_key.values().filter(|c| c.root == *root).collect();
+        let [x, y] = mine.as_slice() else { continue };
+        let (elem, view) = match (x.kind, y.kind) {
+            (Kind::Elem, Kind::Column) => (*x, *y),
+            (Kind::Column, Kind::Elem) => (*y, *x),
+            _ => continue,
+        };
+        let same_column = match (&elem.column, &view.column) {
+            (Some(a), Some(b)) => key(a) == key(b),
+            _ => false,
+        };
+        if !same_column || mentions.get(root) != Some(&(elem.uses + view.uses)) {
+            continue;
+        }
+        let (elem_key, view_key) = (elem.key.clone(), view.key.clone());
+        let view = by_key.remove(&view_key).expect("found above");
+        if let Some(e) = by_key.get_mut(&elem_key) {
+            e.pair = Some((view_key, view.at, view.local));
+        }
     }
 }
 
@@ -746,12 +798,19 @@ fn cut_body(
     impl VisitMut for Swap<'_, '_, '_> {
         fn visit_expr_mut(&mut self, e: &mut Expr) {
             if let Some(access) = self.v.access(e, self.body, self.var)
-                && let Some(c) = self.cuts.iter().find(|c| c.key == access.key())
+                && let Some(c) = self.cuts.iter().find(|c| c.serves(&access.key()))
             {
-                let (local, q) = (&c.local, self.q);
-                *e = match c.kind {
-                    Kind::Elem => syn::parse_quote!((*#local)),
-                    _ => syn::parse_quote!(#local[#q]),
+                let q = self.q;
+                *e = match (&c.pair, c.kind) {
+                    (Some((k, _, view)), _) if *k == access.key() => syn::parse_quote!(#view[#q]),
+                    (_, Kind::Elem) => {
+                        let local = &c.local;
+                        syn::parse_quote!((*#local))
+                    }
+                    _ => {
+                        let local = &c.local;
+                        syn::parse_quote!(#local[#q])
+                    }
                 };
                 return;
             }
@@ -786,6 +845,11 @@ fn source(c: &Cut, a: &Ident, b: &Ident) -> TokenStream {
         }
         (Kind::Elem, _, _) if c.column.is_none() && !c.writes => quote!(#base.get(#pos)),
         (Kind::Elem, _, _) if c.column.is_none() => quote!(#base.get_mut(#pos)),
+        (Kind::Elem, _, _) if c.pair.is_some() => {
+            let (j, (_, view, _)) = (&c.column, c.pair.as_ref().expect("guarded"));
+            let (vpos, vneg) = (&view.pos, &view.neg);
+            quote!(#base.__parallel_col_split(#pos, #j, #vpos, #vneg, #a, #b))
+        }
         (Kind::Elem, _, _) => {
             let j = &c.column;
             if c.writes {
@@ -812,7 +876,12 @@ fn source(c: &Cut, a: &Ident, b: &Ident) -> TokenStream {
     }
 }
 
-fn generate(f: &ExprForLoop, start: &Expr, end: &Expr, cuts: &[Cut], v: &Versioner) -> Expr {
+fn generate(
+    f: &ExprForLoop,
+    (start, end, inclusive): (&Expr, &Expr, bool),
+    cuts: &[Cut],
+    v: &Versioner,
+) -> Expr {
     let p = quote!(::parallel::__private);
     let m = Span::mixed_site();
     let (a, b, q, fast) = (
@@ -828,7 +897,19 @@ fn generate(f: &ExprForLoop, start: &Expr, end: &Expr, cuts: &[Cut], v: &Version
     let var = Name::of(&pi.ident);
     let survey = survey(body, label.as_ref().map(|l| &l.name));
     let sources: Vec<TokenStream> = cuts.iter().map(|c| source(c, &a, &b)).collect();
-    let locals: Vec<&Ident> = cuts.iter().map(|c| &c.local).collect();
+    let locals: Vec<TokenStream> = cuts
+        .iter()
+        .map(|c| match &c.pair {
+            Some((_, _, view)) => {
+                let l = &c.local;
+                quote!((mut #l, mut #view))
+            }
+            None => {
+                let l = &c.local;
+                quote!(mut #l)
+            }
+        })
+        .collect();
     let fast_body = cut_body(body, cuts, &q, v, &survey, &var);
     let mut run = quote! {{
         #label for #q in 0..#b - #a {
@@ -848,15 +929,34 @@ fn generate(f: &ExprForLoop, start: &Expr, end: &Expr, cuts: &[Cut], v: &Version
         let l = &c.local;
         run = quote!(#p::with_elem(#l, |#l| #run));
     }
+    // `a..=b` runs as `a..b + 1` when `b + 1` exists, else as written.
+    let (range, last, plain) = match inclusive {
+        false => (
+            quote!(let (#a, #b): (usize, usize) = (#start, #end);),
+            quote!(),
+            quote!(#a..#b),
+        ),
+        true => {
+            let e = Ident::new("__ie", m);
+            (
+                quote! {
+                    let (#a, #e): (usize, usize) = (#start, #end);
+                    let #b = #e.wrapping_add(1);
+                },
+                quote!(#e != usize::MAX &&),
+                quote!(#a..=#e),
+            )
+        }
+    };
     syn::parse_quote! {{
-        let (#a, #b): (usize, usize) = (#start, #end);
-        let #fast = #a < #b && match ( #(#sources,)* ) {
+        #range
+        let #fast = #last #a < #b && match ( #(#sources,)* ) {
             #[allow(unused_mut)]
-            ( #(::core::option::Option::Some(mut #locals),)* ) => #run,
+            ( #(::core::option::Option::Some(#locals),)* ) => #run,
             _ => false,
         };
         if !#fast {
-            #label for #pat in #a..#b #body
+            #label for #pat in #plain #body
         }
     }}
 }

@@ -278,22 +278,89 @@ impl<T> ColumnWindow<'_, T> {
         a: usize,
         b: usize,
     ) -> Option<ColumnView<'_, T>> {
+        let (q0, _) = self.view_rows(j, pos, neg, a, b)?;
+        Some(ColumnView {
+            // SAFETY: `view_rows` checked rows `q0 .. q1` of column `j` to
+            // lie inside the array.
+            ptr: unsafe { self.ptr.add(q0 * self.n + j) },
+            n: self.n,
+            count: b - a,
+            _borrow: PhantomData,
+        })
+    }
+
+    /// The rows `q0 .. q1` of `__parallel_col_view`'s view, when column `j`
+    /// is this window's and every one of them lies inside the array.
+    #[inline(always)]
+    fn view_rows(
+        &self,
+        j: usize,
+        pos: usize,
+        neg: usize,
+        a: usize,
+        b: usize,
+    ) -> Option<(usize, usize)> {
         if j < self.lo || j > self.hi || j >= self.n || a >= b {
             return None;
         }
         let q0 = pos.checked_add(a)?.checked_sub(neg)?;
         let q1 = pos.checked_add(b)?.checked_sub(neg)?;
         let last = (q1 - 1).checked_mul(self.n)?.checked_add(j)?;
-        if last >= self.len {
+        (last < self.len).then_some((q0, q1))
+    }
+
+    /// `&mut x[e * n + j]` beside the view `__parallel_col_view(j, pos,
+    /// neg, a, b)` of the same column, when row `e` is not among the view's
+    /// rows (trmm's `b[i * n + j] += a[k * m + i] * b[k * n + j]` over
+    /// `k` in `i + 1..m`); `None` when it is, or where either would panic:
+    /// the plain loop then runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{ColumnHandle, Part};
+    ///
+    /// let mut b = [1, 2, 3, 4, 5, 6]; // 3 rows of 2
+    /// let handle = ColumnHandle::new(&mut b, 2);
+    /// // SAFETY: the only window alive.
+    /// let mut w = unsafe { handle.window(1, 1) };
+    /// let (e, view) = w.__parallel_col_split(0, 1, 0, 0, 1, 3).unwrap();
+    /// *e += view[0] + view[1];
+    /// assert!(w.__parallel_col_split(1, 1, 0, 0, 1, 3).is_none(), "row 1 is in the view");
+    /// drop(w);
+    /// assert_eq!(b, [1, 12, 3, 4, 5, 6]);
+    /// ```
+    #[inline(always)]
+    pub fn __parallel_col_split(
+        &mut self,
+        e: usize,
+        j: usize,
+        pos: usize,
+        neg: usize,
+        a: usize,
+        b: usize,
+    ) -> Option<(&mut T, ColumnView<'_, T>)> {
+        let (q0, q1) = self.view_rows(j, pos, neg, a, b)?;
+        if (q0..q1).contains(&e) {
             return None;
         }
-        Some(ColumnView {
-            // SAFETY: `q0 * n + j <= last < len`: inside the array.
-            ptr: unsafe { self.ptr.add(q0 * self.n + j) },
-            n: self.n,
-            count: b - a,
-            _borrow: PhantomData,
-        })
+        let idx = self.find(e, j)?;
+        // SAFETY: `idx < len` is element `(e, j)`, in column `j`, which this
+        // window alone owns; the view reaches rows `q0 .. q1` of that
+        // column, inside the array (`view_rows`), and row `e` is not among
+        // them, so the two never reach the same element; both borrow the
+        // window mutably, so nothing else reaches them while they live.
+        unsafe {
+            Some((
+                &mut *self.ptr.add(idx),
+                ColumnView {
+                    ptr: self.ptr.add(q0 * self.n + j),
+                    n: self.n,
+                    count: b - a,
+                    _borrow: PhantomData,
+                },
+            ))
+        }
     }
 
     /// `&mut x[q * n + j]`, or `None` where `__parallel_col` panics: for an
