@@ -911,8 +911,24 @@ fn generate(
         })
         .collect();
     let fast_body = cut_body(body, cuts, &q, v, &survey, &var);
+    // Every cut but a hoisted element has the trip count as its length:
+    // fitted to it, LLVM sees that no index inside checks anything.
+    let n = Ident::new("__n", m);
+    let fits = cuts.iter().map(|c| {
+        let l = match (&c.pair, c.kind) {
+            (Some((_, _, view)), _) => view,
+            (None, Kind::Elem) => return quote!(),
+            (None, _) => &c.local,
+        };
+        quote! {
+            #[allow(unused_mut)]
+            let mut #l = #p::Fit::fit(#l, #n);
+        }
+    });
     let mut run = quote! {{
-        #label for #q in 0..#b - #a {
+        let #n = #b - #a;
+        #(#fits)*
+        #label for #q in 0..#n {
             #[allow(unused_variables)]
             let #pat = #a + #q;
             #fast_body

@@ -827,6 +827,15 @@ pub struct ColumnView<'w, T> {
     _borrow: PhantomData<&'w mut T>,
 }
 
+impl<T> crate::simd::Fit for ColumnView<'_, T> {
+    #[inline(always)]
+    fn fit(mut self, n: usize) -> Self {
+        assert!(n <= self.count, "a cut of {} fitted to {n}", self.count);
+        self.count = n;
+        self
+    }
+}
+
 impl<T> core::ops::Index<usize> for ColumnView<'_, T> {
     type Output = T;
 
@@ -834,10 +843,7 @@ impl<T> core::ops::Index<usize> for ColumnView<'_, T> {
     #[track_caller]
     fn index(&self, q: usize) -> &T {
         if q >= self.count {
-            panic!(
-                "index out of bounds: the len is {} but the index is {q}",
-                self.count
-            );
+            crate::simd::out_of_bounds(self.count, q);
         }
         // SAFETY: `q < count`: the element `(q0 + q) * n + j`, which
         // `__parallel_col_view` checked to lie inside the array, in column
@@ -851,10 +857,7 @@ impl<T> core::ops::IndexMut<usize> for ColumnView<'_, T> {
     #[track_caller]
     fn index_mut(&mut self, q: usize) -> &mut T {
         if q >= self.count {
-            panic!(
-                "index out of bounds: the len is {} but the index is {q}",
-                self.count
-            );
+            crate::simd::out_of_bounds(self.count, q);
         }
         // SAFETY: as in `index`; the view borrows the window mutably, so
         // this reference is the only one.

@@ -606,6 +606,61 @@ pub fn strided<T, S: SliceSource<Item = T> + ?Sized>(
     })
 }
 
+/// A cut trimmed to its first `n` elements (`n` at most its length): an
+/// inner loop's cuts all have its trip count as their length, and after
+/// `fit` LLVM knows that too, so the loop's indexing checks nothing.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::Fit;
+///
+/// let x = [1, 2, 3, 4];
+/// assert_eq!(Fit::fit(&x[..], 2), &[1, 2]);
+/// let col = parallel_runtime::strided(&x, 0, 0, 2, 0, 2).unwrap();
+/// assert_eq!(Fit::fit(col, 1).len(), 1);
+/// ```
+pub trait Fit: Sized {
+    /// The first `n` elements.
+    ///
+    /// # Panics
+    ///
+    /// If the cut has fewer than `n`.
+    fn fit(self, n: usize) -> Self;
+}
+
+impl<T> Fit for &[T] {
+    #[inline(always)]
+    fn fit(self, n: usize) -> Self {
+        &self[..n]
+    }
+}
+
+impl<T> Fit for &mut [T] {
+    #[inline(always)]
+    fn fit(self, n: usize) -> Self {
+        &mut self[..n]
+    }
+}
+
+impl<T> Fit for Strided<'_, T> {
+    #[inline(always)]
+    fn fit(mut self, n: usize) -> Self {
+        assert!(n <= self.count, "a cut of {} fitted to {n}", self.count);
+        self.count = n;
+        self
+    }
+}
+
+/// The panic of an index past a view's end, as a slice's reads: cold and
+/// out of line, taking values, so that the view stays in registers.
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub(crate) fn out_of_bounds(len: usize, index: usize) -> ! {
+    panic!("index out of bounds: the len is {len} but the index is {index}")
+}
+
 /// Every `stride`-th element of a slice, `count` of them: see [`strided`].
 pub struct Strided<'a, T> {
     ptr: *const T,
@@ -651,10 +706,7 @@ impl<T> core::ops::Index<usize> for Strided<'_, T> {
     #[track_caller]
     fn index(&self, q: usize) -> &T {
         if q >= self.count {
-            panic!(
-                "index out of bounds: the len is {} but the index is {q}",
-                self.count
-            );
+            crate::simd::out_of_bounds(self.count, q);
         }
         // SAFETY: `q < count`, so `q * stride <= (count - 1) * stride`,
         // which `strided` checked to stay inside the slice from `ptr`.
