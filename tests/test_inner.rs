@@ -388,3 +388,71 @@ fn inclusive_inner_ranges() {
         }
     }
 }
+
+/// The same on nested rows: `b[i][j]` beside `b[k][j]`, rows that may be
+/// too short for column `j` (a ragged container: the plain loop's panic).
+#[parallel]
+fn nested_column_beside_its_element(
+    b: &mut [Vec<f64>],
+    a: &[Vec<f64>],
+    lo: usize,
+    hi: usize,
+    threads: usize,
+) {
+    let m = b.len();
+    let n = b.first().map_or(0, |r| r.len());
+    for i in 0..m {
+        #[parallel_for(num_threads(threads), schedule(dynamic, 2))]
+        for j in 0..n {
+            for k in i + lo..hi {
+                b[i][j] += a[k][i] * b[k][j];
+            }
+            b[i][j] *= 0.5;
+        }
+    }
+}
+
+#[test]
+fn a_nested_element_beside_its_own_column() {
+    for &m in SIZES {
+        for n in [1, 4, 9] {
+            for (lo, hi, short) in [
+                (1, m, false),
+                (0, m, false),
+                (1, m + 1, false),
+                (1, m, true),
+            ] {
+                let a: Vec<Vec<f64>> = (0..m + 1).map(|r| data(m + 1, 14 + r as u64)).collect();
+                let mut b0: Vec<Vec<f64>> = (0..m).map(|r| data(n, 20 + r as u64)).collect();
+                if short && m > 1 {
+                    b0[m - 1].pop(); // the last row lacks the last column
+                }
+                let mut want = b0.clone();
+                let plain = message(catch_unwind(AssertUnwindSafe(|| {
+                    let n = want.first().map_or(0, |r| r.len());
+                    for i in 0..m {
+                        for j in 0..n {
+                            for k in i + lo..hi {
+                                want[i][j] += a[k][i] * want[k][j];
+                            }
+                            want[i][j] *= 0.5;
+                        }
+                    }
+                })));
+                for &t in THREADS {
+                    let mut b = b0.clone();
+                    let got = message(catch_unwind(AssertUnwindSafe(|| {
+                        nested_column_beside_its_element(&mut b, &a, lo, hi, t)
+                    })));
+                    let case = format!("m={m} n={n} lo={lo} hi={hi} short={short} t={t}");
+                    if t == 1 || plain == "no panic" {
+                        assert_eq!(got, plain, "{case}");
+                        assert_eq!(b, want, "{case}");
+                    } else {
+                        assert!(got.contains("index out of bounds"), "{case}: {got}");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -343,6 +343,15 @@ fn row_of_window(e: &Expr, a: &Arrays, body: &Body, var: &Name) -> Option<(Name,
     }
 }
 
+/// An element of a column window, flat (`__parallel_col`) or nested
+/// (`__parallel_at`), written and read: both windows cut the same way.
+const COLUMN_ACCESSORS: &[&str] = &[
+    "__parallel_col",
+    "__parallel_col_ref",
+    "__parallel_at",
+    "__parallel_at_ref",
+];
+
 /// How an array is cut for the loop.
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -436,16 +445,17 @@ impl Versioner<'_, '_> {
             _ => None,
         };
         let free = |n: &Name| !body.changed.contains(n) && !body.bound.contains(n);
-        // `*w.__parallel_col(q, j)`: a column of a written array.
+        // `*w.__parallel_col(q, j)` (`*w.__parallel_at(q, j)` nested): a
+        // column of a written array.
         if let Expr::Unary(u) = strip(e)
             && matches!(u.op, syn::UnOp::Deref(_))
             && let Expr::MethodCall(m) = strip(&u.expr)
-            && (m.method == "__parallel_col" || m.method == "__parallel_col_ref")
+            && COLUMN_ACCESSORS.contains(&m.method.to_string().as_str())
             && m.args.len() == 2
         {
             let root = plain(&m.receiver).filter(|n| a.windows.contains(n))?;
             invariant(&m.args[1], body, var).then_some(())?;
-            let writes = m.method == "__parallel_col";
+            let writes = m.method == "__parallel_col" || m.method == "__parallel_at";
             // The same element throughout: hoisted.
             if invariant(&m.args[0], body, var) {
                 let q = &m.args[0];

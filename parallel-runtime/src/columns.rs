@@ -783,6 +783,174 @@ impl<T> NestedColumnWindow<'_, T> {
         unsafe { &*p }
     }
 
+    /// The element `(i, j)` if this window owns it and it exists.
+    #[inline(always)]
+    fn find(&self, i: usize, j: usize) -> Option<*mut T> {
+        match self.rows.get(i) {
+            // SAFETY: `j < len`, inside the row `split_parts` described.
+            Some(&(row, len)) if j < len && self.lo <= j && j <= self.hi => {
+                Some(unsafe { row.add(j) })
+            }
+            _ => None,
+        }
+    }
+
+    /// `&mut a[i][j]`, or `None` where `__parallel_at` panics: an element
+    /// an inner loop reads and writes throughout, hoisted (the plain loop
+    /// runs instead when it is `None`, and panics where it would).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{NestedExt, Part};
+    ///
+    /// let mut a = vec![vec![1, 2], vec![3]];
+    /// let mut rows = a.__parallel_nested_rows();
+    /// let handle = rows.columns();
+    /// // SAFETY: the only window alive.
+    /// let mut w = unsafe { handle.window(1, 1) };
+    /// *w.__parallel_col_try(0, 1).unwrap() += 10;
+    /// assert!(w.__parallel_col_try(1, 1).is_none(), "row 1 has no column 1");
+    /// assert!(w.__parallel_col_try(0, 0).is_none(), "not this window's");
+    /// ```
+    #[inline(always)]
+    pub fn __parallel_col_try(&mut self, i: usize, j: usize) -> Option<&mut T> {
+        // SAFETY: as in `__parallel_at`.
+        self.find(i, j).map(|p| unsafe { &mut *p })
+    }
+
+    /// `&a[i][j]`, or `None` where `__parallel_at_ref` panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{NestedExt, Part};
+    ///
+    /// let mut a = vec![vec![1, 2], vec![3, 4]];
+    /// let mut rows = a.__parallel_nested_rows();
+    /// let handle = rows.columns();
+    /// // SAFETY: the only window alive.
+    /// let w = unsafe { handle.window(0, 0) };
+    /// assert_eq!(w.__parallel_col_ref_try(1, 0), Some(&3));
+    /// ```
+    #[inline(always)]
+    pub fn __parallel_col_ref_try(&self, i: usize, j: usize) -> Option<&T> {
+        // SAFETY: as in `__parallel_at`, shared.
+        self.find(i, j).map(|p| unsafe { &*p })
+    }
+
+    /// The rows `q0 .. q1` of a view of column `j` for an inner loop over
+    /// `v` in `a..b` reaching `a[v + pos - neg][j]`, when column `j` is this
+    /// window's and every one of those rows has it (checked here, once).
+    #[inline(always)]
+    fn view_rows(
+        &self,
+        j: usize,
+        pos: usize,
+        neg: usize,
+        a: usize,
+        b: usize,
+    ) -> Option<(usize, usize)> {
+        if j < self.lo || j > self.hi || a >= b {
+            return None;
+        }
+        let q0 = pos.checked_add(a)?.checked_sub(neg)?;
+        let q1 = pos.checked_add(b)?.checked_sub(neg)?;
+        let rows = self.rows.get(q0..q1)?;
+        rows.iter().all(|&(_, len)| j < len).then_some((q0, q1))
+    }
+
+    /// Column `j` at the rows `pos - neg + a .. pos - neg + b`, checked
+    /// once: `view[q]` is `a[a + q + pos - neg][j]`. `None` if column `j` is
+    /// not this window's or a row is missing or too short: the plain loop
+    /// then runs, and panics where it would.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{NestedExt, Part};
+    ///
+    /// let mut a = vec![vec![1, 2], vec![3, 4], vec![5]];
+    /// let mut rows = a.__parallel_nested_rows();
+    /// let handle = rows.columns();
+    /// // SAFETY: the only window alive.
+    /// let mut w = unsafe { handle.window(0, 0) };
+    /// let mut col = w.__parallel_col_view(0, 0, 0, 1, 3).unwrap();
+    /// col[1] += col[0];
+    /// drop(col);
+    /// assert!(w.__parallel_col_view(1, 0, 0, 1, 3).is_none(), "row 2 has no column 1");
+    /// drop(w);
+    /// assert_eq!(a[2], [8]);
+    /// ```
+    #[inline(always)]
+    pub fn __parallel_col_view(
+        &mut self,
+        j: usize,
+        pos: usize,
+        neg: usize,
+        a: usize,
+        b: usize,
+    ) -> Option<NestedColumnView<'_, T>> {
+        let (q0, q1) = self.view_rows(j, pos, neg, a, b)?;
+        Some(NestedColumnView {
+            rows: &self.rows[q0..q1],
+            j,
+            count: q1 - q0,
+            _borrow: PhantomData,
+        })
+    }
+
+    /// `&mut a[e][j]` beside the view `__parallel_col_view(j, pos, neg, a,
+    /// b)` of the same column, when row `e` is not among the view's rows;
+    /// `None` when it is, or where either would panic.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parallel_runtime::{NestedExt, Part};
+    ///
+    /// let mut a = vec![vec![1, 2], vec![3, 4], vec![5, 6]];
+    /// let mut rows = a.__parallel_nested_rows();
+    /// let handle = rows.columns();
+    /// // SAFETY: the only window alive.
+    /// let mut w = unsafe { handle.window(1, 1) };
+    /// let (e, view) = w.__parallel_col_split(0, 1, 0, 0, 1, 3).unwrap();
+    /// *e += view[0] + view[1];
+    /// assert!(w.__parallel_col_split(2, 1, 0, 0, 1, 3).is_none(), "row 2 is in the view");
+    /// drop(w);
+    /// assert_eq!(a[0], [1, 12]);
+    /// ```
+    #[inline(always)]
+    pub fn __parallel_col_split(
+        &mut self,
+        e: usize,
+        j: usize,
+        pos: usize,
+        neg: usize,
+        a: usize,
+        b: usize,
+    ) -> Option<(&mut T, NestedColumnView<'_, T>)> {
+        let (q0, q1) = self.view_rows(j, pos, neg, a, b)?;
+        if (q0..q1).contains(&e) {
+            return None;
+        }
+        let p = self.find(e, j)?;
+        // SAFETY: `p` is element `(e, j)` of a column this window alone
+        // owns; the view reaches column `j` of the rows `q0 .. q1`, which
+        // do not include row `e` (rows are distinct allocations of the
+        // nested container, `split_parts`), so the two never reach the
+        // same element; both borrow the window mutably.
+        Some((
+            unsafe { &mut *p },
+            NestedColumnView {
+                rows: &self.rows[q0..q1],
+                j,
+                count: q1 - q0,
+                _borrow: PhantomData,
+            },
+        ))
+    }
+
     /// The number of rows, for `a.len()` in the loop body.
     ///
     /// # Examples
@@ -862,6 +1030,59 @@ impl<T> core::ops::IndexMut<usize> for ColumnView<'_, T> {
         // SAFETY: as in `index`; the view borrows the window mutably, so
         // this reference is the only one.
         unsafe { &mut *self.ptr.add(q * self.n) }
+    }
+}
+
+/// One column of a nested window at consecutive rows: see
+/// [`NestedColumnWindow::__parallel_col_view`].
+pub struct NestedColumnView<'w, T> {
+    rows: &'w [(*mut T, usize)],
+    j: usize,
+    count: usize,
+    _borrow: PhantomData<&'w mut T>,
+}
+
+impl<T> crate::simd::Fit for NestedColumnView<'_, T> {
+    #[inline(always)]
+    fn fit(mut self, n: usize) -> Self {
+        assert!(n <= self.count, "a cut of {} fitted to {n}", self.count);
+        self.count = n;
+        self
+    }
+}
+
+impl<T> NestedColumnView<'_, T> {
+    #[inline(always)]
+    #[track_caller]
+    fn at(&self, q: usize) -> *mut T {
+        if q >= self.count || q >= self.rows.len() {
+            crate::simd::out_of_bounds(self.count, q);
+        }
+        // SAFETY: `q < rows.len()`; `__parallel_col_view` checked that
+        // every one of these rows has column `j`.
+        unsafe { self.rows.get_unchecked(q).0.add(self.j) }
+    }
+}
+
+impl<T> core::ops::Index<usize> for NestedColumnView<'_, T> {
+    type Output = T;
+
+    #[inline(always)]
+    #[track_caller]
+    fn index(&self, q: usize) -> &T {
+        // SAFETY: `at` gives an element of column `j`, this window's alone;
+        // `&self` borrows the window.
+        unsafe { &*self.at(q) }
+    }
+}
+
+impl<T> core::ops::IndexMut<usize> for NestedColumnView<'_, T> {
+    #[inline(always)]
+    #[track_caller]
+    fn index_mut(&mut self, q: usize) -> &mut T {
+        // SAFETY: as in `index`; the view borrows the window mutably, so
+        // this reference is the only one.
+        unsafe { &mut *self.at(q) }
     }
 }
 

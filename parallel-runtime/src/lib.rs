@@ -123,8 +123,8 @@ mod trace;
 
 pub use affinity::{ProcBind, thread_cpus};
 pub use columns::{
-    ColumnHandle, ColumnView, ColumnWindow, NestedColumnWindow, NestedColumns, NestedOutside,
-    Outside, index_region, snapshot,
+    ColumnHandle, ColumnView, ColumnWindow, NestedColumnView, NestedColumnWindow, NestedColumns,
+    NestedOutside, Outside, index_region, snapshot,
 };
 pub use drive::{
     DETERMINISTIC_LEAF, INLINE_BELOW, LoopInfo, for_range, for_range_info, for_range_with,
