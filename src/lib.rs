@@ -450,14 +450,17 @@
 //!
 //! ## Inner loops of a `parallel_for`
 //!
-//! The innermost loops of a `#[parallel_for]` body (`for k in a..b`, no
-//! directive of their own) run without bounds checks where the macro can
-//! check a whole index range once, before the loop, as a Fortran compiler
-//! does: reads `x[k + r]` and `x[k * n + r]` of slices the loop does not
-//! write, the rows of nested ones (`a[i][k]`), the iteration's own row or
-//! column of an array it writes (`c[i * n + k]`, `c[k * n + j]`), a stretch
-//! it reads outside its writes, and an element used throughout
-//! (`tmp[i * n + j]` in `for k`), which then stays in a register. The loop
+//! The innermost loops of a `#[parallel_for]` body (`for k in a..b` or
+//! `a..=b`, no directive of their own) run without bounds checks where the
+//! macro can check a whole index range once, before the loop, as a Fortran
+//! compiler does: reads `x[k + r]` and `x[k * n + r]` of slices the loop
+//! does not write, the rows of nested ones (`a[i][k]`), the iteration's own
+//! row or column of an array it writes (`c[i * n + k]`, `c[k * n + j]`,
+//! `c[k][j]`), a stretch it reads outside its writes, and an element used
+//! throughout (`tmp[i * n + j]` in `for k`), which then stays in a
+//! register, also beside the rest of its column (trmm's
+//! `b[i][j] += a[k][i] * b[k][j]` over `k` in `i + 1..m`, the rows checked
+//! apart when the loop starts). The loop
 //! then runs over those slices, at the CPU's level, so it vectorizes where
 //! the plain loop built with `-C target-cpu=native` would. When a range
 //! does not fit (an index past the end), the loop runs as written and
