@@ -140,7 +140,7 @@ pub use reduction::{
     UserReduction, assert_loc, builtin_reduction, combine, later, loc_combine, op, user_reduction,
 };
 pub use routines::{in_parallel, max_threads, num_threads, set_num_threads, thread_num, wtime};
-pub use scan::{Prefixes, scan_blocks, scan_prefixes};
+pub use scan::{Prefixes, SCAN_BLOCKS_PER_THREAD, scan_blocks, scan_prefixes};
 pub use schedule::{Config, Schedule};
 pub use seq::{Flat2, Iterations, LoopIndex, Seq, index_span};
 pub use simd::{

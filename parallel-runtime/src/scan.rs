@@ -18,10 +18,19 @@ use crate::routines::max_threads;
 use crate::schedule::{Config, Schedule};
 use crate::seq::Seq;
 
+/// Blocks per thread of a scan's team. Either pass takes blocks whole (a
+/// block's prefix is known only at its start), so a member the machine
+/// does not run holds up the loop by the block it took: with several
+/// blocks per thread that is a fraction of the member's share, and the
+/// others take the rest. The passes do the same work whatever the number
+/// of blocks (the first runs every block but the last).
+pub const SCAN_BLOCKS_PER_THREAD: usize = 4;
+
 /// The blocks of a scan over `len` iterations, and the configuration that
 /// runs the second pass with one chunk per block. A `deterministic` scan
 /// uses blocks of [`DETERMINISTIC_LEAF`] whatever the team (so its floats
-/// round the same way on any team); otherwise a block per thread.
+/// round the same way on any team); otherwise [`SCAN_BLOCKS_PER_THREAD`]
+/// blocks per thread of a team, one block without a team.
 ///
 /// # Examples
 ///
@@ -30,7 +39,7 @@ use crate::seq::Seq;
 ///
 /// let cfg = Config { num_threads: Some(4), ..Config::DEFAULT };
 /// let (pass, block) = scan_blocks(&cfg, 1000);
-/// assert_eq!((block, pass.chunk), (250, Some(250)));
+/// assert_eq!((block, pass.chunk), (63, Some(63)));
 /// // With one thread (or a short loop) the whole loop is one block.
 /// let one = Config { num_threads: Some(1), ..Config::DEFAULT };
 /// assert_eq!(scan_blocks(&one, 1000).1, 1000);
@@ -55,7 +64,11 @@ pub fn scan_blocks(cfg: &Config, len: usize) -> (Config, usize) {
         None if len < INLINE_BELOW => 1,
         None => max_threads().max(1),
     };
-    let block = len.div_ceil(team).max(min_len).max(1);
+    let blocks = match team {
+        1 => 1,
+        t => t.saturating_mul(SCAN_BLOCKS_PER_THREAD),
+    };
+    let block = len.div_ceil(blocks).max(min_len).max(1);
     let pass = Config {
         schedule: Schedule::Static,
         chunk: Some(block),
@@ -142,8 +155,9 @@ where
     let blocks = len.div_ceil(block);
     let mut totals: Vec<(usize, T)> = if cfg.if_ && blocks > 1 {
         let per_block = Config {
-            schedule: Schedule::Static,
-            chunk: None,
+            // A block at a time, to whichever member is running.
+            schedule: Schedule::Dynamic,
+            chunk: Some(1),
             min_len: None,
             deterministic: false,
             // Every block is long: fork the team even for a few of them.
