@@ -123,8 +123,8 @@ impl<T: Clone> Prefixes<T> {
 /// ```
 /// use parallel_runtime::{Config, scan_blocks, scan_prefixes};
 ///
-/// let x: Vec<u64> = (1..=10).collect();
-/// let cfg = Config { num_threads: Some(3), ..Config::DEFAULT };
+/// let x: Vec<u64> = (1..=30).collect();
+/// let cfg = Config { num_threads: Some(2), ..Config::DEFAULT };
 /// let (pass, block) = scan_blocks(&cfg, x.len());
 /// let starts = scan_prefixes(&pass, block, x.len(), 100, || 0, |a, b| a + b, |lo, hi, mut s| {
 ///     for t in lo..hi {
@@ -132,8 +132,8 @@ impl<T: Clone> Prefixes<T> {
 ///     }
 ///     s
 /// });
-/// assert_eq!(block, 4);
-/// assert_eq!([starts.at(0), starts.at(4), starts.at(8)], [100, 110, 136]);
+/// assert_eq!(block, 4); // 8 blocks: 4 per thread
+/// assert_eq!([starts.at(0), starts.at(4), starts.at(8), starts.at(28)], [100, 110, 136, 506]);
 /// ```
 pub fn scan_prefixes<T, S, C, P>(
     cfg: &Config,
