@@ -502,3 +502,62 @@ fn simd_inner_loops_at_offsets_equal_the_plain_loops() {
         }
     }
 }
+
+/// `i as f64` / `i as f32` of the loop variable in lanes: computed as the
+/// block's first value plus the lane's position while that is exact, as
+/// written beyond (2^53, 2^24); the results are the plain loop's, bit for
+/// bit (sums of integers that stay exact, and maxima, which any order
+/// gives alike).
+#[parallel]
+fn float_of_index(lo: u64, hi: u64, t: usize) -> (f64, f64, f32, f64) {
+    let (mut s, mut m, mut m32, mut r) = (0.0f64, f64::MIN, f32::MIN, 0.0f64);
+    #[parallel_for(simd, num_threads(t), reduction(+: s), reduction(max: m, m32))]
+    for i in lo..hi {
+        s += i as f64 - lo as f64;
+        m = m.max(i as f64 * 0.75);
+        m32 = m32.max(i as f32 + 0.5);
+    }
+    #[parallel_for(simd, num_threads(t), reduction(+: r))]
+    for i in lo..hi {
+        // The body's own `i` hides the loop variable: read as written.
+        let i = (i - lo) * 2;
+        r += i as f64;
+    }
+    (s, m, m32, r)
+}
+
+#[test]
+fn float_conversions_of_the_loop_variable() {
+    let big = 1u64 << 53;
+    let ranges = [
+        (0, 0),
+        (0, 1),
+        (0, 31),
+        (0, 33),
+        (5, 1000),
+        (0, 100_003),
+        ((1 << 24) - 500, (1 << 24) + 500),
+        (big - 300, big),
+        (big - 300, big + 300),
+        (big + 7, big + 1000),
+    ];
+    for (lo, hi) in ranges {
+        let (mut s, mut m, mut m32, mut r) = (0.0f64, f64::MIN, f32::MIN, 0.0f64);
+        for i in lo..hi {
+            s += i as f64 - lo as f64;
+            m = m.max(i as f64 * 0.75);
+            m32 = m32.max(i as f32 + 0.5);
+        }
+        for i in lo..hi {
+            let i = (i - lo) * 2;
+            r += i as f64;
+        }
+        for &t in THREADS {
+            let got = float_of_index(lo, hi, t);
+            assert_eq!(got.0.to_bits(), s.to_bits(), "sum {lo}..{hi} t={t}");
+            assert_eq!(got.1.to_bits(), m.to_bits(), "max {lo}..{hi} t={t}");
+            assert_eq!(got.2.to_bits(), m32.to_bits(), "max f32 {lo}..{hi} t={t}");
+            assert_eq!(got.3.to_bits(), r.to_bits(), "rebound {lo}..{hi} t={t}");
+        }
+    }
+}

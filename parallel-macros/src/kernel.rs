@@ -253,7 +253,10 @@ fn run_body(
     let plain = plain_kernel(kernel, pat, &body, seq, t0, l);
     let kernel_expr = match (vars.is_empty(), lanes.on) {
         (true, _) => plain,
-        (false, true) => lane_kernel(kernel, pat, lanes, &body, seq, t0, l),
+        (false, true) => {
+            let floats = float_lanes(kernel, pat, l);
+            lane_kernel(kernel, pat, lanes, (&body, floats.as_ref()), seq, t0, l)
+        }
         // The reduction variables go through the plain kernel whole.
         (false, false) => quote! {
             {
@@ -328,7 +331,7 @@ fn lane_kernel(
     kernel: &Kernel,
     pat: &syn::Pat,
     lanes: &Lanes,
-    body: &TokenStream,
+    (body, floats): (&TokenStream, Option<&Floats>),
     seq: &Ident,
     t0: &TokenStream,
     l: &Locals,
@@ -351,13 +354,18 @@ fn lane_kernel(
             };
             quote_spanned!(cut.root.span()=> let (#bl, #r) = #private::#blocks(#c, #nb);)
         });
-    let block_of = kernel.cuts.iter().zip(bl).map(|(cut, bl)| {
-        if cut.write {
-            quote!(&mut #bl[#k])
-        } else {
-            quote!(&#bl[#k])
-        }
-    });
+    let block_of: Vec<TokenStream> = kernel
+        .cuts
+        .iter()
+        .zip(bl)
+        .map(|(cut, bl)| {
+            if cut.write {
+                quote!(&mut #bl[#k])
+            } else {
+                quote!(&#bl[#k])
+            }
+        })
+        .collect();
     let vars: Vec<&Ident> = lanes.reductions.iter().map(|r| &r.var).collect();
     // The lane arrays are made at the variable, so that a type with no
     // lanes is reported there.
@@ -370,16 +378,11 @@ fn lane_kernel(
         .iter()
         .map(|r| r.op.marker().unwrap_or_default());
     let (ids, ls, ts) = (&l.ids, &l.ls, &l.ts);
-    quote! {
-        {
-            let #n: usize = #b - #a;
-            let #nb: usize = #n / #lanes_n;
-            let #first = #seq.get(#t0);
-            #(#splits)*
-            #( let #ids = #lane_arrays; )*
-            #( let mut #ls = #ids; )*
+    let block_loop = |body: &TokenStream, base: &TokenStream| {
+        quote! {
             for #k in 0..#nb {
                 #( let #slots = #block_of; )*
+                #base
                 for #p in 0..#lanes_n {
                     #[allow(unused_variables)]
                     let #pat = #private::offset(#first, #k * #lanes_n + #p);
@@ -388,6 +391,29 @@ fn lane_kernel(
                     #( #ls[#p] = #vars; )*
                 }
             }
+        }
+    };
+    let plain_blocks = block_loop(body, &TokenStream::new());
+    // `i as f64` as the block's first value plus the lane's position,
+    // while that is exact.
+    let blocks = match floats {
+        None => plain_blocks,
+        Some(f) => {
+            let (exact, float_blocks) = (&f.exact, block_loop(&f.body, &f.base));
+            quote! {
+                if #exact { #float_blocks } else { #plain_blocks }
+            }
+        }
+    };
+    quote! {
+        {
+            let #n: usize = #b - #a;
+            let #nb: usize = #n / #lanes_n;
+            let #first = #seq.get(#t0);
+            #(#splits)*
+            #( let #ids = #lane_arrays; )*
+            #( let mut #ls = #ids; )*
+            #blocks
             #( let mut #ts = #ids[0]; )*
             #( let #slots = #rest; )*
             for #p in 0..#n - #nb * #lanes_n {
@@ -400,6 +426,120 @@ fn lane_kernel(
             ( #( #private::fold_lanes(#markers, #ls, #ts), )* )
         }
     }
+}
+
+/// A lane body whose `v as f64` / `v as f32` of the loop variable `v` read
+/// the block's first value plus the lane's position instead: `base` makes
+/// those first values, `exact` tells whether the chunk's values are small
+/// enough for that to be exact (below 2^53, 2^24 for `f32`).
+struct Floats {
+    body: TokenStream,
+    base: TokenStream,
+    exact: TokenStream,
+}
+
+/// [`Floats`] for the kernel's body, when it converts the loop variable
+/// (a plain name the body never binds again) to a float.
+fn float_lanes(kernel: &Kernel, pat: &syn::Pat, l: &Locals) -> Option<Floats> {
+    use syn::visit::Visit;
+    use syn::visit_mut::VisitMut;
+    let syn::Pat::Ident(pi) = pat else {
+        return None;
+    };
+    let var = crate::names::Name::of(&pi.ident);
+    struct Scan<'v> {
+        var: &'v crate::names::Name,
+        rebound: bool,
+        widths: [bool; 2],
+    }
+    fn float_of(c: &syn::ExprCast, var: &crate::names::Name) -> Option<usize> {
+        let is_var = matches!(&*c.expr, Expr::Path(p) if p.path.get_ident().is_some_and(|id| crate::names::Name::of(id) == *var));
+        match &*c.ty {
+            syn::Type::Path(t) if is_var && t.qself.is_none() => {
+                match t.path.get_ident()?.to_string().as_str() {
+                    "f64" => Some(0),
+                    "f32" => Some(1),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+    impl Visit<'_> for Scan<'_> {
+        fn visit_pat_ident(&mut self, p: &syn::PatIdent) {
+            self.rebound |= crate::names::Name::of(&p.ident) == *self.var;
+            syn::visit::visit_pat_ident(self, p);
+        }
+        fn visit_expr_cast(&mut self, c: &syn::ExprCast) {
+            if let Some(w) = float_of(c, self.var) {
+                self.widths[w] = true;
+            }
+            syn::visit::visit_expr_cast(self, c);
+        }
+        // A macro's tokens are not seen: its `i as f64` stays as written.
+        fn visit_item(&mut self, _: &syn::Item) {
+            self.rebound = true;
+        }
+    }
+    let mut scan = Scan {
+        var: &var,
+        rebound: false,
+        widths: [false; 2],
+    };
+    scan.visit_block(&kernel.body);
+    if scan.rebound || scan.widths == [false; 2] {
+        return None;
+    }
+    let private = quote!(::parallel::__private);
+    let m = Span::mixed_site();
+    let names = [Ident::new("__fk64", m), Ident::new("__fk32", m)];
+    let (k, p, first, b) = (&l.k, &kernel.position, &l.first, &l.b);
+    struct Swap<'v> {
+        var: &'v crate::names::Name,
+        with: [TokenStream; 2],
+    }
+    impl VisitMut for Swap<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            if let Expr::Cast(c) = e
+                && let Some(w) = float_of(c, self.var)
+            {
+                let with = &self.with[w];
+                *e = syn::parse_quote!((#with));
+                return;
+            }
+            syn::visit_mut::visit_expr_mut(self, e);
+        }
+    }
+    let [n64, n32] = &names;
+    let mut body = kernel.body.clone();
+    Swap {
+        var: &var,
+        with: [
+            quote!(#n64 + #private::LANE_F64[#p]),
+            quote!(#n32 + #private::LANE_F32[#p]),
+        ],
+    }
+    .visit_block_mut(&mut body);
+    let body = match &kernel.lane {
+        Some(lane) => quote!(#lane: #body),
+        None => spliced(&body),
+    };
+    let lanes_n = quote!(#private::LANES);
+    let value = quote!(#private::offset(#first, #k * #lanes_n));
+    let mut base = TokenStream::new();
+    if scan.widths[0] {
+        base.extend(quote!(let #n64 = #value as f64;));
+    }
+    if scan.widths[1] {
+        base.extend(quote!(let #n32 = #value as f32;));
+    }
+    // Every value below 2^53 (2^24 when some are `f32`) is exact.
+    let bits: u32 = if scan.widths[1] { 24 } else { 53 };
+    Some(Floats {
+        body,
+        base,
+        exact: quote!((#b as u64) <= (1u64 << #bits)),
+    })
 }
 
 /// The statements of a body, for a loop block that holds them after its

@@ -144,9 +144,9 @@ pub use scan::{Prefixes, SCAN_BLOCKS_PER_THREAD, scan_blocks, scan_prefixes};
 pub use schedule::{Config, Schedule};
 pub use seq::{Flat2, Iterations, LoopIndex, Seq, index_span};
 pub use simd::{
-    Avx2, Avx512, CutMut, Dispatch, Fit, LANES, Lane, SimdLevel, Strided, assert_cut, blocks,
-    blocks_mut, cut, cut_mut, cut_range, cut_range_mut, dispatch, fold_lanes, lanes, offset,
-    set_simd_level, simd_level, span, strided, with_cut, with_elem,
+    Avx2, Avx512, CutMut, Dispatch, Fit, LANE_F32, LANE_F64, LANES, Lane, SimdLevel, Strided,
+    assert_cut, blocks, blocks_mut, cut, cut_mut, cut_range, cut_range_mut, dispatch, fold_lanes,
+    lanes, offset, set_simd_level, simd_level, span, strided, with_cut, with_elem,
 };
 pub use split::{
     ElemHandle, ElemWindow, FixedLen, Part, Parts, RowHandle, RowWindow, SliceSource, SplitIndex,

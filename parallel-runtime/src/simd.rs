@@ -47,6 +47,44 @@ use crate::split::{ElemWindow, SliceSource};
 /// ```
 pub const LANES: usize = 32;
 
+/// The lanes' positions as `f64`, `[0.0, 1.0, ..]`: a vectorized loop
+/// computes `i as f64` of its loop variable as the block's first value
+/// plus these, exact while the values stay below 2^53 (the loop runs as
+/// written otherwise), so no lane converts an integer: AVX2 has no vector
+/// conversion from 64-bit integers.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(parallel_runtime::LANE_F64[3], 3.0);
+/// ```
+pub const LANE_F64: [f64; LANES] = {
+    let mut out = [0.0; LANES];
+    let mut p = 0;
+    while p < LANES {
+        out[p] = p as f64;
+        p += 1;
+    }
+    out
+};
+
+/// [`LANE_F64`] as `f32`, for `i as f32` (exact below 2^24).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(parallel_runtime::LANE_F32[31], 31.0);
+/// ```
+pub const LANE_F32: [f32; LANES] = {
+    let mut out = [0.0; LANES];
+    let mut p = 0;
+    while p < LANES {
+        out[p] = p as f32;
+        p += 1;
+    }
+    out
+};
+
 /// The instruction-set level vectorized loops run at.
 ///
 /// # Examples
