@@ -798,7 +798,7 @@ fn generate(
     quote! {
         {
             #[allow(unused_imports)]
-            use #private::{CutMut as _, Fold as _, HandleExt as _, HoldExt as _, MutExt as _, NestedExt as _, PrivateOf as _};
+            use #private::{CutMut as _, Fold as _, HandleExt as _, HoldExt as _, MutExt as _, NdHandleExt as _, NestedExt as _, PrivateOf as _};
             #space_setup
             if #private::Iterations::len(&#seq) != 0 {
             let #cfg = #config;

@@ -105,6 +105,8 @@ pub mod distributed;
 mod drive;
 mod env;
 mod iter;
+#[cfg(feature = "ndarray")]
+mod nd;
 mod nested;
 mod operator;
 mod reduction;
@@ -130,6 +132,13 @@ pub use drive::{
     DETERMINISTIC_LEAF, INLINE_BELOW, LoopInfo, for_range, for_range_info, for_range_with,
 };
 pub use iter::{chunk, chunk_count, nest_len};
+#[cfg(feature = "ndarray")]
+pub use nd::{NdHandle, NdHandleExt, NdOutside, NdSplit, NdWindow};
+/// Without the feature `ndarray`, nothing: the expansions bring this trait
+/// into scope either way.
+#[cfg(not(feature = "ndarray"))]
+#[doc(hidden)]
+pub trait NdHandleExt {}
 pub use nested::{NestedExt, NestedHandle, NestedRows, NestedWindow};
 pub use operator::{
     ReduceAnd, ReduceBitAnd, ReduceBitOr, ReduceBitXor, ReduceMax, ReduceMin, ReduceOr, ReducePlus,
@@ -150,7 +159,7 @@ pub use simd::{
 };
 pub use split::{
     ElemHandle, ElemWindow, FixedLen, Part, Parts, RowHandle, RowWindow, SliceSource, SplitIndex,
-    assert_fixed_len, assert_slice, assert_split,
+    WrittenArray, assert_fixed_len, assert_slice, assert_split,
 };
 pub use sync::{
     AtomicCell, AtomicScalar, Critical, CriticalGuard, MutExt, UpdatedByAtomicInThisLoop,
