@@ -53,6 +53,7 @@ pub fn check(clauses: &Clauses, decisions: &Decisions, errors: &mut Errors) {
     for s in &decisions.splits {
         let shape = match s.ownership {
             Ownership::Column { .. } | Ownership::NestedColumn => "a column",
+            Ownership::Axis { .. } => "an ndarray array",
             _ => continue,
         };
         errors.push(Error::new(
@@ -325,7 +326,9 @@ fn exchange(s: &Split, shares: &Ident, seq: &Ident) -> TokenStream {
             };
         }
         // Rejected by `check`.
-        Ownership::Column { .. } | Ownership::NestedColumn => return TokenStream::new(),
+        Ownership::Column { .. } | Ownership::NestedColumn | Ownership::Axis { .. } => {
+            return TokenStream::new();
+        }
     };
     let whole = s.written_fields.is_empty() || s.written_fields.iter().any(Vec::is_empty);
     if whole {

@@ -580,6 +580,10 @@ fn split_setup(s: &Split, handle: &Ident) -> TokenStream {
             let mut #local = #array.__parallel_nested_rows();
             let #handle = #local.handle(#flat_width);
         },
+        // An ndarray array, by slabs along `axis`.
+        Ownership::Axis { axis } => quote_spanned! {span=>
+            let #handle = #array.__parallel_axis_handle(#axis);
+        },
     });
     out
 }

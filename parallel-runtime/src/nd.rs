@@ -22,8 +22,8 @@ use crate::split::Part;
 use core::marker::PhantomData;
 use core::ops::{Index, IndexMut};
 use ndarray::{
-    ArrayBase, ArrayViewMut, Axis, DataMut, Dimension, IntoDimension, RawArrayViewMut, RemoveAxis,
-    Slice,
+    ArrayBase, ArrayViewMut, Axis, DataMut, Dimension, IntoDimension, Ix1, RawArrayViewMut,
+    RemoveAxis, Slice,
 };
 
 /// An ndarray array a loop may write through windows along one axis:
@@ -366,6 +366,18 @@ impl<A, D: Dimension, I: IntoDimension<Dim = D>> IndexMut<I> for NdWindow<'_, A,
     }
 }
 
+// A vectorized chunk's writes `y[i]` of a 1-D array: the slab as a slice
+// when its elements are contiguous in order, else `None`, and the chunk
+// runs its plain loop, element by element.
+impl<A> crate::CutMut for NdWindow<'_, A, Ix1> {
+    type Elem = A;
+    #[inline(always)]
+    fn __cut_mut(&mut self, a: usize, b: usize) -> Option<&mut [A]> {
+        let (a, b) = (a.checked_sub(self.lo)?, b.checked_sub(self.lo)?);
+        self.view.as_slice_mut()?.get_mut(a..b)
+    }
+}
+
 /// The reads of an ndarray array's elements that no iteration of a loop
 /// writes: those whose index along the split axis lies outside the loop's
 /// range of values, checked at every read.
@@ -464,20 +476,8 @@ impl<S: NdSplit + ?Sized> NdHandleExt for S {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::split::tests::panic_message;
     use ndarray::{Array1, Array2, Array3, s};
-    use std::panic::{AssertUnwindSafe, catch_unwind};
-
-    fn panic_message(f: impl FnOnce()) -> String {
-        let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
-        match (
-            payload.downcast_ref::<String>(),
-            payload.downcast_ref::<&str>(),
-        ) {
-            (Some(s), _) => s.clone(),
-            (_, Some(s)) => s.to_string(),
-            _ => panic!("non-string panic payload"),
-        }
-    }
 
     /// Fills `a[ix] = f(ix)` through `chunks` windows along `axis`, each on
     /// its own thread.
@@ -615,6 +615,25 @@ mod tests {
             s.spawn(move || assert_eq!(*out.read([0, 0], "a[[0, 0]]"), 0));
         });
         assert_eq!(a[[1, 0]], 100);
+    }
+
+    #[test]
+    fn contiguous_slabs_cut_to_slices() {
+        use crate::CutMut;
+        let mut y = Array1::<u8>::zeros(6);
+        let handle = NdHandle::new(&mut y, 0);
+        // SAFETY: the only window alive.
+        let mut w = unsafe { handle.window(2, 4) };
+        w.__cut_mut(2, 5).expect("contiguous").fill(3);
+        assert!(w.__cut_mut(1, 3).is_none());
+        drop(w);
+        assert_eq!(y.to_vec(), [0, 0, 3, 3, 3, 0]);
+        let mut z = Array1::<u8>::zeros(6);
+        let mut reversed = z.slice_mut(s![..;-1]);
+        let handle = NdHandle::new(&mut reversed, 0);
+        // SAFETY: the only window alive.
+        let mut w = unsafe { handle.window(0, 5) };
+        assert!(w.__cut_mut(0, 2).is_none());
     }
 
     #[test]

@@ -1013,7 +1013,7 @@ impl_parts! {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -1115,7 +1115,8 @@ mod tests {
         assert_eq!((w.elems.len(), w.len(), w.is_empty()), (0, 5, false));
     }
 
-    fn panic_message(f: impl FnOnce()) -> String {
+    /// The message of the panic `f` must raise.
+    pub(crate) fn panic_message(f: impl FnOnce()) -> String {
         let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
         if let Some(s) = payload.downcast_ref::<String>() {
             s.clone()

@@ -22,6 +22,8 @@ fn part(ownership: &Ownership) -> String {
         Ownership::Row { stride } => format!("row of `{}`", show(stride)),
         Ownership::Column { .. } | Ownership::NestedColumn => "column".to_owned(),
         Ownership::CollapsedFlat { .. } | Ownership::CollapsedNested => "element".to_owned(),
+        Ownership::Axis { axis: 0 } => "row".to_owned(),
+        Ownership::Axis { axis } => format!("elements at its index along axis {axis}"),
     }
 }
 
@@ -83,6 +85,7 @@ pub fn clash(
         (Ownership::Elem, Ownership::Elem)
         | (Ownership::NestedColumn, Ownership::NestedColumn)
         | (Ownership::CollapsedNested, Ownership::CollapsedNested) => return None,
+        (Ownership::Axis { axis: x }, Ownership::Axis { axis: y }) if x == y => return None,
         (Ownership::Row { stride: x }, Ownership::Row { stride: y })
         | (Ownership::Column { width: x }, Ownership::Column { width: y })
         | (Ownership::CollapsedFlat { width: x }, Ownership::CollapsedFlat { width: y }) => {

@@ -100,6 +100,10 @@ pub enum Ownership {
     CollapsedFlat { width: Expr },
     /// Under `collapse(2)`: `grid[i][j]` of a nested container.
     CollapsedNested,
+    /// `c[[i, j]]`, `a[[i, j, k]]`, `c[[k, j]]` (ndarray's multi-dimensional
+    /// indices): the elements whose index along `axis` (the first
+    /// component that is the loop variable) is the iteration's.
+    Axis { axis: usize },
 }
 
 /// The copy of one field of every element, for reads of other elements'
@@ -309,11 +313,13 @@ pub fn decide(facts: &Facts, plan: &Plan, body: &syn::Block) -> syn::Result<Deci
 /// mentions, or one a method is called on that is not known to leave it
 /// as it was.
 pub fn changing_names(facts: &Facts) -> BTreeSet<Name> {
-    const READ_ONLY: &[&str] = &["len", "is_empty", "__parallel_row", "__parallel_row_ref"];
+    const READ_ONLY: &[&str] = &["__parallel_row", "__parallel_row_ref"];
     let mut out = BTreeSet::new();
     for u in &facts.uses {
+        let read_only =
+            |m: &str| READ_ONLY.contains(&m) || crate::facts::SHAPE_METHODS.contains(&m);
         let changes = u.access.writes()
-            || matches!(&u.access, Access::Method { name, .. } if !READ_ONLY.contains(&name.as_str()));
+            || matches!(&u.access, Access::Method { name, .. } if !read_only(name));
         if changes {
             out.insert(u.name.clone());
         }
