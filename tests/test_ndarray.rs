@@ -438,3 +438,106 @@ fn reads_of_read_only_arrays_anywhere() {
         assert_eq!(out2, a.t());
     }
 }
+
+// ---------------------------------------------------------------- loop forms
+
+/// `for mut row in c.rows_mut()`: each row scaled by its own sum.
+#[parallel]
+fn normalize_rows(mut c: ArrayViewMut2<f64>, threads: usize) {
+    #[parallel_for(num_threads(threads), schedule(dynamic, 3))]
+    for mut row in c.rows_mut() {
+        let sum: f64 = row.iter().map(|x| x.abs()).sum::<f64>() + 1.0;
+        for x in row.iter_mut() {
+            *x /= sum;
+        }
+    }
+}
+
+#[test]
+fn rows_mut_in_every_layout() {
+    for &(n, m) in SHAPES {
+        let c0 = matrix(n, m, 12);
+        let mut want = c0.clone();
+        for mut row in want.rows_mut() {
+            let sum: f64 = row.iter().map(|x| x.abs()).sum::<f64>() + 1.0;
+            row /= sum;
+        }
+        for &t in THREADS {
+            every_layout(&c0, &want, &format!("{n}x{m} t={t}"), &|c| {
+                normalize_rows(c, t)
+            });
+        }
+    }
+}
+
+/// `axis_iter_mut(Axis(k))` enumerated and zipped with a read-only
+/// `axis_iter` and `rows()`: sub-view `i` of `c` iteration `i`'s.
+#[parallel]
+fn along_axis(mut c: ArrayViewMut3<f64>, a: &Array3<f64>, k: usize, threads: usize) {
+    #[parallel_for(num_threads(threads), schedule(guided))]
+    for (i, (mut plane, src)) in c
+        .axis_iter_mut(Axis(k))
+        .zip(a.axis_iter(Axis(k)))
+        .enumerate()
+    {
+        plane.assign(&src);
+        plane *= i as f64 + 1.0;
+    }
+}
+
+#[test]
+fn axis_iter_mut_along_every_axis() {
+    for (p, q, r) in [(0, 2, 3), (1, 1, 1), (3, 4, 5), (9, 2, 7)] {
+        let a = Array3::from_shape_vec((p, q, r), data(p * q * r, 13)).expect("shape");
+        for k in 0..3 {
+            let mut want = a.clone();
+            for (i, mut plane) in want.axis_iter_mut(Axis(k)).enumerate() {
+                plane *= i as f64 + 1.0;
+            }
+            for &t in THREADS {
+                let mut c = Array3::zeros((p, q, r));
+                along_axis(c.view_mut(), &a, k, t);
+                assert_eq!(c, want, "{p}x{q}x{r} axis {k} t={t}");
+                let mut permuted = Array3::zeros((r, q, p));
+                along_axis(permuted.view_mut().permuted_axes([2, 1, 0]), &a, k, t);
+                assert_eq!(permuted.view().permuted_axes([2, 1, 0]), want, "{k} t={t}");
+            }
+        }
+    }
+}
+
+/// `rows_mut().into_iter().enumerate()` beside `outer_iter()` and an index
+/// write into another array: out[i] is row i's dot product with x.
+#[parallel]
+fn matvec(a: &Array2<f64>, x: &Array1<f64>, out: &mut Array1<f64>, scratch: &mut Array2<f64>) {
+    #[parallel_for(num_threads(3))]
+    for (i, (mut s, row)) in scratch
+        .rows_mut()
+        .into_iter()
+        .zip(a.outer_iter())
+        .enumerate()
+    {
+        s.assign(&(&row * x));
+        out[i] = s.sum();
+    }
+}
+
+#[test]
+fn rows_zipped_and_enumerated() {
+    for &(n, m) in SHAPES {
+        let (a, x) = (matrix(n, m, 14), Array1::from(data(m, 15)));
+        let mut out = Array1::zeros(n);
+        let mut scratch = Array2::zeros((n, m));
+        matvec(&a, &x, &mut out, &mut scratch);
+        assert_eq!(scratch, &a * &x);
+        assert_eq!(out, scratch.sum_axis(Axis(1)));
+    }
+}
+
+/// Misuse with ndarray arrays is a compile error that points at the
+/// user's code and names the fix.
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/ndarray/*.rs");
+}

@@ -287,6 +287,7 @@ pub fn parallel_for(
     };
     analysis.host = host;
     crate::distributed::check(clauses, &analysis.decisions, &mut errors);
+    crate::distributed::check_sources(clauses, &header, &mut errors);
     crate::distributed::nested(&analysis.body, &mut errors);
     errors.finish()?;
     // A range loop's chunks run as a kernel over the arrays it reads and

@@ -133,12 +133,40 @@ pub use drive::{
 };
 pub use iter::{chunk, chunk_count, nest_len};
 #[cfg(feature = "ndarray")]
-pub use nd::{NdHandle, NdHandleExt, NdOutside, NdSplit, NdWindow};
-/// Without the feature `ndarray`, nothing: the expansions bring this trait
-/// into scope either way.
+pub use nd::{
+    NdHandle, NdHandleExt, NdOutside, NdSplit, NdView, NdWindow, assert_nd_rows, assert_nd_view,
+    nd_lane, nd_lanes,
+};
+#[cfg(not(feature = "ndarray"))]
+pub use no_nd::*;
+
+/// Without the feature `ndarray`: what the expansions name, so that an
+/// ndarray loop form says which feature it needs.
 #[cfg(not(feature = "ndarray"))]
 #[doc(hidden)]
-pub trait NdHandleExt {}
+mod no_nd {
+    /// Brought into scope by every expansion.
+    pub trait NdHandleExt {}
+
+    /// An ndarray array, once the feature is on.
+    #[diagnostic::on_unimplemented(
+        message = "loops over the sub-views of an ndarray array (`rows()`, `axis_iter(..)`, `rows_mut()`, ..) need the feature `ndarray` of `parallel`",
+        label = "walked here",
+        note = "enable it: `parallel = {{ version = \"..\", features = [\"ndarray\"] }}`"
+    )]
+    pub trait NdView {}
+
+    /// See [`NdView`].
+    pub fn assert_nd_view<V: NdView + ?Sized>(_: &V) {}
+    /// See [`NdView`].
+    pub fn assert_nd_rows<V: NdView + ?Sized>(_: &V) {}
+    /// See [`NdView`].
+    pub fn nd_lanes<V: NdView + ?Sized>(_: &V, _: usize) -> usize {
+        0
+    }
+    /// See [`NdView`].
+    pub fn nd_lane<V: NdView + ?Sized>(_: &V, _: usize, _: usize) {}
+}
 pub use nested::{NestedExt, NestedHandle, NestedRows, NestedWindow};
 pub use operator::{
     ReduceAnd, ReduceBitAnd, ReduceBitOr, ReduceBitXor, ReduceMax, ReduceMin, ReduceOr, ReducePlus,

@@ -22,8 +22,8 @@ use crate::split::Part;
 use core::marker::PhantomData;
 use core::ops::{Index, IndexMut};
 use ndarray::{
-    ArrayBase, ArrayViewMut, Axis, DataMut, Dimension, IntoDimension, Ix1, RawArrayViewMut,
-    RemoveAxis, Slice,
+    ArrayBase, ArrayView, ArrayViewMut, Axis, Data, DataMut, Dimension, IntoDimension, Ix1, Ix2,
+    RawArrayViewMut, RawData, RemoveAxis, Slice,
 };
 
 /// An ndarray array a loop may write through windows along one axis:
@@ -445,6 +445,108 @@ impl<'a, A, D: Dimension> NdOutside<'a, A, D> {
     }
 }
 
+/// An ndarray array a loop walks read-only by its sub-views along an axis
+/// (`for row in a.rows()`, `a.axis_iter(Axis(k))`): any `ArrayBase` whose
+/// data can be read, and references to one.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{nd_lane, nd_lanes};
+///
+/// let a = ndarray::arr2(&[[1, 2, 3], [4, 5, 6]]);
+/// assert_eq!(nd_lanes(&a, 1), 3);
+/// assert_eq!(nd_lane(&&a, 1, 2).to_vec(), [3, 6]);
+/// ```
+pub trait NdView {
+    /// The element type.
+    type Elem;
+    /// The dimension.
+    type Dim: RemoveAxis;
+    /// The array as a view.
+    fn __parallel_view(&self) -> ArrayView<'_, Self::Elem, Self::Dim>;
+}
+
+impl<A, S: Data<Elem = A>, D: RemoveAxis> NdView for ArrayBase<S, D> {
+    type Elem = A;
+    type Dim = D;
+    #[inline(always)]
+    fn __parallel_view(&self) -> ArrayView<'_, A, D> {
+        self.view()
+    }
+}
+
+impl<T: NdView + ?Sized> NdView for &T {
+    type Elem = T::Elem;
+    type Dim = T::Dim;
+    #[inline(always)]
+    fn __parallel_view(&self) -> ArrayView<'_, T::Elem, T::Dim> {
+        (**self).__parallel_view()
+    }
+}
+
+impl<T: NdView + ?Sized> NdView for &mut T {
+    type Elem = T::Elem;
+    type Dim = T::Dim;
+    #[inline(always)]
+    fn __parallel_view(&self) -> ArrayView<'_, T::Elem, T::Dim> {
+        (**self).__parallel_view()
+    }
+}
+
+/// Checks that a read-only ndarray loop form walks an ndarray array.
+///
+/// # Examples
+///
+/// ```
+/// parallel_runtime::assert_nd_view(&ndarray::arr1(&[1, 2]));
+/// ```
+#[inline(always)]
+pub fn assert_nd_view<V: NdView + ?Sized>(_: &V) {}
+
+/// Checks that `for row in a.rows()` walks a 2-D array (the rows of an
+/// array of more dimensions are lanes, not sub-views along one axis).
+///
+/// # Examples
+///
+/// ```
+/// parallel_runtime::assert_nd_rows(&ndarray::arr2(&[[1, 2]]));
+/// ```
+#[inline(always)]
+pub fn assert_nd_rows<V: NdView<Dim = Ix2> + ?Sized>(_: &V) {}
+
+/// The number of sub-views of `v` along `axis`: the trip count of
+/// `v.axis_iter(Axis(axis))`.
+///
+/// # Panics
+///
+/// If `v` has no axis `axis`, as ndarray's `axis_iter` does.
+///
+/// # Examples
+///
+/// See [`NdView`].
+#[inline(always)]
+#[track_caller]
+pub fn nd_lanes<V: NdView + ?Sized>(v: &V, axis: usize) -> usize {
+    v.__parallel_view().len_of(Axis(axis))
+}
+
+/// Sub-view `t` of `v` along `axis`: the `t`-th item of
+/// `v.axis_iter(Axis(axis))`.
+///
+/// # Examples
+///
+/// See [`NdView`].
+#[inline(always)]
+#[track_caller]
+pub fn nd_lane<V: NdView + ?Sized>(
+    v: &V,
+    axis: usize,
+    t: usize,
+) -> ArrayView<'_, V::Elem, <V::Dim as Dimension>::Smaller> {
+    v.__parallel_view().index_axis_move(Axis(axis), t)
+}
+
 /// Method-call syntax for an ndarray array's handle, so that `c` may be an
 /// owned array (`let mut c`), an `ArrayViewMut` or a `&mut` parameter that
 /// is not itself declared `mut`.
@@ -457,21 +559,45 @@ impl<'a, A, D: Dimension> NdOutside<'a, A, D> {
 /// let mut a = ndarray::Array2::<u8>::zeros((3, 2));
 /// assert_eq!(a.__parallel_axis_handle(1).elements(), 2);
 /// ```
-pub trait NdHandleExt: NdSplit {
+pub trait NdHandleExt {
     /// A handle that splits `self` along axis 0: `y[i]`, `c[[i, j]]`.
     #[track_caller]
-    fn __parallel_elem_handle(&mut self) -> NdHandle<'_, Self::Elem, Self::Dim> {
+    fn __parallel_elem_handle(
+        &mut self,
+    ) -> NdHandle<'_, <Self as NdSplit>::Elem, <Self as NdSplit>::Dim>
+    where
+        Self: NdSplit,
+    {
         NdHandle::new(self, 0)
     }
     /// A handle that splits `self` along `axis`: `c[[k, j]]` from a loop
     /// over `j` is axis 1.
     #[track_caller]
-    fn __parallel_axis_handle(&mut self, axis: usize) -> NdHandle<'_, Self::Elem, Self::Dim> {
+    fn __parallel_axis_handle(
+        &mut self,
+        axis: usize,
+    ) -> NdHandle<'_, <Self as NdSplit>::Elem, <Self as NdSplit>::Dim>
+    where
+        Self: NdSplit,
+    {
         NdHandle::new(self, axis)
+    }
+    /// The handle of `for row in a.rows_mut()`: the rows of a 2-D array
+    /// (those of an array of more dimensions are lanes, not sub-views
+    /// along one axis).
+    fn __parallel_rows_handle(&mut self) -> NdHandle<'_, <Self as NdSplit>::Elem, Ix2>
+    where
+        Self: NdSplit<Dim = Ix2>,
+    {
+        NdHandle::new(self, 0)
     }
 }
 
-impl<S: NdSplit + ?Sized> NdHandleExt for S {}
+// Every ndarray array, so that writing one whose data cannot be written
+// (an `ArrayView`) is the unmet `NdSplit` bound, with its message, rather
+// than a missing method.
+impl<S: RawData, D: Dimension> NdHandleExt for ArrayBase<S, D> {}
+impl<T: NdHandleExt + ?Sized> NdHandleExt for &mut T {}
 
 #[cfg(test)]
 mod tests {

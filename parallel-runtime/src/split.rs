@@ -720,7 +720,7 @@ pub fn assert_split<S: WrittenArray + ?Sized>(_: &S) {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be written element by element from a `parallel_for` loop",
     label = "written as `x[i]` inside the loop",
-    note = "element writes need a `[T]`, `[T; N]`, `Vec<T>` or `Box<[T]>` (with the feature `ndarray`, also an ndarray `Array` or `ArrayViewMut`) owned or behind `&mut`; a shared `&[T]` cannot be written"
+    note = "element writes need a `[T]`, `[T; N]`, `Vec<T>` or `Box<[T]>` (with the feature `ndarray`, also an ndarray `Array` or `ArrayViewMut`) owned or behind `&mut`; a shared `&[T]` (or an ndarray `ArrayView`) cannot be written"
 )]
 pub trait WrittenArray {}
 

@@ -226,6 +226,24 @@ pub fn other_write(plan: &Plan, array: &str, w: &Use, hidden: Option<Name>) -> S
             w.place
         );
     }
+    let multi = w.steps.iter().find_map(|s| match s {
+        Step::Index(ix) if !ix.components.is_empty() => Some(ix.components.len()),
+        _ => None,
+    });
+    if let (Some(rank), None, false) = (multi, plan.collapse, plan.vars.is_empty()) {
+        let at = |k: usize| {
+            let parts: Vec<&str> = (0..rank)
+                .map(|p| if p == k { var.as_str() } else { ".." })
+                .collect();
+            format!("`{array}[[{}]]`", parts.join(", "))
+        };
+        return format!(
+            "`{}` writes an element of `{array}` that may belong to another iteration: iterations run at once on several threads, so this is a data race. An iteration owns the elements whose index has the loop variable itself as one component: write only {} (its row) or {} (its column); to shift data, write into a second array",
+            w.place,
+            at(0),
+            at(1)
+        );
+    }
     match plan.collapse {
         Some(n) => {
             let form = match (n, plan.vars.as_slice()) {
