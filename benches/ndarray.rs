@@ -144,7 +144,7 @@ fn bench_case(c: &mut Criterion, case: &Case, pools: &[(usize, rayon::ThreadPool
         (case.rows)(&case.x, &case.y, &mut rows, *t);
         for (what, got) in [("zip", &zip), ("index", &index), ("rows", &rows)] {
             assert!(
-                got == &want,
+                *got == want,
                 "{}: {what}/{t} differs from the plain loop",
                 case.name
             );

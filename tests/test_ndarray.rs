@@ -65,7 +65,7 @@ macro_rules! axpy_schedules {
         fn $name(a: f64, x: &Array1<f64>, mut y: ArrayViewMut1<f64>, threads: usize) {
             #[parallel_for(schedule($($sched)*), num_threads(threads))]
             for i in 0..y.len() {
-                y[i] = a * x[i] + y[i];
+                y[i] += a * x[i];
             }
         }
     )*

@@ -703,7 +703,6 @@ mod tests {
         assert_eq!(w.len_of(Axis(1)), 3);
         assert!(!w.is_empty());
         w.__parallel_sub(2).fill(9);
-        drop(w);
         let columns = NdHandle::new(&mut a, 1);
         // SAFETY: the only window alive.
         let w = unsafe { columns.window(2, 9) };
@@ -712,7 +711,6 @@ mod tests {
             msg.contains("axis 1") && msg.contains("indices 2..3"),
             "{msg}"
         );
-        drop(w);
         assert_eq!(a.row(2).to_vec(), [9, 9, 9]);
         assert_eq!(a[[1, 0]], 2);
         let msg = panic_message(|| _ = NdHandle::new(&mut Array1::<u8>::zeros(3), 1));
@@ -752,7 +750,6 @@ mod tests {
         let mut w = unsafe { handle.window(2, 4) };
         w.__cut_mut(2, 5).expect("contiguous").fill(3);
         assert!(w.__cut_mut(1, 3).is_none());
-        drop(w);
         assert_eq!(y.to_vec(), [0, 0, 3, 3, 3, 0]);
         let mut z = Array1::<u8>::zeros(6);
         let mut reversed = z.slice_mut(s![..;-1]);
