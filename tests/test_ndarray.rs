@@ -541,3 +541,71 @@ fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/ndarray/*.rs");
 }
+
+/// `deterministic`: the same bits at every team size and schedule.
+#[parallel]
+fn sums_by_class(x: &[f64], threads: usize) -> Array1<f64> {
+    let mut sums = Array1::<f64>::zeros(3);
+    #[parallel_for(num_threads(threads), schedule(dynamic, 3), deterministic, reduction(+: sums))]
+    for i in 0..x.len() {
+        sums[i % 3] += x[i];
+    }
+    sums
+}
+
+#[test]
+fn deterministic_array_reductions() {
+    for &n in LENGTHS {
+        let x = data(n, 16);
+        let first = sums_by_class(&x, 1);
+        for &t in THREADS {
+            let got = sums_by_class(&x, t);
+            let bits = |a: &Array1<f64>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&got), bits(&first), "n={n} t={t}");
+        }
+    }
+}
+
+/// An array that is a field of `self`, and a 1-D array read outside the
+/// elements the loop writes (`y[0]`, before the loop's range).
+struct Grid {
+    c: Array2<f64>,
+    y: Array1<f64>,
+}
+
+#[parallel]
+impl Grid {
+    fn relax(&mut self, threads: usize) {
+        let (n, m) = self.c.dim();
+        #[parallel_for(num_threads(threads))]
+        for i in 0..n {
+            for j in 0..m {
+                self.c[[i, j]] = 0.5 * self.c[[i, j]] + 0.25;
+            }
+        }
+        #[parallel_for(num_threads(threads), schedule(static, 1))]
+        for i in 1..self.y.len() {
+            self.y[i] += self.y[0];
+        }
+    }
+}
+
+#[test]
+fn fields_of_self_and_reads_before_the_range() {
+    for &(n, m) in SHAPES {
+        for &t in THREADS {
+            let mut g = Grid {
+                c: matrix(n, m, 17),
+                y: Array1::from(data(n, 18)),
+            };
+            let want_c = g.c.mapv(|v| 0.5 * v + 0.25);
+            let mut want_y = g.y.clone();
+            for i in 1..n {
+                want_y[i] += want_y[0];
+            }
+            g.relax(t);
+            assert_eq!(g.c, want_c, "{n}x{m} t={t}");
+            assert_eq!(g.y, want_y, "{n} t={t}");
+        }
+    }
+}
