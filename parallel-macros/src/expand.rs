@@ -589,6 +589,21 @@ fn split_setup(s: &Split, handle: &Ident) -> TokenStream {
     out
 }
 
+// Input:  `a` read only as `a[[i, k]]` in the body
+// Output: (top of each chunk) let a = (&ReadProbe(&a)).__parallel_read_view();
+//         an `ArrayView` of an ndarray array, else `&a` itself
+fn read_views(analysis: &Analysis) -> TokenStream {
+    let names = ownership::read_views(&analysis.facts, &analysis.plan, &analysis.decisions);
+    let mut out = TokenStream::new();
+    for x in names {
+        out.extend(quote_spanned! {x.span()=>
+            #[allow(unused_variables)]
+            let #x = (&::parallel::__private::ReadProbe(&#x)).__parallel_read_view();
+        });
+    }
+    out
+}
+
 /// `#[atomic]` scalars live in an atomic cell during the loop (the variable
 /// held meanwhile); the variables of each `#[critical]` section behind one
 /// lock. Returns the statements before and after the loop, and those at the
@@ -723,7 +738,8 @@ fn generate(
     let (source_handles, handles, split_setup) = (&space.handles, &split.handles, &split.setup);
     let slots = Slot::all(clauses, &decisions.loc_ties, &decisions.written);
     let acc = Accumulator::new(&slots, &names.lo, &names.hi);
-    let (shared_before, shared_after, chunk_shadows) = shared(decisions);
+    let (shared_before, shared_after, mut chunk_shadows) = shared(decisions);
+    chunk_shadows.extend(read_views(analysis));
     let closure = chunk_closure(
         for_loop,
         header,
@@ -803,7 +819,7 @@ fn generate(
     quote! {
         {
             #[allow(unused_imports)]
-            use #private::{CutMut as _, Fold as _, HandleExt as _, HoldExt as _, MutExt as _, NdHandleExt as _, NestedExt as _, PrivateOf as _};
+            use #private::{CutMut as _, Fold as _, HandleExt as _, HoldExt as _, MutExt as _, NdHandleExt as _, NestedExt as _, PrivateOf as _, ReadViewAny as _, ReadViewNd as _};
             #space_setup
             if #private::Iterations::len(&#seq) != 0 {
             let #cfg = #config;

@@ -139,6 +139,59 @@ pub use nd::{
 };
 #[cfg(not(feature = "ndarray"))]
 pub use no_nd::*;
+pub use read_view::{ReadProbe, ReadViewAny, ReadViewNd};
+
+/// How a chunk reads an array the loop only reads at multi-dimensional
+/// indices (`a[[i, k]]`): through an `ArrayView` of its own when it is an
+/// ndarray array (so its shape and strides stay in registers), else
+/// through `&a` as written.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{ReadProbe, ReadViewAny as _, ReadViewNd as _};
+///
+/// let grid = vec![vec![1, 2], vec![3, 4]];
+/// let same = (&ReadProbe(&grid)).__parallel_read_view();
+/// assert_eq!(same[1][0], 3);
+/// ```
+mod read_view {
+    /// What the expansion asks for the view of.
+    pub struct ReadProbe<'a, T: ?Sized>(pub &'a T);
+
+    /// The view of an ndarray array (feature `ndarray`).
+    pub trait ReadViewNd {
+        /// The view.
+        type View;
+        /// The view.
+        fn __parallel_read_view(&self) -> Self::View;
+    }
+
+    #[cfg(feature = "ndarray")]
+    impl<'a, T: crate::NdView + ?Sized> ReadViewNd for ReadProbe<'a, T> {
+        type View = ndarray::ArrayView<'a, T::Elem, T::Dim>;
+        #[inline(always)]
+        fn __parallel_read_view(&self) -> Self::View {
+            self.0.__parallel_view()
+        }
+    }
+
+    /// Anything else: the reference itself.
+    pub trait ReadViewAny {
+        /// `&T`.
+        type View;
+        /// `&T`.
+        fn __parallel_read_view(&self) -> Self::View;
+    }
+
+    impl<'a, T: ?Sized> ReadViewAny for &ReadProbe<'a, T> {
+        type View = &'a T;
+        #[inline(always)]
+        fn __parallel_read_view(&self) -> &'a T {
+            self.0
+        }
+    }
+}
 
 /// Without the feature `ndarray`: what the expansions name, so that an
 /// ndarray loop form says which feature it needs.

@@ -243,30 +243,33 @@ pub struct NdWindow<'a, A, D: Dimension> {
 impl<'a, A, D: Dimension> NdWindow<'a, A, D> {
     /// The index into the slab of the array's index `ix`.
     #[inline(always)]
-    fn local(&self, mut ix: D) -> D {
-        let k = &mut ix.slice_mut()[self.axis];
-        // `k < lo` wraps to an index past the slab.
-        *k = k.wrapping_sub(self.lo);
+    fn local(mut ix: D, axis: usize, lo: usize) -> D {
+        // Every component visited, the one on `axis` shifted: no index of
+        // the components by the run-time `axis`, which would keep them in
+        // memory rather than registers. `k < lo` wraps to an index past the
+        // slab.
+        for (k, x) in ix.slice_mut().iter_mut().enumerate() {
+            *x = if k == axis { x.wrapping_sub(lo) } else { *x };
+        }
         ix
     }
 
-    /// The panic of an index outside the slab: outside the array, or
-    /// another chunk's.
+    /// The panic of an index outside the slab: outside the array (of shape
+    /// `dim`), or another chunk's. It takes values, not `&self`: taking
+    /// `&self` would make the window's address escape, and LLVM would then
+    /// reload its fields from memory at every access.
     #[cold]
     #[inline(never)]
     #[track_caller]
-    fn not_owned(&self, ix: D) -> ! {
-        let (shape, at) = (self.dim.slice(), ix.slice());
-        if at.len() != shape.len() || at.iter().zip(shape).any(|(i, n)| i >= n) {
-            panic!("ndarray: index {at:?} is out of bounds for an array of shape {shape:?}");
+    fn not_owned(dim: D, axis: usize, lo: usize, owned: usize, ix: D) -> ! {
+        let (dim, ix) = (dim.slice(), ix.slice());
+        if ix.len() != dim.len() || ix.iter().zip(dim).any(|(i, n)| i >= n) {
+            panic!("ndarray: index {ix:?} is out of bounds for an array of shape {dim:?}");
         }
-        let owned = self.view.len_of(Axis(self.axis));
-        let what = if self.axis == 0 { "rows" } else { "indices" };
+        let what = if axis == 0 { "rows" } else { "indices" };
         panic!(
-            "index {at:?}: this iteration owns only the elements at its own loop value along axis {}, and this chunk of the loop the {what} {}..{} there",
-            self.axis,
-            self.lo,
-            self.lo + owned
+            "index {ix:?}: this iteration owns only the elements at its own loop value along axis {axis}, and this chunk of the loop the {what} {lo}..{} there",
+            lo + owned
         );
     }
 
@@ -327,13 +330,15 @@ impl<'a, A, D: Dimension> NdWindow<'a, A, D> {
     where
         D: RemoveAxis,
     {
-        let r = t.wrapping_sub(self.lo);
-        if r >= self.view.len_of(Axis(self.axis)) {
+        let (axis, lo) = (self.axis, self.lo);
+        let owned = self.view.len_of(Axis(axis));
+        if t.wrapping_sub(lo) >= owned {
             let mut ix = self.dim.clone();
             ix.slice_mut().fill(0);
-            ix.slice_mut()[self.axis] = t;
-            self.not_owned(ix);
+            ix.slice_mut()[axis] = t;
+            Self::not_owned(self.dim.clone(), axis, lo, owned, ix);
         }
+        let r = t - lo;
         self.view.index_axis_mut(Axis(self.axis), r)
     }
 }
@@ -344,9 +349,13 @@ impl<A, D: Dimension, I: IntoDimension<Dim = D>> Index<I> for NdWindow<'_, A, D>
     #[track_caller]
     fn index(&self, i: I) -> &A {
         let ix = i.into_dimension();
-        match self.view.get(self.local(ix.clone())) {
+        let (axis, lo) = (self.axis, self.lo);
+        match self.view.get(Self::local(ix.clone(), axis, lo)) {
             Some(x) => x,
-            None => self.not_owned(ix),
+            None => {
+                let owned = self.view.len_of(Axis(axis));
+                Self::not_owned(self.dim.clone(), axis, lo, owned, ix)
+            }
         }
     }
 }
@@ -356,13 +365,12 @@ impl<A, D: Dimension, I: IntoDimension<Dim = D>> IndexMut<I> for NdWindow<'_, A,
     #[track_caller]
     fn index_mut(&mut self, i: I) -> &mut A {
         let ix = i.into_dimension();
-        let local = self.local(ix.clone());
-        if self.view.get(local.clone()).is_none() {
-            self.not_owned(ix);
+        let (axis, lo) = (self.axis, self.lo);
+        let owned = self.view.len_of(Axis(axis));
+        match self.view.get_mut(Self::local(ix.clone(), axis, lo)) {
+            Some(x) => x,
+            None => Self::not_owned(self.dim.clone(), axis, lo, owned, ix),
         }
-        // Checked just above: the panic's path needs `&self`, which a
-        // `match` on `get_mut` would still hold borrowed.
-        &mut self.view[local]
     }
 }
 

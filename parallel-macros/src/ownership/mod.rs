@@ -332,6 +332,39 @@ pub fn changing_names(facts: &Facts) -> BTreeSet<Name> {
     out
 }
 
+/// The captured names the body only reads, and only at multi-dimensional
+/// indices (`a[[i, k]]`, ndarray's): each chunk reads them through a local
+/// view of its own, whose shape and strides live in registers, rather than
+/// through the captured reference, which the chunk's writes might alias as
+/// far as the compiler can tell (and which then reloads at every access).
+pub fn read_views(facts: &Facts, plan: &Plan, decisions: &Decisions) -> Vec<Ident> {
+    let mut names: BTreeMap<Name, Ident> = BTreeMap::new();
+    let mut other: BTreeSet<Name> = BTreeSet::new();
+    for u in &facts.uses {
+        let multi = matches!(u.steps.first(), Some(crate::facts::Step::Index(ix)) if !ix.components.is_empty());
+        if multi && !u.access.writes() && matches!(plan.clause_of(&u.name), Clause::None) {
+            names
+                .entry(u.name.clone())
+                .or_insert_with(|| u.root.clone());
+        } else {
+            other.insert(u.name.clone());
+        }
+    }
+    for m in &facts.macros {
+        other.extend(m.mentions.iter().map(|(id, _)| Name::of(id)));
+    }
+    names
+        .into_iter()
+        .filter(|(n, _)| {
+            !other.contains(n)
+                && !decisions.splits.iter().any(|s| s.name == *n)
+                && decisions.section_of(n).is_none()
+                && decisions.atomics.iter().all(|a| a.name != *n)
+        })
+        .map(|(_, root)| root)
+        .collect()
+}
+
 /// Whether a fixed factor keeps its value through the loop: it reads
 /// nothing the body changes or privatizes.
 fn is_invariant(fixed: &Fixed, changing: &BTreeSet<Name>, plan: &Plan) -> bool {
