@@ -134,8 +134,8 @@ pub use drive::{
 pub use iter::{chunk, chunk_count, nest_len};
 #[cfg(feature = "ndarray")]
 pub use nd::{
-    NdHandle, NdHandleExt, NdOutside, NdSplit, NdView, NdWindow, assert_nd_rows, assert_nd_view,
-    nd_lane, nd_lanes,
+    NdFlatIndex, NdHandle, NdHandleExt, NdOutside, NdSplit, NdView, NdWindow, assert_nd_rows,
+    assert_nd_view, nd_lane, nd_lanes,
 };
 #[cfg(not(feature = "ndarray"))]
 pub use no_nd::*;

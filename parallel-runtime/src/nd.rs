@@ -590,6 +590,28 @@ pub trait NdHandleExt {
     {
         NdHandle::new(self, axis)
     }
+    /// `y[i * n + j]` on an ndarray array: a compile error (see
+    /// [`NdFlatIndex`]).
+    fn __parallel_row_handle(
+        &mut self,
+        _n: usize,
+    ) -> NdHandle<'_, <Self as NdSplit>::Elem, <Self as NdSplit>::Dim>
+    where
+        Self: NdSplit + NdFlatIndex,
+    {
+        NdHandle::new(self, 0)
+    }
+    /// `y[k * n + i]` on an ndarray array: a compile error (see
+    /// [`NdFlatIndex`]).
+    fn __parallel_col_handle(
+        &mut self,
+        _n: usize,
+    ) -> NdHandle<'_, <Self as NdSplit>::Elem, <Self as NdSplit>::Dim>
+    where
+        Self: NdSplit + NdFlatIndex,
+    {
+        NdHandle::new(self, 0)
+    }
     /// The handle of `for row in a.rows_mut()`: the rows of a 2-D array
     /// (those of an array of more dimensions are lanes, not sub-views
     /// along one axis).
@@ -600,6 +622,15 @@ pub trait NdHandleExt {
         NdHandle::new(self, 0)
     }
 }
+
+/// What a flat row-major index (`y[i * n + j]`, `y[k * n + i]`) asks of an
+/// ndarray array: nothing implements it, so such a write is this error.
+#[diagnostic::on_unimplemented(
+    message = "an ndarray array is written at a flat row-major index (`x[i * n + j]` or `x[k * n + i]`)",
+    label = "written here",
+    note = "write a 2-D ndarray array at its own index instead: `x[[i, j]]` (row `i` is iteration `i`'s) or `x[[k, i]]` (column `i`); or reshape it before the loop (`.into_shape_with_order((rows, n))`)"
+)]
+pub trait NdFlatIndex {}
 
 // Every ndarray array, so that writing one whose data cannot be written
 // (an `ArrayView`) is the unmet `NdSplit` bound, with its message, rather
