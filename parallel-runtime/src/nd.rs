@@ -570,9 +570,7 @@ pub fn nd_lane<V: NdView + ?Sized>(
 pub trait NdHandleExt {
     /// A handle that splits `self` along axis 0: `y[i]`, `c[[i, j]]`.
     #[track_caller]
-    fn __parallel_elem_handle(
-        &mut self,
-    ) -> NdHandle<'_, <Self as NdSplit>::Elem, <Self as NdSplit>::Dim>
+    fn __parallel_elem_handle(&mut self) -> HandleOf<'_, Self>
     where
         Self: NdSplit,
     {
@@ -581,10 +579,7 @@ pub trait NdHandleExt {
     /// A handle that splits `self` along `axis`: `c[[k, j]]` from a loop
     /// over `j` is axis 1.
     #[track_caller]
-    fn __parallel_axis_handle(
-        &mut self,
-        axis: usize,
-    ) -> NdHandle<'_, <Self as NdSplit>::Elem, <Self as NdSplit>::Dim>
+    fn __parallel_axis_handle(&mut self, axis: usize) -> HandleOf<'_, Self>
     where
         Self: NdSplit,
     {
@@ -592,10 +587,7 @@ pub trait NdHandleExt {
     }
     /// `y[i * n + j]` on an ndarray array: a compile error (see
     /// [`NdFlatIndex`]).
-    fn __parallel_row_handle(
-        &mut self,
-        _n: usize,
-    ) -> NdHandle<'_, <Self as NdSplit>::Elem, <Self as NdSplit>::Dim>
+    fn __parallel_row_handle(&mut self, _n: usize) -> HandleOf<'_, Self>
     where
         Self: NdSplit + NdFlatIndex,
     {
@@ -603,14 +595,11 @@ pub trait NdHandleExt {
     }
     /// `y[k * n + i]` on an ndarray array: a compile error (see
     /// [`NdFlatIndex`]).
-    fn __parallel_col_handle(
-        &mut self,
-        _n: usize,
-    ) -> NdHandle<'_, <Self as NdSplit>::Elem, <Self as NdSplit>::Dim>
+    fn __parallel_col_handle(&mut self, n: usize) -> HandleOf<'_, Self>
     where
         Self: NdSplit + NdFlatIndex,
     {
-        NdHandle::new(self, 0)
+        self.__parallel_row_handle(n)
     }
     /// The handle of `for row in a.rows_mut()`: the rows of a 2-D array
     /// (those of an array of more dimensions are lanes, not sub-views
@@ -622,6 +611,9 @@ pub trait NdHandleExt {
         NdHandle::new(self, 0)
     }
 }
+
+/// The handle of an [`NdSplit`] array.
+type HandleOf<'a, S> = NdHandle<'a, <S as NdSplit>::Elem, <S as NdSplit>::Dim>;
 
 /// What a flat row-major index (`y[i * n + j]`, `y[k * n + i]`) asks of an
 /// ndarray array: nothing implements it, so such a write is this error.
