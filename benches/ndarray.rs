@@ -48,9 +48,7 @@ fn gemm_zip(a: &Array2<f64>, b: &Array2<f64>, c: &mut Array2<f64>) {
         .and(a.rows())
         .par_for_each(|mut crow, arow| {
             for (p, &aip) in arow.iter().enumerate() {
-                for (cij, &bpj) in crow.iter_mut().zip(b.row(p)) {
-                    *cij += aip * bpj;
-                }
+                crow.scaled_add(aip, &b.row(p));
             }
         });
 }
