@@ -230,6 +230,12 @@ pub fn other_write(plan: &Plan, array: &str, w: &Use, hidden: Option<Name>) -> S
         Step::Index(ix) if !ix.components.is_empty() => Some(ix.components.len()),
         _ => None,
     });
+    if let (Some(_), Some(n)) = (multi, plan.collapse) {
+        return format!(
+            "`{}`: a loop under collapse({n}) does not split ndarray arrays by their multi-dimensional index; drop `collapse({n})`, so that the outer loop's iteration owns its whole row (`{}` is then the iteration's), or collapse a nest that writes a `Vec` (`v[i * m + j]`)",
+            w.place, w.place
+        );
+    }
     if let (Some(rank), None, false) = (multi, plan.collapse, plan.vars.is_empty()) {
         let at = |k: usize| {
             let parts: Vec<&str> = (0..rank)
