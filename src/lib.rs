@@ -56,6 +56,8 @@
 //! - [`guide::distributed`]: beyond one machine, `parallel_for(distributed)`
 //!   over MPI ranks (the hybrid MPI + threads model): how to launch, what
 //!   travels for each loop kind, and when it pays.
+//! - [`guide::ndarray`]: ndarray arrays (feature `ndarray`): written by
+//!   index, reduced element-wise, walked by rows or along an axis.
 //!
 //! Each pattern is also a program in `examples/` that times the plain loop
 //! against the annotated one and checks that they agree. The tour runs them
@@ -344,6 +346,10 @@
 //! - Slices and `Vec`s: `v.iter()`, `&v`, `v.iter_mut()`, `&mut v`,
 //!   `v.chunks(k)`, `v.chunks_mut(k)`, combined with `.enumerate()` and
 //!   `.zip(..)`; the loop runs over the shortest of the zipped lengths.
+//! - With the feature `ndarray`: `a.rows_mut()`, `a.outer_iter_mut()`,
+//!   `a.axis_iter_mut(Axis(k))` and their read-only forms; ndarray arrays
+//!   are also written by index (`c[[i, j]] = ..`) and reduced
+//!   element-wise: [`guide::ndarray`].
 //!
 //! ```
 //! use parallel::parallel;
@@ -729,4 +735,7 @@ pub mod guide {
 
     #[doc = include_str!("guide/distributed.md")]
     pub mod distributed {}
+
+    #[doc = include_str!("guide/ndarray.md")]
+    pub mod ndarray {}
 }

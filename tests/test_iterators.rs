@@ -188,3 +188,30 @@ fn the_collection_is_evaluated_once() {
         assert_eq!(calls.into_inner(), 1, "n={n}");
     }
 }
+
+/// A slice walked with `iter_mut()` and another written by the index
+/// `enumerate()` gives: two handles, which must not take each other's name.
+#[parallel]
+fn walk_and_write(v: &mut [u64], out: &mut [u64], threads: usize) {
+    #[parallel_for(num_threads(threads))]
+    for (i, x) in v.iter_mut().enumerate() {
+        *x *= 2;
+        out[i] = *x + 1;
+    }
+}
+
+#[test]
+fn a_walked_slice_beside_a_written_one() {
+    for &n in LENGTHS {
+        for &t in THREADS {
+            let mut v: Vec<u64> = (0..n as u64).collect();
+            let mut out = vec![0; n];
+            walk_and_write(&mut v, &mut out, t);
+            assert!(
+                v.iter().enumerate().all(|(i, &x)| x == 2 * i as u64),
+                "n={n} t={t}"
+            );
+            assert!(out.iter().zip(&v).all(|(&o, &x)| o == x + 1), "n={n} t={t}");
+        }
+    }
+}

@@ -854,3 +854,46 @@ fn private_scratch_slice() {
         }
     }
 }
+
+/// A type of the user's own read at a multi-dimensional index, `m[[i, j]]`
+/// (as ndarray arrays are read): the chunk reads it as written.
+struct Matrix {
+    cols: usize,
+    data: Vec<f64>,
+}
+
+impl std::ops::Index<[usize; 2]> for Matrix {
+    type Output = f64;
+    fn index(&self, [i, j]: [usize; 2]) -> &f64 {
+        &self.data[i * self.cols + j]
+    }
+}
+
+#[parallel]
+fn row_sums_of(m: &Matrix, out: &mut [f64], threads: usize) {
+    let cols = m.cols;
+    #[parallel_for(num_threads(threads))]
+    for i in 0..out.len() {
+        for j in 0..cols {
+            out[i] += m[[i, j]];
+        }
+    }
+}
+
+#[test]
+fn a_users_type_read_at_multi_dimensional_indices() {
+    for &n in SIZES {
+        let m = Matrix {
+            cols: 3,
+            data: data(n * 3, 5),
+        };
+        let want: Vec<f64> = (0..n)
+            .map(|i| m.data[i * 3..i * 3 + 3].iter().sum())
+            .collect();
+        for &t in THREADS {
+            let mut out = vec![0.0; n];
+            row_sums_of(&m, &mut out, t);
+            assert_eq!(out, want, "n={n} t={t}");
+        }
+    }
+}

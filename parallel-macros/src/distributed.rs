@@ -45,6 +45,22 @@ use syn::{Block, Error, ExprForLoop, Ident};
 /// The rewrite for a loop whose writes no rank's block holds together.
 const SUPPORTED: &str = "a `distributed` loop exchanges the elements and rows its iterations own: `y[i]`, `c[i * n + j]`, `grid[i][j]` (the row `grid[i]`, or under `collapse(2)` the element), and the items of `iter_mut()` and `chunks_mut(k)`";
 
+/// An iterator loop over an ndarray array's sub-views, mutably: its
+/// ranks' slabs are not exchanged.
+pub fn check_sources(clauses: &Clauses, header: &Header, errors: &mut Errors) {
+    let (Some(_), Header::Iter(form)) = (&clauses.distributed, header) else {
+        return;
+    };
+    for source in &form.sources {
+        if let Source::LanesMut(e, _) = source {
+            errors.push(Error::new(
+                span_of(e),
+                format!("`distributed` over the sub-views of an ndarray array: {SUPPORTED}; drop `distributed`"),
+            ));
+        }
+    }
+}
+
 /// What a `distributed` loop cannot do, each reported where it is written.
 pub fn check(clauses: &Clauses, decisions: &Decisions, errors: &mut Errors) {
     let Some(word) = &clauses.distributed else {
@@ -53,6 +69,7 @@ pub fn check(clauses: &Clauses, decisions: &Decisions, errors: &mut Errors) {
     for s in &decisions.splits {
         let shape = match s.ownership {
             Ownership::Column { .. } | Ownership::NestedColumn => "a column",
+            Ownership::Axis { .. } => "an ndarray array",
             _ => continue,
         };
         errors.push(Error::new(
@@ -325,7 +342,9 @@ fn exchange(s: &Split, shares: &Ident, seq: &Ident) -> TokenStream {
             };
         }
         // Rejected by `check`.
-        Ownership::Column { .. } | Ownership::NestedColumn => return TokenStream::new(),
+        Ownership::Column { .. } | Ownership::NestedColumn | Ownership::Axis { .. } => {
+            return TokenStream::new();
+        }
     };
     let whole = s.written_fields.is_empty() || s.written_fields.iter().any(Vec::is_empty);
     if whole {

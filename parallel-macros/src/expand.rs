@@ -287,6 +287,7 @@ pub fn parallel_for(
     };
     analysis.host = host;
     crate::distributed::check(clauses, &analysis.decisions, &mut errors);
+    crate::distributed::check_sources(clauses, &header, &mut errors);
     crate::distributed::nested(&analysis.body, &mut errors);
     errors.finish()?;
     // A range loop's chunks run as a kernel over the arrays it reads and
@@ -580,7 +581,26 @@ fn split_setup(s: &Split, handle: &Ident) -> TokenStream {
             let mut #local = #array.__parallel_nested_rows();
             let #handle = #local.handle(#flat_width);
         },
+        // An ndarray array, by slabs along `axis`.
+        Ownership::Axis { axis } => quote_spanned! {span=>
+            let #handle = #array.__parallel_axis_handle(#axis);
+        },
     });
+    out
+}
+
+// Input:  `a` read only as `a[[i, k]]` in the body
+// Output: (top of each chunk) let a = (&ReadProbe(&a)).__parallel_read_view();
+//         an `ArrayView` of an ndarray array, else `&a` itself
+fn read_views(analysis: &Analysis) -> TokenStream {
+    let names = ownership::read_views(&analysis.facts, &analysis.plan, &analysis.decisions);
+    let mut out = TokenStream::new();
+    for x in names {
+        out.extend(quote_spanned! {x.span()=>
+            #[allow(unused_variables)]
+            let #x = (&::parallel::__private::ReadProbe(&#x)).__parallel_read_view();
+        });
+    }
     out
 }
 
@@ -718,7 +738,8 @@ fn generate(
     let (source_handles, handles, split_setup) = (&space.handles, &split.handles, &split.setup);
     let slots = Slot::all(clauses, &decisions.loc_ties, &decisions.written);
     let acc = Accumulator::new(&slots, &names.lo, &names.hi);
-    let (shared_before, shared_after, chunk_shadows) = shared(decisions);
+    let (shared_before, shared_after, mut chunk_shadows) = shared(decisions);
+    chunk_shadows.extend(read_views(analysis));
     let closure = chunk_closure(
         for_loop,
         header,
@@ -798,7 +819,7 @@ fn generate(
     quote! {
         {
             #[allow(unused_imports)]
-            use #private::{CutMut as _, Fold as _, HandleExt as _, HoldExt as _, MutExt as _, NestedExt as _, PrivateOf as _};
+            use #private::{CutMut as _, Fold as _, HandleExt as _, HoldExt as _, MutExt as _, NdHandleExt as _, NestedExt as _, PrivateOf as _, ReadViewAny as _, ReadViewNd as _};
             #space_setup
             if #private::Iterations::len(&#seq) != 0 {
             let #cfg = #config;

@@ -83,6 +83,13 @@ pub const MUTATING_METHODS: &[&str] = &[
 /// from before).
 pub const FILLING_METHODS: &[&str] = &["fill", "fill_with", "copy_from_slice", "clone_from_slice"];
 
+/// Methods that read only an array's shape, which no loop changes: what
+/// the body may call on an array it writes (or reduces) whole. `dim`,
+/// `shape`, `nrows`, `ncols` and `len_of` are ndarray's.
+pub const SHAPE_METHODS: &[&str] = &[
+    "len", "is_empty", "dim", "shape", "nrows", "ncols", "len_of",
+];
+
 /// Methods that give their receiver a new value whole.
 pub const RESETTING_METHODS: &[&str] = &["clear", "clone_from"];
 
@@ -101,6 +108,13 @@ pub enum Step {
 pub struct IndexFact {
     pub expr: Expr,
     pub linear: Linear,
+    /// The components of a multi-dimensional index, `c[[i, j]]` or
+    /// `c[(i, j)]` (ndarray's), each a sum of products; empty for any
+    /// other index, whose `linear` is the index. For a multi-dimensional
+    /// one, `linear` is a single factor (depending on the loop variable
+    /// if any component does), so that only the code that reads
+    /// components takes it apart.
+    pub components: Vec<Linear>,
 }
 
 /// How a place is used.
@@ -581,9 +595,16 @@ fn other_atom(position: &Position, e: &Expr) -> Atom {
 }
 
 pub fn index_fact(position: &Position, e: &Expr) -> IndexFact {
+    let parse = |x: &Expr| Linear::parse(x, &|y| atom(position, y));
+    let components = match strip(e) {
+        Expr::Array(a) if a.elems.len() >= 2 => a.elems.iter().map(parse).collect(),
+        Expr::Tuple(t) if t.elems.len() >= 2 => t.elems.iter().map(parse).collect(),
+        _ => Vec::new(),
+    };
     IndexFact {
         expr: e.clone(),
-        linear: Linear::parse(e, &|x| atom(position, x)),
+        linear: parse(e),
+        components,
     }
 }
 

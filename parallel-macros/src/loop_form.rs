@@ -1,7 +1,8 @@
 //! Which `for` loops `#[parallel_for]` can split: integer ranges `a..b` and
 //! `a..=b`, followed by any chain of `.step_by(k)` and `.rev()`; and slice
 //! iterators: `iter()`, `iter_mut()`, `&v`, `&mut v`, `chunks(k)`,
-//! `chunks_mut(k)`, combined with `enumerate()` and `zip(..)`.
+//! `chunks_mut(k)`; ndarray's `rows()`, `rows_mut()`, `outer_iter(_mut)()`
+//! and `axis_iter(_mut)(Axis(k))`; combined with `enumerate()` and `zip(..)`.
 
 use syn::spanned::Spanned;
 use syn::{Error, Expr, ExprForLoop, Ident, Pat, RangeLimits, Result, Stmt};
@@ -24,7 +25,7 @@ pub struct LoopForm {
     pub adapters: Vec<Adapter>,
 }
 
-const FORMS: &str = "`#[parallel_for]` splits integer ranges (`for i in a..b`, `a..=b`, with `.step_by(k)` and `.rev()`) and slices (`v.iter()`, `v.iter_mut()`, `&v`, `&mut v`, `v.chunks(k)`, `v.chunks_mut(k)`, with `.enumerate()` and `.zip(..)`)";
+const FORMS: &str = "`#[parallel_for]` splits integer ranges (`for i in a..b`, `a..=b`, with `.step_by(k)` and `.rev()`), slices (`v.iter()`, `v.iter_mut()`, `&v`, `&mut v`, `v.chunks(k)`, `v.chunks_mut(k)`) and ndarray arrays (`a.rows()`, `a.rows_mut()`, `a.outer_iter_mut()`, `a.axis_iter_mut(Axis(k))`), with `.enumerate()` and `.zip(..)`";
 
 /// One slice an iterator loop walks.
 pub enum Source {
@@ -36,6 +37,22 @@ pub enum Source {
     Chunks(Expr, Expr),
     /// `v.chunks_mut(k)`
     ChunksMut(Expr, Expr),
+    /// An ndarray array walked by sub-views along an axis, read-only:
+    /// `a.rows()`, `a.outer_iter()`, `a.axis_iter(Axis(k))`.
+    Lanes(Expr, NdAxis),
+    /// The same, mutably: `a.rows_mut()`, `a.outer_iter_mut()`,
+    /// `a.axis_iter_mut(Axis(k))`.
+    LanesMut(Expr, NdAxis),
+}
+
+/// The axis an ndarray loop form walks.
+pub enum NdAxis {
+    /// `rows()`, `rows_mut()`: axis 0 of a 2-D array.
+    Rows,
+    /// `outer_iter()`, `outer_iter_mut()`: axis 0.
+    Outer,
+    /// `axis_iter(ax)`, `axis_iter_mut(ax)`: the `ndarray::Axis` given.
+    Given(Expr),
 }
 
 /// The shape of the items: which sources, enumerated or zipped how.
@@ -208,6 +225,19 @@ fn parse_item(expr: &Expr, sources: &mut Vec<Source>) -> Result<Item> {
                 ("iter_mut", 0, _) => Ok(push(Source::IterMut(recv))),
                 ("chunks", 1, Some(k)) => Ok(push(Source::Chunks(recv, k))),
                 ("chunks_mut", 1, Some(k)) => Ok(push(Source::ChunksMut(recv, k))),
+                ("rows", 0, _) => Ok(push(Source::Lanes(recv, NdAxis::Rows))),
+                ("rows_mut", 0, _) => Ok(push(Source::LanesMut(recv, NdAxis::Rows))),
+                ("outer_iter", 0, _) => Ok(push(Source::Lanes(recv, NdAxis::Outer))),
+                ("outer_iter_mut", 0, _) => Ok(push(Source::LanesMut(recv, NdAxis::Outer))),
+                ("axis_iter", 1, Some(ax)) => Ok(push(Source::Lanes(recv, NdAxis::Given(ax)))),
+                ("axis_iter_mut", 1, Some(ax)) => {
+                    Ok(push(Source::LanesMut(recv, NdAxis::Given(ax))))
+                }
+                // ndarray's `rows()` / `rows_mut()` are `IntoIterator`s:
+                // `a.rows_mut().into_iter().enumerate()`.
+                ("into_iter", 0, _) if is_lanes(&call.receiver) => {
+                    parse_item(&call.receiver, sources)
+                }
                 ("enumerate", 0, _) => Ok(Item::Enumerate(Box::new(parse_item(
                     &call.receiver,
                     sources,
@@ -233,6 +263,11 @@ fn parse_item(expr: &Expr, sources: &mut Vec<Source>) -> Result<Item> {
             format!("{FORMS}; to loop over a `Vec` or slice `xs`, write `xs.iter()` or `&xs`"),
         )),
     }
+}
+
+/// `a.rows()` or `a.rows_mut()`.
+fn is_lanes(e: &Expr) -> bool {
+    matches!(e, Expr::MethodCall(m) if (m.method == "rows" || m.method == "rows_mut") && m.args.is_empty())
 }
 
 impl LoopForm {
@@ -354,6 +389,31 @@ mod tests {
             _ => panic!("not an iterator form"),
         };
         assert!(f.index.is_none() && matches!(f.sources[..], [Source::ChunksMut(_, _)]));
+        let f = match Header::parse(&parse_quote!(for (i, (mut r, x)) in c
+            .rows_mut()
+            .into_iter()
+            .zip(a.axis_iter(Axis(1)))
+            .enumerate()
+        {}))
+        {
+            Ok(Header::Iter(f)) => f,
+            _ => panic!("not an iterator form"),
+        };
+        assert!(matches!(
+            f.sources[..],
+            [
+                Source::LanesMut(_, NdAxis::Rows),
+                Source::Lanes(_, NdAxis::Given(_))
+            ]
+        ));
+        assert!(msg_of(parse_quote!(for x in xs.into_iter() {})).contains("`.into_iter(..)`"));
+    }
+
+    fn msg_of(e: ExprForLoop) -> String {
+        match Header::parse(&e) {
+            Ok(_) => panic!("accepted"),
+            Err(e) => e.to_string(),
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! (`Seq`), of a collapsed nest (`Flat2`, or the flattened product), and
 //! the slices an iterator loop walks, with each chunk's loop over them.
 
-use crate::loop_form::{Adapter, Header, Item, LoopForm, Nest, Source};
+use crate::loop_form::{Adapter, Header, Item, LoopForm, NdAxis, Nest, Source};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::Ident;
@@ -126,7 +126,7 @@ impl Space {
         let m = Span::mixed_site();
         let private = quote!(::parallel::__private);
         let [src, h, w, chunk] =
-            ["__src", "__h", "__iw", "__k"].map(|p| format_ident!("{}{}", p, k, span = m));
+            ["__src", "__ih", "__iw", "__k"].map(|p| format_ident!("{}{}", p, k, span = m));
         match source {
             // The collection is evaluated once, checked to be a slice type
             // itself (no deref), and cut to a slice.
@@ -166,7 +166,50 @@ impl Space {
                 self.windows.push(w.clone());
                 (quote!(#h.rows()), quote!(#w.__parallel_row(#t)))
             }
+            // An ndarray array's sub-views along an axis, read-only.
+            Source::Lanes(e, axis) => {
+                let check = match axis {
+                    NdAxis::Rows => quote!(assert_nd_rows),
+                    _ => quote!(assert_nd_view),
+                };
+                let axis = nd_axis(axis);
+                self.setup.extend(quote! {
+                    let #src = &(#e);
+                    #private::#check(#src);
+                    let #chunk: usize = #axis;
+                });
+                (
+                    quote!(#private::nd_lanes(#src, #chunk)),
+                    quote!(#private::nd_lane(#src, #chunk, #t)),
+                )
+            }
+            // Mutably: a handle that splits the array along the axis, each
+            // chunk's window its slab.
+            Source::LanesMut(e, axis) => {
+                let rows = matches!(axis, NdAxis::Rows);
+                let axis = nd_axis(axis);
+                self.setup.extend(quote! {
+                    #private::assert_split(&(#e));
+                    let #chunk: usize = #axis;
+                });
+                self.setup.extend(if rows {
+                    quote!(let #h = (#e).__parallel_rows_handle();)
+                } else {
+                    quote!(let #h = (#e).__parallel_axis_handle(#chunk);)
+                });
+                self.handles.push(quote!(#h));
+                self.windows.push(w.clone());
+                (quote!(#h.elements()), quote!(#w.__parallel_sub(#t)))
+            }
         }
+    }
+}
+
+/// The axis of an ndarray loop form, as a `usize`.
+fn nd_axis(axis: &NdAxis) -> TokenStream {
+    match axis {
+        NdAxis::Rows | NdAxis::Outer => quote!(0usize),
+        NdAxis::Given(ax) => quote!((#ax).index()),
     }
 }
 

@@ -105,6 +105,8 @@ pub mod distributed;
 mod drive;
 mod env;
 mod iter;
+#[cfg(feature = "ndarray")]
+mod nd;
 mod nested;
 mod operator;
 mod reduction;
@@ -130,6 +132,94 @@ pub use drive::{
     DETERMINISTIC_LEAF, INLINE_BELOW, LoopInfo, for_range, for_range_info, for_range_with,
 };
 pub use iter::{chunk, chunk_count, nest_len};
+#[cfg(feature = "ndarray")]
+pub use nd::{
+    NdFlatIndex, NdHandle, NdHandleExt, NdOutside, NdSplit, NdView, NdWindow, assert_nd_rows,
+    assert_nd_view, nd_lane, nd_lanes,
+};
+#[cfg(not(feature = "ndarray"))]
+pub use no_nd::*;
+pub use read_view::{ReadProbe, ReadViewAny, ReadViewNd};
+
+/// How a chunk reads an array the loop only reads at multi-dimensional
+/// indices (`a[[i, k]]`): through an `ArrayView` of its own when it is an
+/// ndarray array (so its shape and strides stay in registers), else
+/// through `&a` as written.
+///
+/// # Examples
+///
+/// ```
+/// use parallel_runtime::{ReadProbe, ReadViewAny as _, ReadViewNd as _};
+///
+/// let grid = vec![vec![1, 2], vec![3, 4]];
+/// let same = (&ReadProbe(&grid)).__parallel_read_view();
+/// assert_eq!(same[1][0], 3);
+/// ```
+mod read_view {
+    /// What the expansion asks for the view of.
+    pub struct ReadProbe<'a, T: ?Sized>(pub &'a T);
+
+    /// The view of an ndarray array (feature `ndarray`).
+    pub trait ReadViewNd {
+        /// The view.
+        type View;
+        /// The view.
+        fn __parallel_read_view(&self) -> Self::View;
+    }
+
+    #[cfg(feature = "ndarray")]
+    impl<'a, T: crate::NdView + ?Sized> ReadViewNd for ReadProbe<'a, T> {
+        type View = ndarray::ArrayView<'a, T::Elem, T::Dim>;
+        #[inline(always)]
+        fn __parallel_read_view(&self) -> Self::View {
+            self.0.__parallel_view()
+        }
+    }
+
+    /// Anything else: the reference itself.
+    pub trait ReadViewAny {
+        /// `&T`.
+        type View;
+        /// `&T`.
+        fn __parallel_read_view(&self) -> Self::View;
+    }
+
+    impl<'a, T: ?Sized> ReadViewAny for &ReadProbe<'a, T> {
+        type View = &'a T;
+        #[inline(always)]
+        fn __parallel_read_view(&self) -> &'a T {
+            self.0
+        }
+    }
+}
+
+/// Without the feature `ndarray`: what the expansions name, so that an
+/// ndarray loop form says which feature it needs.
+#[cfg(not(feature = "ndarray"))]
+#[doc(hidden)]
+mod no_nd {
+    /// Brought into scope by every expansion.
+    pub trait NdHandleExt {}
+
+    /// An ndarray array, once the feature is on.
+    #[diagnostic::on_unimplemented(
+        message = "loops over the sub-views of an ndarray array (`rows()`, `axis_iter(..)`, `rows_mut()`, ..) need the feature `ndarray` of `parallel`",
+        label = "walked here",
+        note = "enable it: `parallel = {{ version = \"..\", features = [\"ndarray\"] }}`"
+    )]
+    pub trait NdView {}
+
+    /// See [`NdView`].
+    pub fn assert_nd_view<V: NdView + ?Sized>(_: &V) {}
+    /// See [`NdView`].
+    pub fn assert_nd_rows<V: NdView + ?Sized>(_: &V) {}
+    /// See [`NdView`].
+    pub fn nd_lanes<V: NdView + ?Sized>(_: &V, _: usize) -> usize {
+        0
+    }
+    /// See [`NdView`].
+    pub fn nd_lane<V: NdView + ?Sized>(_: &V, _: usize, _: usize) {}
+}
 pub use nested::{NestedExt, NestedHandle, NestedRows, NestedWindow};
 pub use operator::{
     ReduceAnd, ReduceBitAnd, ReduceBitOr, ReduceBitXor, ReduceMax, ReduceMin, ReduceOr, ReducePlus,
@@ -150,7 +240,7 @@ pub use simd::{
 };
 pub use split::{
     ElemHandle, ElemWindow, FixedLen, Part, Parts, RowHandle, RowWindow, SliceSource, SplitIndex,
-    assert_fixed_len, assert_slice, assert_split,
+    WrittenArray, assert_fixed_len, assert_slice, assert_split,
 };
 pub use sync::{
     AtomicCell, AtomicScalar, Critical, CriticalGuard, MutExt, UpdatedByAtomicInThisLoop,

@@ -130,6 +130,30 @@ fn merge_into<T, F: Fn(T, T) -> T>(xs: &mut [T], ys: Vec<T>, identity: impl Fn()
     }
 }
 
+/// `*x = x op y`, element by element, over two ndarray arrays of one shape
+/// (a member's copy has the shape of the variable it was made from).
+#[cfg(feature = "ndarray")]
+fn nd_merge_into<T, S, D, F>(
+    xs: &mut ndarray::ArrayBase<S, D>,
+    ys: ndarray::Array<T, D>,
+    identity: impl Fn() -> T,
+    f: F,
+) where
+    S: ndarray::DataMut<Elem = T>,
+    D: ndarray::Dimension,
+    F: Fn(T, T) -> T,
+{
+    assert_eq!(
+        xs.shape(),
+        ys.shape(),
+        "an array reduction's copies have the variable's shape"
+    );
+    for (x, y) in xs.iter_mut().zip(ys) {
+        let old = core::mem::replace(x, identity());
+        *x = f(old, y);
+    }
+}
+
 /// Where a member's copy starts: the operator's identity, or, for `min`
 /// and `max` (which may fold a value in any number of times), a copy of the
 /// variable itself, so that every update compares with what the plain loop
@@ -194,6 +218,37 @@ macro_rules! operators {
         impl<T: $tr> Fold<op::$op, Vec<T>> for [T] {
             fn __parallel_fold(&mut self, _: op::$op, p: Vec<T>) {
                 merge_into(self, p, T::identity, T::combine);
+            }
+        }
+        // An ndarray array: the copy is an owned array of the same shape.
+        #[cfg(feature = "ndarray")]
+        impl<T, S, D> PrivateOf<op::$op> for ndarray::ArrayBase<S, D>
+        where
+            T: $tr + Send + Clone,
+            S: ndarray::Data<Elem = T>,
+            D: ndarray::Dimension,
+        {
+            type Private = ndarray::Array<T, D>;
+            fn __parallel_private(&self, _: op::$op) -> ndarray::Array<T, D> {
+                self.map(|_x| start!($start, _x, T))
+            }
+        }
+        #[cfg(feature = "ndarray")]
+        impl<T: $tr, D: ndarray::Dimension> Combine<op::$op> for ndarray::Array<T, D> {
+            fn combine(_: op::$op, mut a: Self, b: Self) -> Self {
+                nd_merge_into(&mut a, b, T::identity, T::combine);
+                a
+            }
+        }
+        #[cfg(feature = "ndarray")]
+        impl<T, S, D> Fold<op::$op, ndarray::Array<T, D>> for ndarray::ArrayBase<S, D>
+        where
+            T: $tr,
+            S: ndarray::DataMut<Elem = T>,
+            D: ndarray::Dimension,
+        {
+            fn __parallel_fold(&mut self, _: op::$op, p: ndarray::Array<T, D>) {
+                nd_merge_into(self, p, T::identity, T::combine);
             }
         }
     )*};

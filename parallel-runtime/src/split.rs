@@ -675,6 +675,8 @@ impl FixedLen for str {}
 impl FixedLen for String {}
 impl<T> FixedLen for ElemWindow<'_, T> {}
 impl<T> FixedLen for RowWindow<'_, T> {}
+#[cfg(feature = "ndarray")]
+impl<S: ndarray::RawData, D: ndarray::Dimension> FixedLen for ndarray::ArrayBase<S, D> {}
 impl<S: FixedLen + ?Sized> FixedLen for &S {}
 impl<S: FixedLen + ?Sized> FixedLen for &mut S {}
 
@@ -702,7 +704,33 @@ pub fn assert_fixed_len<S: FixedLen + ?Sized>(_: &S) {}
 /// parallel_runtime::assert_split(&z);
 /// ```
 #[inline(always)]
-pub fn assert_split<S: SplitIndex + ?Sized>(_: &S) {}
+pub fn assert_split<S: WrittenArray + ?Sized>(_: &S) {}
+
+/// An array a loop may write element by element: a [`SplitIndex`] type,
+/// or (feature `ndarray`) an ndarray array with mutable data, owned or
+/// behind `&mut`. What [`assert_split`] asks of a written array.
+///
+/// # Examples
+///
+/// ```
+/// fn written<S: parallel_runtime::WrittenArray + ?Sized>(_: &S) {}
+/// written(&vec![0u8; 3]);
+/// written(&[0.0f64; 2]);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be written element by element from a `parallel_for` loop",
+    label = "written as `x[i]` inside the loop",
+    note = "element writes need a `[T]`, `[T; N]`, `Vec<T>` or `Box<[T]>` (with the feature `ndarray`, also an ndarray `Array` or `ArrayViewMut`) owned or behind `&mut`; a shared `&[T]` (or an ndarray `ArrayView`) cannot be written"
+)]
+pub trait WrittenArray {}
+
+impl<S: SplitIndex + ?Sized> WrittenArray for S {}
+
+#[cfg(feature = "ndarray")]
+impl<S: ndarray::DataMut, D: ndarray::Dimension> WrittenArray for ndarray::ArrayBase<S, D> {}
+
+#[cfg(feature = "ndarray")]
+impl<S: ndarray::DataMut, D: ndarray::Dimension> WrittenArray for &mut ndarray::ArrayBase<S, D> {}
 
 /// A collection that `iter()`, `&v` and `chunks(k)` loops, and the reads
 /// `x[i]` of vectorized loops, can walk as a slice: `[T]`, `[T; N]`, `Vec<T>`, `Box<[T]>` and references to them.
@@ -985,7 +1013,7 @@ impl_parts! {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -1087,7 +1115,8 @@ mod tests {
         assert_eq!((w.elems.len(), w.len(), w.is_empty()), (0, 5, false));
     }
 
-    fn panic_message(f: impl FnOnce()) -> String {
+    /// The message of the panic `f` must raise.
+    pub(crate) fn panic_message(f: impl FnOnce()) -> String {
         let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
         if let Some(s) = payload.downcast_ref::<String>() {
             s.clone()

@@ -33,3 +33,17 @@ pub fn close(a: f64, b: f64, terms: usize) -> bool {
     let tol = 1e-12 * (terms as f64 + 1.0) * (1.0 + a.abs().max(b.abs()));
     (a - b).abs() <= tol
 }
+
+/// The message of the panic `f` must raise.
+pub fn panic_message(f: impl FnOnce()) -> String {
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("expected a panic");
+    match (
+        payload.downcast_ref::<String>(),
+        payload.downcast_ref::<&str>(),
+    ) {
+        (Some(s), _) => s.clone(),
+        (_, Some(s)) => s.to_string(),
+        _ => panic!("non-string panic payload"),
+    }
+}

@@ -279,6 +279,7 @@ fn write_ownership(
             })
         }
         Shape::CollapsedNested => Some(Ownership::CollapsedNested),
+        Shape::Axis { axis } => Some(Ownership::Axis { axis: *axis }),
         Shape::BadWidth { stride } => {
             report.at(&w.shown_at, bad_width(array, stride));
             None
@@ -313,13 +314,13 @@ fn check_accesses(plan: &Plan, split: &mut Split, uses: &[&Use], own: &str, repo
         }
         match reach(split, &u.steps, plan.frame()) {
             Reach::Whole => {
-                let len = matches!(&u.access, Access::Method { name, .. } if name == "len" || name == "is_empty");
+                let len = matches!(&u.access, Access::Method { name, .. } if crate::facts::SHAPE_METHODS.contains(&name.as_str()));
                 if !(len && u.steps.len() == split.prefix) {
                     let key = &split.key;
                     race(
                         u,
                         format!(
-                            "`{}` is used whole here, but this loop writes its elements `{own}` from several threads at once; inside the loop use only `{own}` (and `{key}.len()`), and use `{key}` whole after the loop",
+                            "`{}` is used whole here, but this loop writes its elements `{own}` from several threads at once; inside the loop use only `{own}` (and `{key}.len()`, or an ndarray array's shape: `{key}.dim()`), and use `{key}` whole after the loop",
                             u.place
                         ),
                         report,

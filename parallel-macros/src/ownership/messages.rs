@@ -22,6 +22,8 @@ fn part(ownership: &Ownership) -> String {
         Ownership::Row { stride } => format!("row of `{}`", show(stride)),
         Ownership::Column { .. } | Ownership::NestedColumn => "column".to_owned(),
         Ownership::CollapsedFlat { .. } | Ownership::CollapsedNested => "element".to_owned(),
+        Ownership::Axis { axis: 0 } => "row".to_owned(),
+        Ownership::Axis { axis } => format!("elements at its index along axis {axis}"),
     }
 }
 
@@ -83,6 +85,7 @@ pub fn clash(
         (Ownership::Elem, Ownership::Elem)
         | (Ownership::NestedColumn, Ownership::NestedColumn)
         | (Ownership::CollapsedNested, Ownership::CollapsedNested) => return None,
+        (Ownership::Axis { axis: x }, Ownership::Axis { axis: y }) if x == y => return None,
         (Ownership::Row { stride: x }, Ownership::Row { stride: y })
         | (Ownership::Column { width: x }, Ownership::Column { width: y })
         | (Ownership::CollapsedFlat { width: x }, Ownership::CollapsedFlat { width: y }) => {
@@ -221,6 +224,30 @@ pub fn other_write(plan: &Plan, array: &str, w: &Use, hidden: Option<Name>) -> S
         return format!(
             "`{}` writes at an offset read from data, so the macro cannot prove that two iterations write different elements of `{array}`. Give each iteration a piece of its own: build a `Vec` per iteration (`parts[{b}].push(..)` into a `Vec<Vec<_>>` with one entry per iteration, or `parts[{b}] = ..`) and join them after the loop (`parts.concat()`)",
             w.place
+        );
+    }
+    let multi = w.steps.iter().find_map(|s| match s {
+        Step::Index(ix) if !ix.components.is_empty() => Some(ix.components.len()),
+        _ => None,
+    });
+    if let (Some(_), Some(n)) = (multi, plan.collapse) {
+        return format!(
+            "`{}`: a loop under collapse({n}) does not split ndarray arrays by their multi-dimensional index; drop `collapse({n})`, so that the outer loop's iteration owns its whole row (`{}` is then the iteration's), or collapse a nest that writes a `Vec` (`v[i * m + j]`)",
+            w.place, w.place
+        );
+    }
+    if let (Some(rank), None, false) = (multi, plan.collapse, plan.vars.is_empty()) {
+        let at = |k: usize| {
+            let parts: Vec<&str> = (0..rank)
+                .map(|p| if p == k { var.as_str() } else { ".." })
+                .collect();
+            format!("`{array}[[{}]]`", parts.join(", "))
+        };
+        return format!(
+            "`{}` writes an element of `{array}` that may belong to another iteration: iterations run at once on several threads, so this is a data race. An iteration owns the elements whose index has the loop variable itself as one component: write only {} (its row) or {} (its column); to shift data, write into a second array",
+            w.place,
+            at(0),
+            at(1)
         );
     }
     match plan.collapse {

@@ -100,6 +100,10 @@ pub enum Ownership {
     CollapsedFlat { width: Expr },
     /// Under `collapse(2)`: `grid[i][j]` of a nested container.
     CollapsedNested,
+    /// `c[[i, j]]`, `a[[i, j, k]]`, `c[[k, j]]` (ndarray's multi-dimensional
+    /// indices): the elements whose index along `axis` (the first
+    /// component that is the loop variable) is the iteration's.
+    Axis { axis: usize },
 }
 
 /// The copy of one field of every element, for reads of other elements'
@@ -309,11 +313,13 @@ pub fn decide(facts: &Facts, plan: &Plan, body: &syn::Block) -> syn::Result<Deci
 /// mentions, or one a method is called on that is not known to leave it
 /// as it was.
 pub fn changing_names(facts: &Facts) -> BTreeSet<Name> {
-    const READ_ONLY: &[&str] = &["len", "is_empty", "__parallel_row", "__parallel_row_ref"];
+    const READ_ONLY: &[&str] = &["__parallel_row", "__parallel_row_ref"];
     let mut out = BTreeSet::new();
     for u in &facts.uses {
+        let read_only =
+            |m: &str| READ_ONLY.contains(&m) || crate::facts::SHAPE_METHODS.contains(&m);
         let changes = u.access.writes()
-            || matches!(&u.access, Access::Method { name, .. } if !READ_ONLY.contains(&name.as_str()));
+            || matches!(&u.access, Access::Method { name, .. } if !read_only(name));
         if changes {
             out.insert(u.name.clone());
         }
@@ -324,6 +330,39 @@ pub fn changing_names(facts: &Facts) -> BTreeSet<Name> {
         }
     }
     out
+}
+
+/// The captured names the body only reads, and only at multi-dimensional
+/// indices (`a[[i, k]]`, ndarray's): each chunk reads them through a local
+/// view of its own, whose shape and strides live in registers, rather than
+/// through the captured reference, which the chunk's writes might alias as
+/// far as the compiler can tell (and which then reloads at every access).
+pub fn read_views(facts: &Facts, plan: &Plan, decisions: &Decisions) -> Vec<Ident> {
+    let mut names: BTreeMap<Name, Ident> = BTreeMap::new();
+    let mut other: BTreeSet<Name> = BTreeSet::new();
+    for u in &facts.uses {
+        let multi = matches!(u.steps.first(), Some(crate::facts::Step::Index(ix)) if !ix.components.is_empty());
+        if multi && !u.access.writes() && matches!(plan.clause_of(&u.name), Clause::None) {
+            names
+                .entry(u.name.clone())
+                .or_insert_with(|| u.root.clone());
+        } else {
+            other.insert(u.name.clone());
+        }
+    }
+    for m in &facts.macros {
+        other.extend(m.mentions.iter().map(|(id, _)| Name::of(id)));
+    }
+    names
+        .into_iter()
+        .filter(|(n, _)| {
+            !other.contains(n)
+                && !decisions.splits.iter().any(|s| s.name == *n)
+                && decisions.section_of(n).is_none()
+                && decisions.atomics.iter().all(|a| a.name != *n)
+        })
+        .map(|(_, root)| root)
+        .collect()
 }
 
 /// Whether a fixed factor keeps its value through the loop: it reads

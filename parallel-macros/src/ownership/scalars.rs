@@ -157,7 +157,7 @@ pub fn check_reduction(
                 }
             }
             Access::Method { name, .. }
-                if (name == "len" || name == "is_empty") && u.steps.is_empty() =>
+                if crate::facts::SHAPE_METHODS.contains(&name.as_str()) && u.steps.is_empty() =>
             {
                 None
             }

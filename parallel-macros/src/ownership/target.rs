@@ -40,6 +40,10 @@ pub enum Shape {
     CollapsedFlat { width: Expr, fixed: Vec<Fixed> },
     /// Under `collapse(2)`: `grid[i][j]`.
     CollapsedNested,
+    /// A multi-dimensional index whose component `axis` is the variable
+    /// itself: `c[[i, j]]` (axis 0), `c[[k, j]]` from a loop over `j`
+    /// (axis 1).
+    Axis { axis: usize },
     /// No index with the loop variable: the place is the array (or part
     /// of it) whole.
     Whole,
@@ -114,6 +118,9 @@ pub fn target(steps: &[Step], frame: Frame<'_>, rows: bool) -> Target {
                 if frame.vars == 0 {
                     return at(k, k, Shape::Other);
                 }
+                if !ix.components.is_empty() {
+                    return at(k, k, multi_shape(ix));
+                }
                 if mentions_loop(ix) {
                     return at(k, k, shape_at(&ix.linear.along(0), frame.bound));
                 }
@@ -135,6 +142,23 @@ pub fn target(steps: &[Step], frame: Frame<'_>, rows: bool) -> Target {
         }
     }
     at(k, k, Shape::Whole)
+}
+
+/// The component of a multi-dimensional index that is the loop variable
+/// itself, the first one if several are.
+pub fn own_axis(ix: &IndexFact) -> Option<usize> {
+    ix.components.iter().position(|c| c.along(0).is_own())
+}
+
+/// The shape of a multi-dimensional index: the iteration owns the
+/// elements at its value along the first component that is the variable
+/// (whatever the other components are: they stay in that slab).
+fn multi_shape(ix: &IndexFact) -> Shape {
+    match own_axis(ix) {
+        Some(axis) => Shape::Axis { axis },
+        None if mentions_loop(ix) => Shape::Other,
+        None => Shape::Whole,
+    }
 }
 
 /// The shape of an index with the variable, seen along it.
@@ -281,6 +305,11 @@ fn flat_reach(split: &Split, steps: &[Step], frame: Frame<'_>) -> Reach {
     }
     let a = ix.linear.along(0);
     match &split.ownership {
+        Ownership::Axis { axis } => match ix.components.get(*axis) {
+            Some(c) if c.along(0).is_own() => Reach::Own,
+            _ if !mentions_loop(ix) && frame.collapse.is_none() => Reach::Outside,
+            _ => Reach::Race,
+        },
         Ownership::Elem if a.is_own() => Reach::Own,
         Ownership::Row { stride }
             if a.linear && a.stride_expr().is_some_and(|s| super::same(&s, stride)) =>
