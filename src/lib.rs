@@ -53,6 +53,9 @@
 //! - [`guide::races`]: the race catalogue: every program the macro rejects,
 //!   why it would race, and what to write instead.
 //! - [`guide::reductions`]: how reductions work, and what they do to floats.
+//! - [`guide::troubleshooting`]: the messages of the first hour's mistakes
+//!   ("attributes on expressions are experimental": the `fn` lacks
+//!   `#[parallel]`), and what to write instead.
 //! - [`guide::distributed`]: beyond one machine, `parallel_for(distributed)`
 //!   over MPI ranks (the hybrid MPI + threads model): how to launch, what
 //!   travels for each loop kind, and when it pays.
@@ -625,6 +628,8 @@ pub use parallel_macros::{simd, simd_reduce};
 /// assert_eq!(running_totals(&x, &mut out), 21);
 /// assert_eq!(out, [1, 3, 6, 10, 15, 21]);
 /// ```
+#[doc(alias = "omp scan")]
+#[doc(alias = "inscan")]
 #[macro_export]
 macro_rules! scan {
     // What `#[parallel]` leaves in the statement's place once it has read it.
@@ -643,8 +648,8 @@ macro_rules! scan {
 /// the `Copy` types). Code never needs to name them.
 pub use parallel_runtime::{FirstPrivate, Moved, TaskGroup};
 pub use parallel_runtime::{
-    Reducer, SimdLevel, Slice, Trace, in_parallel, max_threads, num_threads, set_num_threads,
-    set_simd_level, simd_level, thread_num, trace_start, trace_take, wtime,
+    Reducer, SimdLevel, Slice, SplitIndex, Trace, in_parallel, max_threads, num_threads,
+    set_num_threads, set_simd_level, simd_level, thread_num, trace_start, trace_take, wtime,
 };
 
 /// Beyond one machine: `#[parallel_for(distributed, ..)]` splits a loop
@@ -726,4 +731,7 @@ pub mod guide {
 
     #[doc = include_str!("guide/distributed.md")]
     pub mod distributed {}
+
+    #[doc = include_str!("guide/troubleshooting.md")]
+    pub mod troubleshooting {}
 }

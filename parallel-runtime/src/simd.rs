@@ -52,7 +52,7 @@ pub const LANES: usize = 32;
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{simd_level, SimdLevel};
+/// use parallel::{SimdLevel, simd_level};
 ///
 /// let level = simd_level();
 /// assert!(level >= SimdLevel::Baseline);
@@ -74,7 +74,7 @@ impl SimdLevel {
     /// # Examples
     ///
     /// ```
-    /// use parallel_runtime::SimdLevel;
+    /// use parallel::SimdLevel;
     ///
     /// assert_eq!(SimdLevel::ALL[0], SimdLevel::Baseline);
     /// ```
@@ -85,7 +85,7 @@ impl SimdLevel {
     /// # Examples
     ///
     /// ```
-    /// use parallel_runtime::SimdLevel;
+    /// use parallel::SimdLevel;
     ///
     /// assert!(SimdLevel::detected() >= SimdLevel::Baseline);
     /// ```
@@ -169,7 +169,7 @@ fn detect() -> SimdLevel {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{simd_level, SimdLevel};
+/// use parallel::{SimdLevel, simd_level};
 ///
 /// assert!(simd_level() <= SimdLevel::detected());
 /// ```
@@ -192,7 +192,7 @@ pub fn simd_level() -> SimdLevel {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{set_simd_level, simd_level, SimdLevel};
+/// use parallel::{SimdLevel, set_simd_level, simd_level};
 ///
 /// set_simd_level(Some(SimdLevel::Baseline));
 /// assert_eq!(simd_level(), SimdLevel::Baseline);
