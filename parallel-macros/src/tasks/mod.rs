@@ -268,7 +268,7 @@ impl VisitMut for Strays<'_> {
 }
 
 /// The attributes of an expression, for the kinds a directive may land on.
-fn expr_attrs_mut(e: &mut Expr) -> Option<&mut Vec<Attribute>> {
+pub fn expr_attrs_mut(e: &mut Expr) -> Option<&mut Vec<Attribute>> {
     Some(match e {
         Expr::Block(x) => &mut x.attrs,
         Expr::Call(x) => &mut x.attrs,
