@@ -54,6 +54,29 @@ fn bounds_plain(n: u32, y: &mut [u64]) -> u64 {
     s
 }
 
+/// The iterator loop forms.
+#[parallel]
+fn iterators(x: &[f64], out: &mut [f64], blocks: &mut [f64]) -> f64 {
+    let mut s = 0.0;
+    #[parallel_for(reduction(+: s))]
+    for (a, b) in x.iter().zip(out.iter()) {
+        s += a * (b + 1.0);
+    }
+    #[parallel_for]
+    for (i, v) in out.iter_mut().enumerate() {
+        *v = (i as f64) * 2.0;
+    }
+    #[parallel_for]
+    for c in blocks.chunks_mut(4) {
+        c[0] = (c.len()) as f64;
+    }
+    #[parallel_for(reduction(+: s))]
+    for c in x.chunks(3) {
+        s += c[0];
+    }
+    s
+}
+
 /// Every schedule, `num_threads`, `if`, `min_len`, `proc_bind`,
 /// `deterministic`, `default(none)` with `shared`.
 #[parallel]
@@ -297,6 +320,20 @@ fn each_function_computes_what_its_plain_loop_computes() {
     assert_eq!(y, y_plain);
 
     let x: Vec<f64> = (0..200).map(|i| f64::from(i % 17)).collect();
+    let (mut out, mut blocks) = (vec![1.0; 150], vec![0.0; 10]);
+    let s = iterators(&x, &mut out, &mut blocks);
+    let dot: f64 = x
+        .iter()
+        .zip(&vec![1.0; 150])
+        .map(|(a, b)| a * (b + 1.0))
+        .sum();
+    let firsts: f64 = x.chunks(3).map(|c| c[0]).sum();
+    assert_eq!(s, dot + firsts);
+    assert_eq!(
+        (out[149], blocks[0], blocks[4], blocks[8]),
+        (298.0, 4.0, 4.0, 2.0)
+    );
+
     let want: f64 = x.iter().sum();
     assert!(schedules(&x, 3).iter().all(|&s| s == want));
 
