@@ -298,7 +298,7 @@ fn fib(n: u64) -> u64 {
 fn halves(v: &mut [u64]) -> (u64, u64) {
     let (left, right) = v.split_at_mut(v.len() / 2);
     let (mut l, mut r) = (0, 0);
-    #[sections]
+    #[sections(num_threads((1 + 1)))]
     {
         #[section]
         {

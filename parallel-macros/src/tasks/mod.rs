@@ -105,7 +105,11 @@ fn num_threads(attr: &Attribute, construct: Construct) -> syn::Result<Option<Exp
     if !named || call.args.len() != 1 {
         return Err(Error::new_spanned(&list.tokens, usage));
     }
-    Ok(call.args.into_iter().next())
+    Ok(call
+        .args
+        .into_iter()
+        .next()
+        .map(crate::loop_form::quiet_parens))
 }
 
 /// Expands the group at `e` (a block carrying `#[taskgroup]` or
