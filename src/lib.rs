@@ -433,11 +433,12 @@
 //!   written `y[i] = ..` is cut only if the body uses it no other way.
 //! - **Which loops.** Integer ranges. Those that count up by one run in lanes;
 //!   `.rev()` and `.step_by(k)` ranges run as the plain loop.
-//! - **Any CPU.** Each vectorized body is compiled three times, for
-//!   AVX-512, for AVX2 + FMA and for the baseline, and the best level the
-//!   CPU has is picked once, when the first vectorized loop runs
+//! - **Any CPU.** On x86, each vectorized body is compiled three times,
+//!   for AVX-512, for AVX2 + FMA and for the baseline, and the best level
+//!   the CPU has is picked once, when the first vectorized loop runs
 //!   ([`simd_level()`]). A default `cargo build` thus runs these loops at
-//!   the speed of `-C target-cpu=native`.
+//!   the speed of `-C target-cpu=native`. Other targets have one level, the
+//!   baseline, and compile each body once.
 //! - **The same bits on every CPU.** The lane count (32) does not depend on
 //!   the level, and each lane's arithmetic is the scalar arithmetic, so a
 //!   vectorized loop gives the same result at every level. It is not the
