@@ -53,6 +53,9 @@
 //! - [`guide::races`]: the race catalogue: every program the macro rejects,
 //!   why it would race, and what to write instead.
 //! - [`guide::reductions`]: how reductions work, and what they do to floats.
+//! - [`guide::troubleshooting`]: the messages of the first hour's mistakes
+//!   ("attributes on expressions are experimental": the `fn` lacks
+//!   `#[parallel]`), and what to write instead.
 //! - [`guide::distributed`]: beyond one machine, `parallel_for(distributed)`
 //!   over MPI ranks (the hybrid MPI + threads model): how to launch, what
 //!   travels for each loop kind, and when it pays.
@@ -436,11 +439,12 @@
 //!   written `y[i] = ..` is cut only if the body uses it no other way.
 //! - **Which loops.** Integer ranges. Those that count up by one run in lanes;
 //!   `.rev()` and `.step_by(k)` ranges run as the plain loop.
-//! - **Any CPU.** Each vectorized body is compiled three times, for
-//!   AVX-512, for AVX2 + FMA and for the baseline, and the best level the
-//!   CPU has is picked once, when the first vectorized loop runs
+//! - **Any CPU.** On x86, each vectorized body is compiled three times,
+//!   for AVX-512, for AVX2 + FMA and for the baseline, and the best level
+//!   the CPU has is picked once, when the first vectorized loop runs
 //!   ([`simd_level()`]). A default `cargo build` thus runs these loops at
-//!   the speed of `-C target-cpu=native`.
+//!   the speed of `-C target-cpu=native`. Other targets have one level, the
+//!   baseline, and compile each body once.
 //! - **The same bits on every CPU.** The lane count (32) does not depend on
 //!   the level, and each lane's arithmetic is the scalar arithmetic, so a
 //!   vectorized loop gives the same result at every level. It is not the
@@ -634,6 +638,8 @@ pub use parallel_macros::{simd, simd_reduce};
 /// assert_eq!(running_totals(&x, &mut out), 21);
 /// assert_eq!(out, [1, 3, 6, 10, 15, 21]);
 /// ```
+#[doc(alias = "omp scan")]
+#[doc(alias = "inscan")]
 #[macro_export]
 macro_rules! scan {
     // What `#[parallel]` leaves in the statement's place once it has read it.
@@ -652,8 +658,8 @@ macro_rules! scan {
 /// the `Copy` types). Code never needs to name them.
 pub use parallel_runtime::{FirstPrivate, Moved, TaskGroup};
 pub use parallel_runtime::{
-    Reducer, SimdLevel, Slice, Trace, in_parallel, max_threads, num_threads, set_num_threads,
-    set_simd_level, simd_level, thread_num, trace_start, trace_take, wtime,
+    Reducer, SimdLevel, Slice, SplitIndex, Trace, in_parallel, max_threads, num_threads,
+    set_num_threads, set_simd_level, simd_level, thread_num, trace_start, trace_take, wtime,
 };
 
 /// Beyond one machine: `#[parallel_for(distributed, ..)]` splits a loop
@@ -738,4 +744,6 @@ pub mod guide {
 
     #[doc = include_str!("guide/ndarray.md")]
     pub mod ndarray {}
+    #[doc = include_str!("guide/troubleshooting.md")]
+    pub mod troubleshooting {}
 }

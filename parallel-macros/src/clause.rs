@@ -9,6 +9,7 @@
 //! op       := + | * | - | & | "|" | ^ | && | "||" | min | max
 //! ```
 
+use crate::loop_form::quiet_parens;
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
@@ -429,7 +430,7 @@ fn parse_one_expr(input: ParseStream, clause: &str) -> Result<Expr> {
             format!("`{clause}` takes one expression: {}", example(clause)),
         ));
     }
-    Ok(e)
+    Ok(quiet_parens(e))
 }
 
 fn parse_schedule(input: ParseStream) -> Result<Schedule> {
@@ -461,7 +462,7 @@ fn parse_schedule(input: ParseStream) -> Result<Schedule> {
                 "`schedule` takes a kind and at most one chunk size: `schedule(dynamic, 16)`",
             ));
         }
-        Some(e)
+        Some(quiet_parens(e))
     };
     if parsed == ScheduleKind::Runtime
         && let Some(c) = &chunk

@@ -10,7 +10,7 @@ use crate::clause::{self, Clauses, Errors};
 use crate::expand::{self, HostInfo};
 use crate::flow::Directive;
 use crate::names::{Name, bound_anywhere, nested_slice_names, slice_names};
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
 use std::collections::HashSet;
 use syn::spanned::Spanned;
@@ -58,6 +58,7 @@ pub fn parallel(args: TokenStream, input: TokenStream) -> TokenStream {
     // loops, including those inside tasks.
     crate::tasks::expand_item(&mut item, &mut host.errors);
     host.visit_item_mut(&mut item);
+    Strays(&mut host.errors).visit_item_mut(&mut item);
     with_errors(item.into_token_stream(), host.errors)
 }
 
@@ -68,12 +69,9 @@ pub fn directive(directive: Directive, args: TokenStream, input: TokenStream) ->
         Ok(f) => f,
         Err(_) => {
             let mut errors = Errors::default();
-            errors.push(Error::new_spanned(
-                &input,
-                format!(
-                    "`{}` goes on a `for` loop; on stable Rust, put `#[parallel]` on the enclosing fn and the directive on the loop inside it",
-                    directive.name()
-                ),
+            errors.push(Error::new(
+                Span::call_site(),
+                not_on_a_loop(directive, &input),
             ));
             return with_errors(input, errors);
         }
@@ -94,6 +92,29 @@ pub fn directive(directive: Directive, args: TokenStream, input: TokenStream) ->
     };
     host.visit_expr_mut(&mut expr);
     with_errors(expr.into_token_stream(), host.errors)
+}
+
+/// What a loop directive used as an item attribute says (rustc calls the
+/// directive's own macro then), by what it stands on.
+fn not_on_a_loop(directive: Directive, input: &TokenStream) -> String {
+    let name = directive.name();
+    let what = match syn::parse2::<Item>(input.clone()) {
+        Ok(Item::Fn(_)) => {
+            return format!(
+                "`{name}` goes on a `for` loop, not on a fn: put `#[parallel]` on the fn and `{name}` on the loop inside it"
+            );
+        }
+        Ok(Item::Impl(_)) => "an `impl` block",
+        Ok(Item::Mod(_)) => "a `mod`",
+        Ok(Item::Struct(_)) => "a struct",
+        Ok(Item::Enum(_)) => "an enum",
+        Ok(Item::Trait(_)) => "a trait",
+        Ok(Item::Const(_) | Item::Static(_)) => "a constant",
+        _ => "this",
+    };
+    format!(
+        "`{name}` goes on a `for` loop inside a fn under `#[parallel]`, not on {what}: `#[parallel] fn f() {{ {name} for i in 0..n {{ .. }} }}`"
+    )
 }
 
 /// The arguments of a directive, as clauses.
@@ -223,6 +244,60 @@ impl VisitMut for Host {
     }
 }
 
+/// Reports and removes the loop directives left once the loops are
+/// expanded: those on something other than a `for` loop (a `let` between
+/// the directive and its loop, a `while`), which rustc would otherwise
+/// reject as attributes on statements, naming no fix.
+struct Strays<'e>(&'e mut Errors);
+
+impl Strays<'_> {
+    fn clean(&mut self, attrs: &mut Vec<Attribute>, on: &str) {
+        attrs.retain(|attr| {
+            let Some(directive) = directive_name(attr) else {
+                return true;
+            };
+            let name = directive.name();
+            let msg = match on {
+                "let" => format!(
+                    "`{name}` goes right above its `for` loop, with nothing between them; here it is on a `let` statement: move the `let` above the directive"
+                ),
+                "while" | "loop" => format!(
+                    "`{name}` goes on a `for` loop, whose iterations are known before it starts; a `{on}` loop's are not: write it as `for i in a..b` (or over a slice, `for x in v.iter()`)"
+                ),
+                _ => format!(
+                    "`{name}` goes on a `for` loop, with nothing between them: `{name} for i in 0..n {{ .. }}`"
+                ),
+            };
+            self.0.push(Error::new_spanned(attr, msg));
+            false
+        });
+    }
+}
+
+impl VisitMut for Strays<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        let on = match e {
+            Expr::While(_) => "while",
+            Expr::Loop(_) => "loop",
+            _ => "expression",
+        };
+        if let Some(attrs) = crate::tasks::expr_attrs_mut(e) {
+            self.clean(attrs, on);
+        }
+        visit_mut::visit_expr_mut(self, e);
+    }
+
+    fn visit_local_mut(&mut self, l: &mut syn::Local) {
+        self.clean(&mut l.attrs, "let");
+        visit_mut::visit_local_mut(self, l);
+    }
+
+    fn visit_stmt_macro_mut(&mut self, m: &mut syn::StmtMacro) {
+        self.clean(&mut m.attrs, "macro");
+        visit_mut::visit_stmt_macro_mut(self, m);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,6 +342,11 @@ mod tests {
              out[offset[j] + i] = 1.0; h[thread_num()] += 1; self.v[j] = s.w[j]; c[k][j] = c[k - 1][j]; q[r * m * n + j * n + i] = 0.0; \
              #[parallel_for] for t in 0..n { c[j][t] = 1.0; } } } }",
         ),
+        (
+            "",
+            "fn f(y: &mut [u8]) { #[parallel_for] let n = y.len(); #[simd] while i < n { i += 1; } \
+             #[parallel_for(schedule(static))] loop { break; } #[simd_reduce(+: s)] m!(); }",
+        ),
     ];
 
     /// The macro never panics: every sample with any one token removed, and
@@ -303,6 +383,33 @@ mod tests {
                     let _ = directive(d, args.clone(), input.clone());
                 }
             }
+        }
+    }
+
+    #[test]
+    fn directives_off_a_for_loop_are_reported_and_removed() {
+        let input = TokenStream::from_str(
+            "fn f(y: &mut [u8]) { #[parallel_for] let n = y.len(); let mut i = 0; #[simd] while i < n { i += 1; } }",
+        )
+        .unwrap();
+        let out = parallel(TokenStream::new(), input).to_string();
+        assert!(out.contains("on a `let` statement"), "{out}");
+        assert!(out.contains("a `while` loop's are not"), "{out}");
+        assert!(
+            !out.contains("# [parallel_for]") && !out.contains("# [simd]"),
+            "{out}"
+        );
+        for (item, kind) in [
+            ("fn g() {}", "not on a fn"),
+            ("struct S;", "not on a struct"),
+        ] {
+            let out = directive(
+                Directive::ParallelFor,
+                TokenStream::new(),
+                TokenStream::from_str(item).unwrap(),
+            )
+            .to_string();
+            assert!(out.contains(kind), "{out}");
         }
     }
 

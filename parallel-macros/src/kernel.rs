@@ -7,9 +7,9 @@
 //!             Some((__a, __b)) => match (cut(&x, __a, __b), cut(&y, __a, __b)) {
 //!                 (Some(__c0), Some(__c1)) => {
 //!                     let (__v0,) = match dispatch() {
-//!                         Dispatch::Avx512(__level) => __level.run(|| <kernel>),
-//!                         Dispatch::Avx2(__level) => __level.run(|| <kernel>),
-//!                         Dispatch::Baseline => <kernel>,
+//!                         #[cfg(x86)] Dispatch::Avx512(__level) => __level.run(|| <kernel>),
+//!                         #[cfg(x86)] Dispatch::Avx2(__level) => __level.run(|| <kernel>),
+//!                         _ => <kernel>,                 // the baseline
 //!                     };
 //!                     s.__parallel_fold(op::Plus, __v0);
 //!                     true
@@ -182,24 +182,42 @@ pub fn vector_run(
     } else {
         quote!(#( #vars = #rs; )*)
     };
+    // The level copies exist for x86 only: elsewhere all three would
+    // compile to the same code.
+    let run = quote! {
+        match #private::dispatch() {
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            #private::Dispatch::Avx512(#level) => #level.run(|| #body),
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            #private::Dispatch::Avx2(#level) => #level.run(|| #body),
+            _ => #body,
+        }
+    };
+    // No `let` of a `()`, and no arm that cannot be reached: an
+    // `#[allow(..)]` for either would cover the user's body too.
+    let run = if unpack.is_empty() {
+        quote!(#run;)
+    } else {
+        quote!(let #out = #run;)
+    };
+    let no_cut = if kernel.cuts.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(_ => false,)
+    };
     quote! {
         // The kernel's `__g0[__p]` inside the user's own inner loops looks
         // to clippy like a loop that could iterate instead.
-        #[allow(unreachable_patterns, clippy::needless_range_loop)]
+        #[allow(clippy::needless_range_loop)]
         let #fast = match #private::span(&#seq, #t0, #t1) {
             #some((#a, #b)) => match ( #(#cut_exprs,)* ) {
                 ( #(#cut_patterns,)* ) => {
-                    #[allow(clippy::let_unit_value)]
-                    let #out = match #private::dispatch() {
-                        #private::Dispatch::Avx512(#level) => #level.run(|| #body),
-                        #private::Dispatch::Avx2(#level) => #level.run(|| #body),
-                        #private::Dispatch::Baseline => #body,
-                    };
+                    #run
                     #unpack
                     #finish
                     true
                 }
-                _ => false,
+                #no_cut
             },
             _ => false,
         };

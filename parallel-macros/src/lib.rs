@@ -49,6 +49,15 @@ use proc_macro::TokenStream;
 
 /// Hosts loop directives: put it on a `fn`, an `impl` block or an inline
 /// `mod`, and every `#[parallel_for(...)]` loop inside is rewritten.
+#[doc(alias = "omp parallel")]
+#[doc(alias = "omp critical")]
+#[doc(alias = "omp atomic")]
+#[doc(alias = "omp task")]
+#[doc(alias = "omp taskgroup")]
+#[doc(alias = "omp taskwait")]
+#[doc(alias = "omp sections")]
+#[doc(alias = "omp section")]
+#[doc(alias = "pragma omp")]
 #[proc_macro_attribute]
 pub fn parallel(args: TokenStream, input: TokenStream) -> TokenStream {
     host::parallel(args.into(), input.into()).into()
@@ -57,6 +66,10 @@ pub fn parallel(args: TokenStream, input: TokenStream) -> TokenStream {
 /// The loop directive itself. On stable Rust it is found and expanded by
 /// `#[parallel]`; on nightly (with `stmt_expr_attributes` and
 /// `proc_macro_hygiene`) it also works directly on a `for` loop.
+#[doc(alias = "omp parallel for")]
+#[doc(alias = "omp for")]
+#[doc(alias = "omp parallel for simd")]
+#[doc(alias = "pragma omp parallel for")]
 #[proc_macro_attribute]
 pub fn parallel_for(args: TokenStream, input: TokenStream) -> TokenStream {
     host::directive(flow::Directive::ParallelFor, args.into(), input.into()).into()
@@ -65,6 +78,7 @@ pub fn parallel_for(args: TokenStream, input: TokenStream) -> TokenStream {
 /// A reduction loop on one thread, its reduction variables split into vector
 /// lanes: `#[simd_reduce(+: sum, max: top)]`. Found by `#[parallel]` on
 /// stable Rust, like `#[parallel_for]`.
+#[doc(alias = "omp simd reduction")]
 #[proc_macro_attribute]
 pub fn simd_reduce(args: TokenStream, input: TokenStream) -> TokenStream {
     host::directive(flow::Directive::SimdReduce, args.into(), input.into()).into()
@@ -73,6 +87,7 @@ pub fn simd_reduce(args: TokenStream, input: TokenStream) -> TokenStream {
 /// A loop on one thread whose body runs in vector lanes, the arrays it
 /// indexes cut to the loop's range so that no bounds check remains. Found by
 /// `#[parallel]` on stable Rust, like `#[parallel_for]`.
+#[doc(alias = "omp simd")]
 #[proc_macro_attribute]
 pub fn simd(args: TokenStream, input: TokenStream) -> TokenStream {
     host::directive(flow::Directive::Simd, args.into(), input.into()).into()

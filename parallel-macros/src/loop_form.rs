@@ -4,6 +4,7 @@
 //! `chunks_mut(k)`; ndarray's `rows()`, `rows_mut()`, `outer_iter(_mut)()`
 //! and `axis_iter(_mut)(Axis(k))`; combined with `enumerate()` and `zip(..)`.
 
+use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Error, Expr, ExprForLoop, Ident, Pat, RangeLimits, Result, Stmt};
 
@@ -282,7 +283,7 @@ impl LoopForm {
                 Expr::Group(g) => expr = &g.expr,
                 Expr::MethodCall(call) if call.method == "step_by" && call.args.len() == 1 => {
                     if let Some(k) = call.args.first() {
-                        adapters.push(Adapter::StepBy(k.clone()));
+                        adapters.push(Adapter::StepBy(quiet_parens(k.clone())));
                     }
                     expr = &call.receiver;
                 }
@@ -301,8 +302,8 @@ impl LoopForm {
                     return Ok(LoopForm {
                         pat: (*for_loop.pat).clone(),
                         var,
-                        lo: (**lo).clone(),
-                        hi: (**hi).clone(),
+                        lo: quiet_parens((**lo).clone()),
+                        hi: quiet_parens((**hi).clone()),
                         inclusive: matches!(range.limits, RangeLimits::Closed(_)),
                         adapters,
                     });
@@ -326,6 +327,23 @@ impl LoopForm {
                 }
             }
         }
+    }
+}
+
+/// A user's expression that the expansion passes on as a value (a range
+/// bound, a clause's argument), its outer parentheses marked as the
+/// expansion's own: where the expression lands (a function's argument, a
+/// `let`) they are unnecessary, and rustc would lint them at the user's
+/// `0..(n * 2)`, where they are not. The parentheses stay, so the tokens
+/// mean what they meant wherever they are spliced; lints inside the
+/// expression still point at the user's code.
+pub fn quiet_parens(e: Expr) -> Expr {
+    match e {
+        Expr::Paren(mut p) => {
+            p.paren_token = syn::token::Paren(Span::mixed_site());
+            Expr::Paren(p)
+        }
+        other => other,
     }
 }
 

@@ -185,5 +185,8 @@ pub fn first_pass(
 /// In the second pass, at the start of a chunk (one block): the scan
 /// variables from the block's starting values.
 pub fn chunk_start(vars: &[Ident], scan: &Ident, lo: &Ident) -> TokenStream {
-    quote!(( #(#vars,)* ) = #scan.at(#lo);)
+    quote! {
+        #[allow(unused_mut)]
+        let ( #(mut #vars,)* ) = #scan.at(#lo);
+    }
 }

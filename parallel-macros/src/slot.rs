@@ -246,7 +246,10 @@ impl<'a> Slot<'a> {
                     format_ident!("__lpm_{}", Name::of(v).as_str(), span = Span::mixed_site());
                 quote!((mut #v, #mark))
             }
-            Slot::Scan(_) => quote!((mut #v, _)),
+            // Bound at the chunk's start, from its block's prefix
+            // (`scan::chunk_start`): a value taken here would never be
+            // read, which rustc up to 1.9x reports at the user's variable.
+            Slot::Scan(_) => quote!((_, _)),
         }
     }
 

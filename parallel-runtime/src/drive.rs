@@ -312,12 +312,19 @@ where
         site.set_directive(info.directive);
     }
     let mut room: Counters = [const { MaybeUninit::uninit() }; MAX_GROUPS];
+    // The job sees the loop's own types only through these two: what
+    // schedules the chunks is compiled once per accumulator type `R`, not
+    // once per loop (it was most of what each annotated loop cost the
+    // user's build).
+    let chunk = |t0: usize, t1: usize, acc: Option<R>| -> R {
+        // SAFETY: the job calls `chunk` only through `Job::chunk`, for the
+        // chunks of a partition of `0..len` (see `Work`), which are
+        // distinct; `check_indices` checked the first and last value.
+        unsafe { run_chunk(seq, &parts, &init, &body, t0, t1, acc) }
+    };
     let mut job = Job {
-        seq,
-        parts: &parts,
-        init: &init,
+        chunk: &chunk,
         combine: &combine,
-        body: &body,
         len,
         team,
         plan,
@@ -611,13 +618,44 @@ impl<R> Drop for Slot<R> {
     }
 }
 
+/// Runs the chunk `t0..t1` (non-empty) on the member's accumulator (a
+/// fresh `init()` for its first chunk). Never inlined: the body's loop is
+/// compiled in this small function, where its accumulators stay in
+/// registers, rather than in the claim loops around it, where they were
+/// seen spilled to the stack on every iteration (4x slower).
+///
+/// # Safety
+///
+/// As for [`windows`]: chunks run at the same time are disjoint, and the
+/// loop's first and last value passed `check_index`.
+#[inline(never)]
+unsafe fn run_chunk<S, P, R, I, B>(
+    seq: &S,
+    parts: &P,
+    init: &I,
+    body: &B,
+    t0: usize,
+    t1: usize,
+    acc: Option<R>,
+) -> R
+where
+    S: Iterations,
+    P: Parts,
+    I: Fn() -> R,
+    B: Fn(usize, usize, P::Windows, R) -> R,
+{
+    let acc = acc.unwrap_or_else(init);
+    // SAFETY: the function's contract.
+    body(t0, t1, unsafe { windows(parts, seq, t0, t1) }, acc)
+}
+
 /// One loop in flight: everything the members share, on the caller's stack.
-struct Job<'a, S, P, R, I, C, B> {
-    seq: &'a S,
-    parts: &'a P,
-    init: &'a I,
-    combine: &'a C,
-    body: &'a B,
+/// Generic over the accumulator type only: the loop's body, arrays and
+/// iteration space are behind `chunk`.
+struct Job<'a, R> {
+    /// [`run_chunk`] for this loop.
+    chunk: &'a (dyn Fn(usize, usize, Option<R>) -> R + Sync + 'a),
+    combine: &'a (dyn Fn(R, R) -> R + Sync + 'a),
     len: usize,
     team: usize,
     plan: Plan,
@@ -689,15 +727,7 @@ unsafe fn run_helper<J: Member>(data: *const (), p: usize, mb: &'static Mailbox)
     mb.hand_in(out.0, out.1);
 }
 
-impl<S, P, R, I, C, B> Member for Job<'_, S, P, R, I, C, B>
-where
-    S: Iterations,
-    P: Parts,
-    R: Send,
-    I: Fn() -> R + Sync,
-    C: Fn(R, R) -> R + Sync,
-    B: Fn(usize, usize, P::Windows, R) -> R + Sync,
-{
+impl<R: Send> Member for Job<'_, R> {
     type Out = R;
 
     fn participate(&self, p: usize, tally: &mut Tally) -> Option<R> {
@@ -735,15 +765,7 @@ struct Ran {
     woke: bool,
 }
 
-impl<S, P, R, I, C, B> Job<'_, S, P, R, I, C, B>
-where
-    S: Iterations,
-    P: Parts,
-    R: Send,
-    I: Fn() -> R + Sync,
-    C: Fn(R, R) -> R + Sync,
-    B: Fn(usize, usize, P::Windows, R) -> R + Sync,
-{
+impl<R: Send> Job<'_, R> {
     /// Runs the loop on its team (`team > 1`) or inline, and rethrows a
     /// member's panic once every member has left.
     fn run(&mut self, proc_bind: Option<ProcBind>) -> Option<R> {
@@ -909,7 +931,7 @@ where
                     return;
                 }
                 let mine = acc.take();
-                match catch_unwind(AssertUnwindSafe(|| merge(mine, theirs, self.combine))) {
+                match catch_unwind(AssertUnwindSafe(|| merge(mine, theirs, &self.combine))) {
                     Ok(r) => acc = r,
                     Err(payload) => self.fail(payload),
                 }
@@ -957,23 +979,12 @@ where
     }
 
     /// Runs the chunk `t0..t1` (non-empty) on the member's accumulator (a
-    /// fresh `init()` for its first chunk). Never inlined: the body's loop
-    /// is compiled in this small function, where its accumulators stay in
-    /// registers, rather than in the claim loops around it, where they
-    /// were seen spilled to the stack on every iteration (4x slower).
-    #[inline(never)]
+    /// fresh `init()` for its first chunk): [`run_chunk`]. Every chunk of
+    /// this loop that runs is a distinct `t0..t1` of a partition of
+    /// `0..len` (see `Work`).
     fn chunk(&self, t0: usize, t1: usize, acc: Option<R>) -> R {
-        let acc = acc.unwrap_or_else(self.init);
         let start = self.trace.then(Instant::now);
-        // SAFETY: every chunk of this loop is a distinct `t0..t1` of a
-        // partition of `0..len` (see `Work`), and `for_range` checked the
-        // first and last value.
-        let out = (self.body)(
-            t0,
-            t1,
-            unsafe { windows(self.parts, self.seq, t0, t1) },
-            acc,
-        );
+        let out = (self.chunk)(t0, t1, acc);
         if let Some(start) = start {
             self.record(start, t0, t1, false);
         }
@@ -1021,7 +1032,7 @@ where
                     while let Some((k, u0, u1)) = self.claim(g) {
                         if owner != Some(k) {
                             if owner.is_some() {
-                                acc = merge(acc, mine.take(), self.combine);
+                                acc = merge(acc, mine.take(), &self.combine);
                             }
                             owner = Some(k);
                             team::set_thread_num(k);
@@ -1035,7 +1046,7 @@ where
                         }
                     }
                 }
-                acc = merge(acc, mine, self.combine);
+                acc = merge(acc, mine, &self.combine);
                 team::set_thread_num(p);
             }
             WorkKind::Dynamic { chunks } => {
@@ -1206,7 +1217,7 @@ where
             return out;
         }
         let mut i = 0;
-        gather(0, leaves, depth, &slots, &mut i, combine)
+        gather(0, leaves, depth, &slots, &mut i, &combine)
     }
 
     /// `deterministic`: leaves `a..b` of `leaf` iterations, each from a fresh
@@ -1224,7 +1235,7 @@ where
         let mid = a + (b - a) / 2;
         let x = self.fixed_tree(a, mid, leaf);
         let y = self.fixed_tree(mid, b, leaf);
-        merge(x, y, self.combine)
+        merge(x, y, &self.combine)
     }
 }
 

@@ -263,7 +263,7 @@ impl_array!(ReducePlus ReduceTimes ReduceBitAnd ReduceBitOr ReduceBitXor ReduceA
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::Reducer;
+/// use parallel::Reducer;
 ///
 /// /// Count and total of some samples.
 /// struct Merge;
@@ -281,6 +281,8 @@ impl_array!(ReducePlus ReduceTimes ReduceBitAnd ReduceBitOr ReduceBitXor ReduceA
 /// Merge::combine(&mut acc, (1, 0.5));
 /// assert_eq!(acc, (3, 4.0));
 /// ```
+#[doc(alias = "omp declare reduction")]
+#[doc(alias = "declare reduction")]
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a `Reducer`, so it cannot name a reduction",
     label = "used as `reduction({Self}: ..)`",
@@ -295,7 +297,7 @@ pub trait Reducer {
     /// # Examples
     ///
     /// ```
-    /// use parallel_runtime::Reducer;
+    /// use parallel::Reducer;
     ///
     /// struct Longest;
     /// impl Reducer for Longest {
@@ -314,7 +316,7 @@ pub trait Reducer {
     /// # Examples
     ///
     /// ```
-    /// use parallel_runtime::Reducer;
+    /// use parallel::Reducer;
     ///
     /// struct Concat;
     /// impl Reducer for Concat {

@@ -16,19 +16,23 @@ static NUM_THREADS: AtomicUsize = AtomicUsize::new(0);
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{for_range, thread_num, Config, Seq};
-/// use std::sync::Mutex;
+/// use parallel::{parallel, thread_num};
 ///
-/// assert_eq!(thread_num(), 0);
-/// let seen = Mutex::new(Vec::new());
-/// let cfg = Config { num_threads: Some(3), ..Config::DEFAULT };
-/// for_range(&cfg, &Seq::range(0, 3), (), |(), ()| (), |_, _, ()| {
-///     seen.lock().unwrap().push(thread_num());
-/// });
-/// let mut seen = seen.into_inner().unwrap();
-/// seen.sort();
-/// assert_eq!(seen, [0, 1, 2]);
+/// /// Which member of a team of three ran each iteration.
+/// #[parallel]
+/// fn owners(n: usize) -> Vec<usize> {
+///     let mut who = vec![0; n];
+///     #[parallel_for(num_threads(3))]
+///     for i in 0..n {
+///         who[i] = thread_num();
+///     }
+///     who
+/// }
+///
+/// assert_eq!(thread_num(), 0); // outside any loop
+/// assert_eq!(owners(3), [0, 1, 2]); // schedule(static): one block each
 /// ```
+#[doc(alias = "omp_get_thread_num")]
 #[inline]
 pub fn thread_num() -> usize {
     team::current().thread_num
@@ -40,13 +44,22 @@ pub fn thread_num() -> usize {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{for_range, num_threads, Config, Seq};
+/// use parallel::{num_threads, parallel};
 ///
-/// assert_eq!(num_threads(), 1);
-/// let cfg = Config { num_threads: Some(2), ..Config::DEFAULT };
-/// let sizes = for_range(&cfg, &Seq::range(0, 2), (), |a: usize, b| a.max(b), |_, _, ()| num_threads());
-/// assert_eq!(sizes, Some(2));
+/// #[parallel]
+/// fn team_sizes(n: usize) -> Vec<usize> {
+///     let mut sizes = vec![0; n];
+///     #[parallel_for(num_threads(2))]
+///     for i in 0..n {
+///         sizes[i] = num_threads();
+///     }
+///     sizes
+/// }
+///
+/// assert_eq!(num_threads(), 1); // outside any loop
+/// assert_eq!(team_sizes(4), [2; 4]);
 /// ```
+#[doc(alias = "omp_get_num_threads")]
 #[inline]
 pub fn num_threads() -> usize {
     team::current().num_threads
@@ -66,10 +79,11 @@ pub fn num_threads() -> usize {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::max_threads;
+/// use parallel::max_threads;
 ///
 /// assert!(max_threads() >= 1);
 /// ```
+#[doc(alias = "omp_get_max_threads")]
 #[track_caller]
 pub fn max_threads() -> usize {
     let state = team::current();
@@ -92,13 +106,14 @@ pub fn max_threads() -> usize {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{max_threads, set_num_threads};
+/// use parallel::{max_threads, set_num_threads};
 ///
 /// let before = max_threads();
 /// set_num_threads(3);
 /// assert_eq!(max_threads(), 3);
 /// set_num_threads(before);
 /// ```
+#[doc(alias = "omp_set_num_threads")]
 #[track_caller]
 pub fn set_num_threads(n: usize) {
     if n == 0 {
@@ -113,16 +128,24 @@ pub fn set_num_threads(n: usize) {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{for_range, in_parallel, Config, Seq};
+/// use parallel::{in_parallel, parallel};
 ///
-/// assert!(!in_parallel());
-/// let cfg = Config { num_threads: Some(2), ..Config::DEFAULT };
-/// let inside = for_range(&cfg, &Seq::range(0, 2), (), |a, b| a && b, |_, _, ()| in_parallel());
-/// assert_eq!(inside, Some(true));
-/// let cfg = Config { if_: false, ..Config::DEFAULT };
-/// let inside = for_range(&cfg, &Seq::range(0, 2), (), |a, b| a || b, |_, _, ()| in_parallel());
-/// assert_eq!(inside, Some(false));
+/// /// Whether every iteration ran inside a team, on `threads` threads.
+/// #[parallel]
+/// fn inside(n: usize, threads: usize) -> bool {
+///     let mut all = true;
+///     #[parallel_for(num_threads(threads), reduction(&&: all))]
+///     for i in 0..n {
+///         all = all && in_parallel() && i < n;
+///     }
+///     all
+/// }
+///
+/// assert!(!in_parallel()); // outside any loop
+/// assert!(inside(4, 2));
+/// assert!(!inside(4, 1)); // a team of one is not parallel
 /// ```
+#[doc(alias = "omp_in_parallel")]
 #[inline]
 pub fn in_parallel() -> bool {
     team::current().active
@@ -134,12 +157,13 @@ pub fn in_parallel() -> bool {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::wtime;
+/// use parallel::wtime;
 ///
 /// let start = wtime();
 /// let work: u64 = (0..1000u64).sum();
 /// assert!(wtime() - start >= 0.0 && work > 0);
 /// ```
+#[doc(alias = "omp_get_wtime")]
 pub fn wtime() -> f64 {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
     EPOCH.get_or_init(Instant::now).elapsed().as_secs_f64()

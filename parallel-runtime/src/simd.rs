@@ -90,7 +90,7 @@ pub const LANE_F32: [f32; LANES] = {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{simd_level, SimdLevel};
+/// use parallel::{SimdLevel, simd_level};
 ///
 /// let level = simd_level();
 /// assert!(level >= SimdLevel::Baseline);
@@ -112,7 +112,7 @@ impl SimdLevel {
     /// # Examples
     ///
     /// ```
-    /// use parallel_runtime::SimdLevel;
+    /// use parallel::SimdLevel;
     ///
     /// assert_eq!(SimdLevel::ALL[0], SimdLevel::Baseline);
     /// ```
@@ -123,7 +123,7 @@ impl SimdLevel {
     /// # Examples
     ///
     /// ```
-    /// use parallel_runtime::SimdLevel;
+    /// use parallel::SimdLevel;
     ///
     /// assert!(SimdLevel::detected() >= SimdLevel::Baseline);
     /// ```
@@ -207,7 +207,7 @@ fn detect() -> SimdLevel {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{simd_level, SimdLevel};
+/// use parallel::{SimdLevel, simd_level};
 ///
 /// assert!(simd_level() <= SimdLevel::detected());
 /// ```
@@ -230,7 +230,7 @@ pub fn simd_level() -> SimdLevel {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{set_simd_level, simd_level, SimdLevel};
+/// use parallel::{SimdLevel, set_simd_level, simd_level};
 ///
 /// set_simd_level(Some(SimdLevel::Baseline));
 /// assert_eq!(simd_level(), SimdLevel::Baseline);

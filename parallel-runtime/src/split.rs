@@ -27,13 +27,37 @@ use core::slice;
 ///
 /// # Examples
 ///
-/// ```
-/// use parallel_runtime::SplitIndex;
+/// A type of one's own, written element by element in a loop:
 ///
-/// let mut v = vec![1, 2, 3];
-/// let (ptr, len) = v.split_parts();
-/// assert_eq!(len, 3);
-/// assert_eq!(ptr, v.as_mut_ptr());
+/// ```
+/// use parallel::{SplitIndex, parallel};
+///
+/// /// Samples in a buffer of their own.
+/// pub struct Samples {
+///     data: Box<[f32]>,
+/// }
+///
+/// // SAFETY: the boxed slice's pointer and length: `len` distinct,
+/// // initialized elements, which nothing but `self` reaches while it is
+/// // mutably borrowed.
+/// unsafe impl SplitIndex for Samples {
+///     type Elem = f32;
+///     fn split_parts(&mut self) -> (*mut f32, usize) {
+///         self.data.split_parts()
+///     }
+/// }
+///
+/// #[parallel]
+/// fn ramp(s: &mut Samples, n: usize) {
+///     #[parallel_for]
+///     for i in 0..n {
+///         s[i] = i as f32 * 0.5;
+///     }
+/// }
+///
+/// let mut s = Samples { data: vec![0.0; 1000].into_boxed_slice() };
+/// ramp(&mut s, 1000);
+/// assert_eq!((s.data[3], s.data[999]), (1.5, 499.5));
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be written element by element from a `parallel_for` loop",
@@ -50,7 +74,7 @@ pub unsafe trait SplitIndex {
     /// # Examples
     ///
     /// ```
-    /// use parallel_runtime::SplitIndex;
+    /// use parallel::SplitIndex;
     ///
     /// let mut a = [0u8; 4];
     /// assert_eq!(a.split_parts().1, 4);

@@ -448,18 +448,34 @@ impl<'scope, 'env> TaskGroup<'scope, 'env> {
     ///
     /// # Examples
     ///
-    /// ```
-    /// use parallel_runtime::taskgroup;
+    /// Each `#[task]` block of a `#[taskgroup]` is spawned so, a task
+    /// inside a task into the same group:
     ///
-    /// let (mut a, mut b) = (0, 0);
-    /// taskgroup(None, |g| {
-    ///     g.spawn(|| a = 1);
-    ///     g.spawn(|| {
-    ///         b = 2;
-    ///         g.spawn(|| println!("a task of a task"));
-    ///     });
-    /// });
-    /// assert_eq!((a, b), (1, 2));
+    /// ```
+    /// use parallel::parallel;
+    ///
+    /// #[parallel]
+    /// fn three() -> (u32, u32, u32) {
+    ///     let (mut a, mut b, mut c) = (0, 0, 0);
+    ///     #[taskgroup]
+    ///     {
+    ///         #[task]
+    ///         {
+    ///             a = 1;
+    ///         }
+    ///         #[task]
+    ///         {
+    ///             b = 2;
+    ///             #[task]
+    ///             {
+    ///                 c = 3;
+    ///             }
+    ///         }
+    ///     }
+    ///     (a, b, c)
+    /// }
+    ///
+    /// assert_eq!(three(), (1, 2, 3));
     /// ```
     pub fn spawn<F>(&'scope self, task: F)
     where
@@ -651,15 +667,25 @@ where
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{Moved, taskgroup};
+/// use parallel::parallel;
+///
+/// #[parallel]
+/// fn tens(out: &mut [usize]) {
+///     #[taskgroup]
+///     {
+///         // `i` and `o` are declared inside the group: each task takes
+///         // them, wrapped in a `Moved`.
+///         for (i, o) in out.iter_mut().enumerate() {
+///             #[task]
+///             {
+///                 *o = i * 10;
+///             }
+///         }
+///     }
+/// }
 ///
 /// let mut out = vec![0; 4];
-/// taskgroup(None, |g| {
-///     for (i, o) in out.iter_mut().enumerate() {
-///         let (o, i) = (Moved::new(o), Moved::new(i));
-///         g.spawn(|| *o.take() = i.take() * 10);
-///     }
-/// });
+/// tens(&mut out);
 /// assert_eq!(out, [0, 10, 20, 30]);
 /// ```
 pub struct Moved<T>(T);
@@ -670,7 +696,7 @@ impl<T> Moved<T> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(parallel_runtime::Moved::new(3).take(), 3);
+    /// assert_eq!(parallel::Moved::new(3).take(), 3);
     /// ```
     #[inline]
     pub fn new(value: T) -> Moved<T> {
@@ -685,7 +711,7 @@ impl<T> Moved<T> {
     ///
     /// ```
     /// let n = 5;
-    /// let m = parallel_runtime::Moved::copied(&n);
+    /// let m = parallel::Moved::copied(&n);
     /// assert_eq!(m.take() + n, 10);
     /// ```
     #[inline]
@@ -701,7 +727,7 @@ impl<T> Moved<T> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(parallel_runtime::Moved::new("x").take(), "x");
+    /// assert_eq!(parallel::Moved::new("x").take(), "x");
     /// ```
     #[inline]
     pub fn take(self) -> T {
@@ -715,7 +741,7 @@ impl<T> Moved<T> {
 /// # Examples
 ///
 /// ```
-/// fn copies<T: parallel_runtime::FirstPrivate>(_: &T) {}
+/// fn copies<T: parallel::FirstPrivate>(_: &T) {}
 /// copies(&3.5);
 /// copies(&[1u8; 4]);
 /// ```

@@ -99,10 +99,18 @@ pub(crate) fn record(event: Event) {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{for_range, trace_start, trace_take, Config, Seq};
+/// use parallel::{parallel, trace_start, trace_take};
+///
+/// #[parallel]
+/// fn fill(y: &mut [u32]) {
+///     #[parallel_for(num_threads(2))]
+///     for i in 0..y.len() {
+///         y[i] = 1;
+///     }
+/// }
 ///
 /// trace_start();
-/// for_range(&Config::DEFAULT, &Seq::range(0, 100), (), |(), ()| (), |_, _, ()| ());
+/// fill(&mut [0; 100]);
 /// let trace = trace_take();
 /// let covered: usize = trace.chunks().map(|s| s.hi - s.lo).sum();
 /// assert_eq!(covered, 100);
@@ -120,7 +128,7 @@ pub fn trace_start() {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::{trace_start, trace_take};
+/// use parallel::{trace_start, trace_take};
 ///
 /// trace_start();
 /// let trace = trace_take();
@@ -210,7 +218,7 @@ impl Trace {
     /// # Examples
     ///
     /// ```
-    /// let trace = parallel_runtime::Trace::default();
+    /// let trace = parallel::Trace::default();
     /// assert_eq!(trace.chunks().count(), 0);
     /// ```
     pub fn chunks(&self) -> impl Iterator<Item = &Slice> {
@@ -224,7 +232,7 @@ impl Trace {
     /// # Examples
     ///
     /// ```
-    /// let json = parallel_runtime::Trace::default().to_json();
+    /// let json = parallel::Trace::default().to_json();
     /// assert_eq!(json, "{\"traceEvents\":[\n],\"displayTimeUnit\":\"ns\"}\n");
     /// ```
     pub fn to_json(&self) -> String {

@@ -105,7 +105,11 @@ fn num_threads(attr: &Attribute, construct: Construct) -> syn::Result<Option<Exp
     if !named || call.args.len() != 1 {
         return Err(Error::new_spanned(&list.tokens, usage));
     }
-    Ok(call.args.into_iter().next())
+    Ok(call
+        .args
+        .into_iter()
+        .next()
+        .map(crate::loop_form::quiet_parens))
 }
 
 /// Expands the group at `e` (a block carrying `#[taskgroup]` or
@@ -268,7 +272,7 @@ impl VisitMut for Strays<'_> {
 }
 
 /// The attributes of an expression, for the kinds a directive may land on.
-fn expr_attrs_mut(e: &mut Expr) -> Option<&mut Vec<Attribute>> {
+pub fn expr_attrs_mut(e: &mut Expr) -> Option<&mut Vec<Attribute>> {
     Some(match e {
         Expr::Block(x) => &mut x.attrs,
         Expr::Call(x) => &mut x.attrs,

@@ -18,7 +18,7 @@
 //! # Examples
 //!
 //! ```
-//! use parallel_runtime::distributed;
+//! use parallel::distributed;
 //!
 //! let _mpi = distributed::init(); // MPI_Init_thread; MPI_Finalize when `_mpi` drops
 //! assert!(distributed::rank() < distributed::size());
@@ -48,7 +48,7 @@ use std::panic::Location;
 /// # Examples
 ///
 /// ```
-/// let _mpi = parallel_runtime::distributed::init();
+/// let _mpi = parallel::distributed::init();
 /// ```
 #[must_use = "MPI is finalized when this guard drops: keep it to the end of `main`, `let _mpi = parallel::distributed::init();`"]
 pub struct Mpi {
@@ -97,13 +97,14 @@ impl Drop for Mpi {
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::distributed;
+/// use parallel::distributed;
 ///
 /// let _mpi = distributed::init();
 /// if distributed::rank() == 0 {
 ///     println!("{} ranks", distributed::size());
 /// }
 /// ```
+#[doc(alias = "MPI_Init_thread")]
 #[track_caller]
 pub fn init() -> Mpi {
     comm::claim_init();
@@ -155,8 +156,9 @@ fn launched_ranks() -> Option<usize> {
 /// # Examples
 ///
 /// ```
-/// assert_eq!(parallel_runtime::distributed::rank(), 0);
+/// assert_eq!(parallel::distributed::rank(), 0);
 /// ```
+#[doc(alias = "MPI_Comm_rank")]
 pub fn rank() -> usize {
     comm::world().map_or(0, |w| w.rank)
 }
@@ -167,8 +169,9 @@ pub fn rank() -> usize {
 /// # Examples
 ///
 /// ```
-/// assert_eq!(parallel_runtime::distributed::size(), 1);
+/// assert_eq!(parallel::distributed::size(), 1);
 /// ```
+#[doc(alias = "MPI_Comm_size")]
 pub fn size() -> usize {
     comm::world().map_or(1, |w| w.size)
 }
@@ -184,8 +187,9 @@ pub fn size() -> usize {
 /// # Examples
 ///
 /// ```
-/// parallel_runtime::distributed::barrier();
+/// parallel::distributed::barrier();
 /// ```
+#[doc(alias = "MPI_Barrier")]
 #[track_caller]
 pub fn barrier() {
     if let Some(w) = comm::world()
@@ -415,7 +419,7 @@ impl<V> crate::Ty<V> {
 /// # Examples
 ///
 /// ```
-/// assert!(parallel_runtime::distributed::world().is_none());
+/// assert!(parallel::distributed::world().is_none());
 /// ```
 #[cfg(feature = "mpi")]
 pub fn world() -> Option<mpi::topology::SimpleCommunicator> {

@@ -19,7 +19,7 @@ use crate::reduction::Ordered;
 /// # Examples
 ///
 /// ```
-/// use parallel_runtime::distributed::Wire;
+/// use parallel::distributed::Wire;
 ///
 /// #[derive(Debug, PartialEq)]
 /// struct Stats { n: u64, mean: f64, m2: f64 }
@@ -50,7 +50,7 @@ pub trait Wire: Sized {
     /// # Examples
     ///
     /// ```
-    /// use parallel_runtime::distributed::Wire;
+    /// use parallel::distributed::Wire;
     ///
     /// let mut out = Vec::new();
     /// 7u16.put(&mut out);
@@ -68,7 +68,7 @@ pub trait Wire: Sized {
     /// # Examples
     ///
     /// ```
-    /// use parallel_runtime::distributed::Wire;
+    /// use parallel::distributed::Wire;
     ///
     /// let mut out = Vec::new();
     /// (1u8, String::from("ab")).put(&mut out);
@@ -84,7 +84,7 @@ pub trait Wire: Sized {
     /// # Examples
     ///
     /// ```
-    /// use parallel_runtime::distributed::Wire;
+    /// use parallel::distributed::Wire;
     ///
     /// let mut out = Vec::new();
     /// vec![1.5f64, 2.5].put(&mut out);
@@ -102,7 +102,7 @@ pub trait Wire: Sized {
     /// # Examples
     ///
     /// ```
-    /// use parallel_runtime::distributed::Wire;
+    /// use parallel::distributed::Wire;
     ///
     /// let mut out = Vec::new();
     /// u32::put_slice(&[1, 2, 3], &mut out);
@@ -119,7 +119,7 @@ pub trait Wire: Sized {
     /// # Examples
     ///
     /// ```
-    /// use parallel_runtime::distributed::Wire;
+    /// use parallel::distributed::Wire;
     ///
     /// let mut out = Vec::new();
     /// u32::put_slice(&[1, 2, 3], &mut out);
@@ -141,7 +141,7 @@ pub trait Wire: Sized {
     /// # Examples
     ///
     /// ```
-    /// use parallel_runtime::distributed::Wire;
+    /// use parallel::distributed::Wire;
     ///
     /// let mut xs = [1u16, 2];
     /// assert_eq!(u16::raw_bytes(&mut xs).map(|b| b.len()), Some(4));
