@@ -441,7 +441,7 @@ pub(crate) fn bind_thread(place: Option<usize>, places: &Places) {
     }
     let bound = match place {
         Some(p) => bind_current(places.cpus(p)),
-        None => bind_current(&initial_cpus()),
+        None => bind_initial(),
     };
     if bound {
         PLACE.with(|c| c.set(place));
@@ -562,22 +562,39 @@ pub(crate) fn step_aside(cpu: usize) -> bool {
 }
 
 /// Undoes [`step_aside`]: the process's CPUs at start again.
-#[cfg(target_os = "linux")]
 pub(crate) fn step_back() {
+    bind_initial();
+}
+
+/// Binds the calling thread to the process's CPUs at start, without an
+/// allocation; whether that worked (false on other systems than Linux).
+#[cfg(target_os = "linux")]
+fn bind_initial() -> bool {
     // SAFETY: the initial set is a valid `cpu_set_t` of the size we pass;
     // pid 0 is the calling thread.
-    unsafe {
-        libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), initial_set());
-    }
+    unsafe { libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), initial_set()) == 0 }
 }
+
+#[cfg(not(target_os = "linux"))]
+fn bind_initial() -> bool {
+    false
+}
+
+/// Reads what the hot path needs of the process's CPUs once, at the first
+/// loop: the mask at start is otherwise first read when a helper first
+/// steps aside (only on a busy machine), and reading it allocates.
+#[cfg(target_os = "linux")]
+pub(crate) fn warm() {
+    let _ = initial_set();
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn warm() {}
 
 #[cfg(not(target_os = "linux"))]
 pub(crate) fn step_aside(_: usize) -> bool {
     false
 }
-
-#[cfg(not(target_os = "linux"))]
-pub(crate) fn step_back() {}
 
 /// The CPU the calling thread runs on now, if known.
 #[cfg(target_os = "linux")]

@@ -71,6 +71,7 @@ pub(crate) fn startup() {
         ONCE.call_once(|| {
             let display = env::display_env();
             let _ = (env::thread_limit(), env::bind_var(), env::wait_policy());
+            affinity::warm();
             if env::bind_var() != affinity::BindVar::False {
                 let _ = env::places();
             }
