@@ -773,7 +773,9 @@ fn pair_columns(
             continue;
         }
         let (elem_key, view_key) = (elem.key.clone(), view.key.clone());
-        let view = by_key.remove(&view_key).expect("found above");
+        let Some(view) = by_key.remove(&view_key) else {
+            continue;
+        };
         if let Some(e) = by_key.get_mut(&elem_key) {
             e.pair = Some((view_key, view.at, view.local));
         }
@@ -843,6 +845,10 @@ fn cut_body(
 fn source(c: &Cut, a: &Ident, b: &Ident) -> TokenStream {
     let p = quote!(::parallel::__private);
     let (base, pos, neg) = (&c.base, &c.at.pos, &c.at.neg);
+    if let (Kind::Elem, Some((_, view, _))) = (c.kind, &c.pair) {
+        let (j, vpos, vneg) = (&c.column, &view.pos, &view.neg);
+        return quote!(#base.__parallel_col_split(#pos, #j, #vpos, #vneg, #a, #b));
+    }
     match (c.kind, &c.at.stride, strip(base)) {
         (Kind::Elem, _, Expr::MethodCall(m))
             if c.column.is_none() && m.method == "__parallel_row_ref" =>
@@ -855,11 +861,6 @@ fn source(c: &Cut, a: &Ident, b: &Ident) -> TokenStream {
         }
         (Kind::Elem, _, _) if c.column.is_none() && !c.writes => quote!(#base.get(#pos)),
         (Kind::Elem, _, _) if c.column.is_none() => quote!(#base.get_mut(#pos)),
-        (Kind::Elem, _, _) if c.pair.is_some() => {
-            let (j, (_, view, _)) = (&c.column, c.pair.as_ref().expect("guarded"));
-            let (vpos, vneg) = (&view.pos, &view.neg);
-            quote!(#base.__parallel_col_split(#pos, #j, #vpos, #vneg, #a, #b))
-        }
         (Kind::Elem, _, _) => {
             let j = &c.column;
             if c.writes {
