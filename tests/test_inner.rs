@@ -456,3 +456,168 @@ fn a_nested_element_beside_its_own_column() {
         }
     }
 }
+
+// ---- bodies the inner loops must leave as written (found by review) ----
+
+/// The inner variable bound again in the body: the accesses after the
+/// `let` read the new `j`.
+#[parallel]
+fn rebinds_the_inner_variable(out: &mut [f64], b: &[f64], n: usize, shift: usize, t: usize) {
+    let m = n + 1;
+    #[parallel_for(num_threads(t))]
+    for i in 0..3 {
+        for j in 0..n {
+            let j = j + shift;
+            out[i * m + j] = b[j];
+        }
+    }
+}
+
+/// An index term changed by a destructuring assignment, and by a method
+/// of a user's type (whose `len` and `max` may do anything).
+struct Counter(std::cell::Cell<usize>);
+
+impl Counter {
+    fn len(&self) -> usize {
+        let v = self.0.get();
+        self.0.set(v + 1);
+        v
+    }
+}
+
+#[parallel]
+fn index_terms_that_change(out: &mut [u32], b: &[u32], w: usize, t: usize) -> Vec<u32> {
+    let mut second = vec![0u32; out.len()];
+    #[parallel_for(num_threads(t))]
+    for i in 0..out.len() / w {
+        let mut k = 0;
+        for j in 0..w {
+            out[i * w + j] = b[j + k];
+            (k, _) = (k + 1, 0);
+        }
+    }
+    #[parallel_for(num_threads(t))]
+    for i in 0..second.len() / w {
+        let c = Counter(std::cell::Cell::new(0));
+        for j in 0..w {
+            second[i * w + j] = b[j + c.len()];
+        }
+    }
+    second
+}
+
+/// A term of the index that only a guarded access evaluates (`m / d`
+/// with `d == 0`), and one that underflows before the loop variable is
+/// added (`j - 1 + k`: a debug build panics at `j = 0`).
+// The guarded division is the point: written as a port would write it.
+#[allow(clippy::manual_checked_ops)]
+#[parallel]
+fn guarded_and_ordered_terms(out: &mut [f64], b: &[f64], m: usize, d: usize, k: usize, t: usize) {
+    let w = 4;
+    #[parallel_for(num_threads(t))]
+    for i in 0..out.len() / w {
+        for j in 0..w {
+            if d != 0 {
+                out[i * w + j] = b[j + m / d];
+            }
+        }
+    }
+    #[parallel_for(num_threads(t))]
+    for i in 0..out.len() / w {
+        for j in 0..w {
+            out[i * w + j] += b[j - 1 + k];
+        }
+    }
+}
+
+/// A loop whose variable only counts (an `i32` by default) beside a
+/// hoisted element.
+#[parallel]
+fn counting_in_i32(out: &mut [f64], t: usize) {
+    #[parallel_for(num_threads(t))]
+    for i in 0..out.len() {
+        let mut s = [0.0f64; 1];
+        for j in 0..4 {
+            s[0] += (j - 2) as f64;
+        }
+        for j in -2i64..2 {
+            s[0] += j as f64;
+        }
+        out[i] = s[0];
+    }
+}
+
+#[test]
+fn bodies_that_change_what_an_index_reads() {
+    let b: Vec<f64> = (0..12).map(|v| v as f64).collect();
+    // (A shift that leaves the row, `j + shift >= n + 1`, writes another
+    // iteration's element: the row's window panics there by design.)
+    for shift in [0, 1, 1000] {
+        let n = 5;
+        let mut want = vec![-1.0; 3 * (n + 1)];
+        let plain = message(catch_unwind(AssertUnwindSafe(|| {
+            for i in 0..3 {
+                for j in 0..n {
+                    let j = j + shift;
+                    want[i * (n + 1) + j] = b[j];
+                }
+            }
+        })));
+        let mut got = vec![-1.0; 3 * (n + 1)];
+        let annotated = message(catch_unwind(AssertUnwindSafe(|| {
+            rebinds_the_inner_variable(&mut got, &b, n, shift, 1)
+        })));
+        assert_eq!(annotated, plain, "shift {shift}");
+        assert_eq!(got, want, "shift {shift}");
+        for &t in THREADS {
+            let mut got = vec![-1.0; 3 * (n + 1)];
+            let annotated = message(catch_unwind(AssertUnwindSafe(|| {
+                rebinds_the_inner_variable(&mut got, &b, n, shift, t)
+            })));
+            assert_eq!(
+                annotated == "no panic",
+                plain == "no panic",
+                "shift {shift} t={t}"
+            );
+        }
+    }
+    let words: Vec<u32> = (0..10).collect();
+    for &t in THREADS {
+        let mut out = vec![0u32; 8];
+        let second = index_terms_that_change(&mut out, &words, 4, t);
+        assert_eq!(out, [0, 2, 4, 6, 0, 2, 4, 6], "t={t}");
+        assert_eq!(second, [0, 2, 4, 6, 0, 2, 4, 6], "t={t}");
+        let mut counted = vec![9.0; 7];
+        counting_in_i32(&mut counted, t);
+        assert_eq!(counted, [-4.0; 7], "t={t}");
+    }
+}
+
+#[test]
+#[allow(clippy::manual_checked_ops)]
+fn terms_are_evaluated_where_and_in_the_order_the_plain_loop_does() {
+    let b = vec![1.0; 8];
+    for (m, d, k) in [(4, 0, 1), (4, 2, 1), (4, 0, 0), (2, 1, 3)] {
+        let mut want = vec![0.0; 8];
+        let plain = message(catch_unwind(AssertUnwindSafe(|| {
+            for i in 0..2 {
+                for j in 0..4 {
+                    if d != 0 {
+                        want[i * 4 + j] = b[j + m / d];
+                    }
+                }
+            }
+            for i in 0..2 {
+                for j in 0..4 {
+                    want[i * 4 + j] += b[j - 1 + k];
+                }
+            }
+        })));
+        let mut got = vec![0.0; 8];
+        let annotated = message(catch_unwind(AssertUnwindSafe(|| {
+            guarded_and_ordered_terms(&mut got, &b, m, d, k, 1)
+        })));
+        assert_eq!(annotated, plain, "m={m} d={d} k={k}");
+        assert_eq!(got, want, "m={m} d={d} k={k}");
+    }
+}

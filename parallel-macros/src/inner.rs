@@ -137,9 +137,14 @@ struct Body {
     changed: HashSet<Name>,
     bound: HashSet<Name>,
     opaque: bool,
+    /// Names bound to slices, `Vec`s, arrays or windows: their `.len()` is
+    /// theirs, and the methods in [`READS`] leave them as they were. On
+    /// any other name (a user's type) a method may do anything.
+    known: HashSet<Name>,
 }
 
-/// Methods that leave their receiver as it was.
+/// Methods that leave their receiver as it was, on the names a body knows
+/// to be arrays.
 const READS: &[&str] = &[
     "len", "is_empty", "get", "iter", "abs", "sqrt", "min", "max", "powi", "powf", "exp", "ln",
     "sin", "cos", "mul_add", "clone", "to_owned", "floor", "ceil", "round", "signum",
@@ -156,7 +161,26 @@ fn root(e: &Expr) -> Option<Name> {
     }
 }
 
-fn survey(block: &Block, label: Option<&syn::Lifetime>) -> Body {
+/// Every name an assignment's left side changes: `x`, `x[i]`, `x.f`, and
+/// each place of a destructuring one (`(k, _) = ..`, `[a, b] = ..`,
+/// `S { f: x, .. } = ..`).
+fn places(e: &Expr, out: &mut HashSet<Name>) {
+    match strip(e) {
+        Expr::Tuple(t) => t.elems.iter().for_each(|e| places(e, out)),
+        Expr::Array(a) => a.elems.iter().for_each(|e| places(e, out)),
+        Expr::Struct(st) => st.fields.iter().for_each(|f| places(&f.expr, out)),
+        Expr::Call(c) => c.args.iter().for_each(|e| places(e, out)),
+        other => out.extend(root(other)),
+    }
+}
+
+/// Whether `n` names an array: one the body knows, or a cut the macro made
+/// (`__gK`, `__o_x`).
+fn known_array(n: &Name, body: &Body) -> bool {
+    body.known.contains(n) || n.as_str().starts_with("__g") || n.as_str().starts_with("__o_")
+}
+
+fn survey(block: &Block, label: Option<&syn::Lifetime>, known: &HashSet<Name>) -> Body {
     struct Survey<'l> {
         body: Body,
         label: Option<&'l syn::Lifetime>,
@@ -164,14 +188,17 @@ fn survey(block: &Block, label: Option<&syn::Lifetime>) -> Body {
     impl Visit<'_> for Survey<'_> {
         fn visit_expr(&mut self, e: &Expr) {
             match e {
-                Expr::Assign(a) => self.body.changed.extend(root(&a.left)),
+                Expr::Assign(a) => places(&a.left, &mut self.body.changed),
                 Expr::Binary(b) if crate::facts::is_compound(&b.op) => {
                     self.body.changed.extend(root(&b.left))
                 }
                 Expr::Reference(r) if r.mutability.is_some() => {
                     self.body.changed.extend(root(&r.expr))
                 }
-                Expr::MethodCall(m) if !READS.contains(&m.method.to_string().as_str()) => {
+                Expr::MethodCall(m)
+                    if !READS.contains(&m.method.to_string().as_str())
+                        || root(&m.receiver).is_none_or(|n| !known_array(&n, &self.body)) =>
+                {
                     self.body.changed.extend(root(&m.receiver))
                 }
                 Expr::Closure(_) | Expr::Macro(_) | Expr::Async(_) | Expr::Unsafe(_) => {
@@ -208,6 +235,7 @@ fn survey(block: &Block, label: Option<&syn::Lifetime>) -> Body {
             changed: HashSet::new(),
             bound: HashSet::new(),
             opaque: false,
+            known: known.clone(),
         },
         label,
     };
@@ -228,14 +256,15 @@ fn invariant(e: &Expr, body: &Body, var: &Name) -> bool {
         Expr::Field(f) => invariant(&f.base, body, var),
         Expr::Cast(c) => invariant(&c.expr, body, var),
         Expr::Binary(b) => {
-            matches!(
-                b.op,
-                BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_)
-            ) && invariant(&b.left, body, var)
+            matches!(b.op, BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_))
+                && invariant(&b.left, body, var)
                 && invariant(&b.right, body, var)
         }
         Expr::MethodCall(m) => {
-            m.method == "len" && m.args.is_empty() && invariant(&m.receiver, body, var)
+            m.method == "len"
+                && m.args.is_empty()
+                && root(&m.receiver).is_some_and(|n| known_array(&n, body))
+                && invariant(&m.receiver, body, var)
         }
         _ => false,
     }
@@ -260,22 +289,33 @@ impl Affine {
 /// subtracted, one of them `v` or `v * S` / `S * v` (added), the others
 /// invariant.
 fn affine(index: &Expr, body: &Body, var: &Name) -> Option<Affine> {
-    fn flatten<'e>(e: &'e Expr, minus: bool, out: &mut Vec<(bool, &'e Expr)>) {
+    // Terms as the index evaluates them: `p1 + p2 + .. - n1 - n2`, the
+    // subtractions last, so that the index at its end is the least of
+    // every partial sum and a check of the whole range keeps every step
+    // from underflowing where the plain loop's would (`j - 1 + k`
+    // underflows at `j = 0` before `k` is added: not cut). A subtraction
+    // anywhere else is one term (`(n - 1)`), computed as written.
+    fn sum<'e>(e: &'e Expr, out: &mut Vec<(bool, &'e Expr)>) {
         match strip(e) {
             Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => {
-                flatten(&b.left, minus, out);
-                flatten(&b.right, minus, out);
+                sum(&b.left, out);
+                sum(&b.right, out);
             }
+            other => out.push((false, other)),
+        }
+    }
+    fn flatten<'e>(e: &'e Expr, out: &mut Vec<(bool, &'e Expr)>) {
+        match strip(e) {
             Expr::Binary(b) if matches!(b.op, BinOp::Sub(_)) => {
-                flatten(&b.left, minus, out);
-                flatten(&b.right, !minus, out);
+                flatten(&b.left, out);
+                out.push((true, &b.right));
             }
-            other => out.push((minus, other)),
+            other => sum(other, out),
         }
     }
     let is_var = |e: &Expr| matches!(strip(e), Expr::Path(p) if p.path.get_ident().is_some_and(|id| Name::of(id) == *var));
     let mut terms = Vec::new();
-    flatten(index, false, &mut terms);
+    flatten(index, &mut terms);
     let mut stride: Option<Option<Expr>> = None;
     let (mut pos, mut neg): (Vec<&Expr>, Vec<&Expr>) = (Vec::new(), Vec::new());
     for (minus, t) in terms {
@@ -437,6 +477,18 @@ impl Access {
 }
 
 impl Versioner<'_, '_> {
+    /// The names known to be arrays: slices, `Vec`s, arrays, nested rows
+    /// and the chunk's windows.
+    fn known(&self) -> HashSet<Name> {
+        let a = self.arrays;
+        a.slices
+            .iter()
+            .chain(a.rows)
+            .chain(&a.windows)
+            .cloned()
+            .collect()
+    }
+
     /// The access, if `e` is one the pass can cut.
     fn access(&self, e: &Expr, body: &Body, var: &Name) -> Option<Access> {
         let a = self.arrays;
@@ -684,9 +736,12 @@ impl Versioner<'_, '_> {
         }
         let (var, start, end, inclusive) = header(f)?;
         let label = f.label.as_ref().map(|l| &l.name);
-        let body = survey(&f.body, label);
+        let known = self.known();
+        let body = survey(&f.body, label, &known);
         let var = Name::of(var);
-        if body.opaque || body.changed.contains(&var) {
+        // A body that binds the variable again (`let j = j + 1;`) reads
+        // another `j` in the accesses after it.
+        if body.opaque || body.changed.contains(&var) || body.bound.contains(&var) {
             return None;
         }
         let cuts = self.cuts(&f.body, &body, &var);
@@ -695,6 +750,15 @@ impl Versioner<'_, '_> {
         // versioned loop measured slower than the plain one then (mvt's
         // column loop, `a[j * n + i] * y[j]` with only `y` cut: 2.4x).
         if cuts.is_empty() || self.checked_left(&f.body, &cuts, &body, &var) {
+            return None;
+        }
+        // Only a loop whose variable indexes a cut is versioned: the range
+        // is then `usize`, which the versioned loop's bounds are typed as
+        // (a loop of hoisted elements alone may count in `i32` or `i64`).
+        if cuts
+            .iter()
+            .all(|c| c.kind == Kind::Elem && c.pair.is_none())
+        {
             return None;
         }
         self.versioned += 1;
@@ -844,46 +908,62 @@ fn cut_body(
 /// The expression that makes one cut, from the loop's range `a..b`.
 fn source(c: &Cut, a: &Ident, b: &Ident) -> TokenStream {
     let p = quote!(::parallel::__private);
-    let (base, pos, neg) = (&c.base, &c.at.pos, &c.at.neg);
-    if let (Kind::Elem, Some((_, view, _))) = (c.kind, &c.pair) {
-        let (j, vpos, vneg) = (&c.column, &view.pos, &view.neg);
-        return quote!(#base.__parallel_col_split(#pos, #j, #vpos, #vneg, #a, #b));
-    }
-    match (c.kind, &c.at.stride, strip(base)) {
-        (Kind::Elem, _, Expr::MethodCall(m))
-            if c.column.is_none() && m.method == "__parallel_row_ref" =>
-        {
-            quote!(#base.get(#pos))
-        }
-        (Kind::Elem, _, Expr::MethodCall(m)) if c.column.is_none() && !c.writes => {
-            let (w, args) = (&m.receiver, &m.args);
-            quote!(#w.__parallel_row_ref(#args).get(#pos))
-        }
-        (Kind::Elem, _, _) if c.column.is_none() && !c.writes => quote!(#base.get(#pos)),
-        (Kind::Elem, _, _) if c.column.is_none() => quote!(#base.get_mut(#pos)),
-        (Kind::Elem, _, _) => {
-            let j = &c.column;
-            if c.writes {
-                quote!(#base.__parallel_col_try(#pos, #j))
-            } else {
-                quote!(#base.__parallel_col_ref_try(#pos, #j))
+    let m = Span::mixed_site();
+    // The invariant parts of the cut, each worked out with checked
+    // arithmetic before the loop: one that would overflow or underflow
+    // sends the loop to its plain form, which evaluates it only where and
+    // when the plain loop does (and panics there, in a debug build).
+    let mut parts: Vec<(Ident, TokenStream)> = Vec::new();
+    let mut part = |name: &str, e: &Expr| {
+        let id = Ident::new(name, m);
+        parts.push((id.clone(), crate::kernel::checked(e)));
+        id
+    };
+    let base = &c.base;
+    let (pos, neg) = (part("__pp", &c.at.pos), part("__pn", &c.at.neg));
+    let column = c.column.as_ref().map(|j| part("__pj", j));
+    let stride = c.at.stride.as_ref().map(|s| part("__ps", s));
+    let cut = if let (Kind::Elem, Some((_, view, _))) = (c.kind, &c.pair) {
+        let (vpos, vneg) = (part("__pvp", &view.pos), part("__pvn", &view.neg));
+        quote!(#base.__parallel_col_split(#pos, #column, #vpos, #vneg, #a, #b))
+    } else {
+        match (c.kind, &stride, strip(base)) {
+            (Kind::Elem, _, Expr::MethodCall(mc))
+                if column.is_none() && mc.method == "__parallel_row_ref" =>
+            {
+                quote!(#base.get(#pos))
             }
+            (Kind::Elem, _, Expr::MethodCall(mc)) if column.is_none() && !c.writes => {
+                let (w, args) = (&mc.receiver, &mc.args);
+                quote!(#w.__parallel_row_ref(#args).get(#pos))
+            }
+            (Kind::Elem, _, _) if column.is_none() && !c.writes => quote!(#base.get(#pos)),
+            (Kind::Elem, _, _) if column.is_none() => quote!(#base.get_mut(#pos)),
+            (Kind::Elem, _, _) if c.writes => quote!(#base.__parallel_col_try(#pos, #column)),
+            (Kind::Elem, _, _) => quote!(#base.__parallel_col_ref_try(#pos, #column)),
+            (Kind::Column, _, _) => quote!(#base.__parallel_col_view(#column, #pos, #neg, #a, #b)),
+            (Kind::Outside, _, _) => quote!(#base.__parallel_cut(#pos, #neg, #a, #b)),
+            (Kind::RowRead, Some(s), _) => quote!(#p::strided(#base, #pos, #neg, #s, #a, #b)),
+            (Kind::RowRead, None, _) => quote!(#p::cut_range(#base, #pos, #neg, #a, #b)),
+            (Kind::Read, Some(s), _) => quote!(#p::strided(&#base, #pos, #neg, #s, #a, #b)),
+            (Kind::Read, None, _) => quote!(#p::cut_range(&#base, #pos, #neg, #a, #b)),
+            (Kind::Row, _, Expr::Index(ix)) => {
+                let (rows, i) = (&ix.expr, part("__pr", &ix.index));
+                quote!(#rows.get(#i).and_then(|__row| #p::cut_range(__row, #pos, #neg, #a, #b)))
+            }
+            (Kind::Mut, _, Expr::MethodCall(_)) => {
+                quote!(#p::cut_range_mut(#base, #pos, #neg, #a, #b))
+            }
+            _ => quote!(#p::cut_range_mut(&mut #base, #pos, #neg, #a, #b)),
         }
-        (Kind::Column, _, _) => {
-            let j = &c.column;
-            quote!(#base.__parallel_col_view(#j, #pos, #neg, #a, #b))
+    };
+    let (ids, values): (Vec<Ident>, Vec<TokenStream>) = parts.into_iter().unzip();
+    let some = quote!(::core::option::Option::Some);
+    quote! {
+        match ( #(#values,)* ) {
+            ( #(#some(#ids),)* ) => #cut,
+            _ => ::core::option::Option::None,
         }
-        (Kind::Outside, _, _) => quote!(#base.__parallel_cut(#pos, #neg, #a, #b)),
-        (Kind::RowRead, Some(s), _) => quote!(#p::strided(#base, #pos, #neg, #s, #a, #b)),
-        (Kind::RowRead, None, _) => quote!(#p::cut_range(#base, #pos, #neg, #a, #b)),
-        (Kind::Read, Some(s), _) => quote!(#p::strided(&#base, #pos, #neg, #s, #a, #b)),
-        (Kind::Read, None, _) => quote!(#p::cut_range(&#base, #pos, #neg, #a, #b)),
-        (Kind::Row, _, Expr::Index(ix)) => {
-            let (rows, i) = (&ix.expr, &ix.index);
-            quote!(#rows.get(#i).and_then(|__row| #p::cut_range(__row, #pos, #neg, #a, #b)))
-        }
-        (Kind::Mut, _, Expr::MethodCall(_)) => quote!(#p::cut_range_mut(#base, #pos, #neg, #a, #b)),
-        _ => quote!(#p::cut_range_mut(&mut #base, #pos, #neg, #a, #b)),
     }
 }
 
@@ -906,7 +986,7 @@ fn generate(
         unreachable!("`header` accepted only a name");
     };
     let var = Name::of(&pi.ident);
-    let survey = survey(body, label.as_ref().map(|l| &l.name));
+    let survey = survey(body, label.as_ref().map(|l| &l.name), &v.known());
     let sources: Vec<TokenStream> = cuts.iter().map(|c| source(c, &a, &b)).collect();
     let locals: Vec<TokenStream> = cuts
         .iter()

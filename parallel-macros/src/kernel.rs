@@ -601,7 +601,7 @@ fn start_of(terms: Option<&[(bool, Expr)]>, a: &Ident) -> TokenStream {
 
 /// An invariant term as an `Option`, `None` where its arithmetic would
 /// overflow or divide by zero.
-fn checked(e: &Expr) -> TokenStream {
+pub(crate) fn checked(e: &Expr) -> TokenStream {
     // Typed, so that a literal term (`1` in `(i + 1) * n`) is a `usize`.
     let some = quote!(::core::option::Option::<usize>::Some);
     let m = Span::mixed_site();
@@ -626,10 +626,9 @@ fn checked(e: &Expr) -> TokenStream {
                 }
             }
         }
-        Expr::Cast(c) => {
-            let (inner, ty) = (checked(&c.expr), &c.ty);
-            quote!(#inner.map(|#x| #x as #ty))
-        }
+        // A cast cannot fail; what it converts may be of another type
+        // than `usize` (`m as usize` of a `u32`), so it is taken whole.
+        Expr::Cast(_) => quote!(#some(#e)),
         _ => quote!(#some(#e)),
     }
 }
