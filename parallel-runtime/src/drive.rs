@@ -775,7 +775,7 @@ impl<R: Send> Job<'_, R> {
         let solo = if self.team == 1 {
             None
         } else {
-            Some(self.site.solo_now())
+            Some(self.site.solo_now(self.len, self.team))
         };
         let noting = report::noting() || self.trace;
         let timed = noting || matches!(solo, Some(None) | Some(Some(0)));
@@ -806,9 +806,11 @@ impl<R: Send> Job<'_, R> {
             CallKind::Solo => self.site.learn_solo(self.len, wall_ns),
             // A helper that slept when the loop was posted says nothing
             // of what the team can do: the next call tries again.
-            CallKind::Team if ran.woke => self.site.warm_up(),
+            // A team only for its length (the site is solo for shorter
+            // calls) leaves the site's decision as it was.
+            CallKind::Team if ran.woke && !self.site.solo_pending() => self.site.warm_up(),
             CallKind::Team => self.site.learn_team(
-                self.len,
+                (self.len, self.team),
                 wall_ns,
                 ran.caller_iters,
                 ran.caller_ns,

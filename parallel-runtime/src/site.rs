@@ -61,6 +61,10 @@ pub(crate) struct Site {
     team_cost: AtomicU64,
     solo_cost: AtomicU64,
     est_cost: AtomicU64,
+    /// What a team run costs beyond its share of the work, ns (`f64`
+    /// bits; 0 = not measured): the wall time less the solo time per
+    /// iteration times the iterations per member.
+    over_ns: AtomicU64,
     /// Typical wait at the join, ns.
     wait_ns: AtomicU64,
 
@@ -95,6 +99,7 @@ impl Site {
         team_cost: AtomicU64::new(0),
         solo_cost: AtomicU64::new(0),
         est_cost: AtomicU64::new(0),
+        over_ns: AtomicU64::new(0),
         wait_ns: AtomicU64::new(10_000),
         calls: AtomicU64::new(0),
         inline: AtomicU64::new(0),
@@ -194,17 +199,38 @@ impl Site {
         unsafe { core::str::from_utf8_unchecked(core::slice::from_raw_parts(ptr, len)) }
     }
 
-    /// Whether this call should run solo (and counts it down): the number
-    /// of solo calls left after it, `None` for a team call. One solo call
-    /// in 16 (left % 16 == 0) is timed.
+    /// Whether this call of `len` iterations on a team of `team` should
+    /// run solo (and counts it down): the number of solo calls left after
+    /// it, `None` for a team call. One solo call in 16 (left % 16 == 0) is
+    /// timed. A site goes solo on the cost per iteration of its calls, but
+    /// one loop may be called with 2 iterations and with 2,000: a call
+    /// whose share of work a helper would take is worth more than four
+    /// times what a team run costs beyond its work here runs as a team
+    /// whatever the site decided (on a busy machine that cost grows with
+    /// the helpers' delays, so fewer calls qualify).
     #[inline]
-    pub(crate) fn solo_now(&self) -> Option<u32> {
+    pub(crate) fn solo_now(&self, len: usize, team: usize) -> Option<u32> {
         let left = self.solo_left.load(Relaxed);
         if left == 0 {
             return None;
         }
+        if self.worth_a_team(len, team) {
+            return None;
+        }
         self.solo_left.store(left - 1, Relaxed);
         Some((left - 1) % 16)
+    }
+
+    /// Whether a call of `len` iterations would gain more than four times
+    /// the measured cost of a team run from `team` members.
+    #[inline]
+    fn worth_a_team(&self, len: usize, team: usize) -> bool {
+        let (over, solo) = (load_f(&self.over_ns), load_f(&self.solo_cost));
+        if over <= 0.0 || solo <= 0.0 || team < 2 {
+            return false;
+        }
+        let gain = solo * len as f64 * (1.0 - 1.0 / team as f64);
+        gain > 4.0 * over
     }
 
     /// How long the caller spins (yielding its CPU after the first
@@ -234,7 +260,7 @@ impl Site {
     /// the caller ran `caller_iters` in `caller_ns`; `waited` at the join.
     pub(crate) fn learn_team(
         &self,
-        len: usize,
+        (len, team_size): (usize, usize),
         wall_ns: u64,
         caller_iters: u64,
         caller_ns: u64,
@@ -253,6 +279,15 @@ impl Site {
             0.0 => load_f(&self.est_cost),
             s => s,
         };
+        if solo > 0.0 && team_size > 1 {
+            let share = solo * len as f64 / team_size as f64;
+            ewma_f(&self.over_ns, (wall_ns as f64 - share).max(1.0));
+        }
+        // A call the site ran as a team only for its length (it was to be
+        // solo) does not judge the site: its shorter calls stay solo.
+        if self.solo_pending() {
+            return;
+        }
         if solo > 0.0 && team < 0.7 * solo {
             // Clearly better: forget earlier bad runs at once.
             store_f(&self.team_cost, team);
@@ -277,6 +312,13 @@ impl Site {
                 self.solo_left.store(1, Relaxed);
             }
         }
+    }
+
+    /// Whether the site has solo calls left (a team call now is one that
+    /// its length alone made a team: [`Site::solo_now`]).
+    #[inline]
+    pub(crate) fn solo_pending(&self) -> bool {
+        self.solo_left.load(Relaxed) > 0
     }
 
     /// A team run whose helper slept when posted: it says nothing of the
@@ -547,25 +589,48 @@ mod tests {
     #[test]
     fn solo_when_the_team_does_not_pay() {
         let site = lookup(here());
-        assert!(site.solo_now().is_none());
+        assert!(site.solo_now(1000, 2).is_none());
         // The caller ran everything: the team cost what solo would.
-        site.learn_team(1000, 1_000_000, 1000, 990_000, Duration::ZERO);
+        site.learn_team((1000, 2), 1_000_000, 1000, 990_000, Duration::ZERO);
         let mut solo = 0;
-        while site.solo_now().is_some() {
+        while site.solo_now(1000, 2).is_some() {
             solo += 1;
         }
         assert_eq!(solo, 2);
         site.learn_solo(1000, 900_000);
-        site.learn_team(1000, 1_200_000, 1000, 1_100_000, Duration::ZERO);
+        site.learn_team((1000, 2), 1_200_000, 1000, 1_100_000, Duration::ZERO);
         let mut solo = 0;
-        while site.solo_now().is_some() {
+        while site.solo_now(1000, 2).is_some() {
             solo += 1;
         }
         assert_eq!(solo, 4);
         // Half the solo time: team at once.
-        site.learn_team(1000, 450_000, 500, 440_000, Duration::ZERO);
-        assert!(site.solo_now().is_none());
+        site.learn_team((1000, 2), 450_000, 500, 440_000, Duration::ZERO);
+        assert!(site.solo_now(1000, 2).is_none());
         assert_eq!(site.strikes.load(Relaxed), 0);
+    }
+
+    /// A site whose short calls went solo still runs a call long enough to
+    /// pay for a team many times over as a team, without counting it
+    /// against the solo run or judging the site by it.
+    #[test]
+    fn a_long_call_of_a_solo_site_runs_as_a_team() {
+        let site = lookup(here());
+        // 2 iterations of 50 ns each: the team (1 µs) cost ten times solo.
+        site.learn_solo(2, 100);
+        site.learn_team((2, 2), 1_000, 1, 50, Duration::ZERO);
+        assert_eq!(site.solo_now(2, 2), Some(1));
+        let left = site.solo_left.load(Relaxed);
+        // 2,048 iterations: the helper's half, 51 µs, is far above 1 µs.
+        assert_eq!(site.solo_now(2048, 2), None);
+        assert_eq!(site.solo_left.load(Relaxed), left);
+        let strikes = site.strikes.load(Relaxed);
+        site.learn_team((2048, 2), 52_000, 1024, 51_000, Duration::ZERO);
+        assert_eq!(site.strikes.load(Relaxed), strikes);
+        assert_eq!(site.solo_now(2, 2), Some(0));
+        // On one member there is nothing to gain.
+        site.solo_left.store(2, Relaxed);
+        assert!(site.solo_now(2048, 1).is_some());
     }
 
     #[test]
@@ -573,11 +638,13 @@ mod tests {
         let site = lookup(here());
         assert_eq!(site.spin(1), Duration::from_micros(40));
         for _ in 0..100 {
-            site.learn_team(100, 100, 50, 50, Duration::from_nanos(100));
+            site.learn_team((100, 2), 100, 50, 50, Duration::from_nanos(100));
         }
         assert_eq!(site.spin(1), Duration::from_micros(2));
+        // (Those calls sent the site solo; the next is a team trial.)
+        site.solo_left.store(0, Relaxed);
         // A long loop spins for an eighth of its time, up to the policy's.
-        site.learn_team(8_000_000, 8_000_000_000, 1, 1, Duration::ZERO);
+        site.learn_team((8_000_000, 2), 8_000_000_000, 1, 1, Duration::ZERO);
         assert_eq!(
             site.spin(8_000_000),
             crate::env::wait_policy().max(Duration::from_micros(2))
