@@ -55,8 +55,16 @@ pub struct Arrays<'a> {
 /// Versions every innermost loop of `body` that has something to cut;
 /// whether there was one.
 pub fn version(body: &mut Block, arrays: &Arrays) -> bool {
+    let known = arrays
+        .slices
+        .iter()
+        .chain(arrays.rows)
+        .chain(&arrays.windows)
+        .cloned()
+        .collect();
     let mut v = Versioner {
         arrays,
+        known,
         next: 0,
         versioned: 0,
     };
@@ -66,6 +74,9 @@ pub fn version(body: &mut Block, arrays: &Arrays) -> bool {
 
 struct Versioner<'a, 'b> {
     arrays: &'b Arrays<'a>,
+    /// The names known to be arrays: slices, `Vec`s, arrays, nested rows
+    /// and the chunk's windows.
+    known: HashSet<Name>,
     /// The number of the next cut's local.
     next: usize,
     /// How many loops were versioned.
@@ -477,18 +488,6 @@ impl Access {
 }
 
 impl Versioner<'_, '_> {
-    /// The names known to be arrays: slices, `Vec`s, arrays, nested rows
-    /// and the chunk's windows.
-    fn known(&self) -> HashSet<Name> {
-        let a = self.arrays;
-        a.slices
-            .iter()
-            .chain(a.rows)
-            .chain(&a.windows)
-            .cloned()
-            .collect()
-    }
-
     /// The access, if `e` is one the pass can cut.
     fn access(&self, e: &Expr, body: &Body, var: &Name) -> Option<Access> {
         let a = self.arrays;
@@ -736,8 +735,7 @@ impl Versioner<'_, '_> {
         }
         let (var, start, end, inclusive) = header(f)?;
         let label = f.label.as_ref().map(|l| &l.name);
-        let known = self.known();
-        let body = survey(&f.body, label, &known);
+        let body = survey(&f.body, label, &self.known);
         let var = Name::of(var);
         // A body that binds the variable again (`let j = j + 1;`) reads
         // another `j` in the accesses after it.
@@ -986,7 +984,7 @@ fn generate(
         unreachable!("`header` accepted only a name");
     };
     let var = Name::of(&pi.ident);
-    let survey = survey(body, label.as_ref().map(|l| &l.name), &v.known());
+    let survey = survey(body, label.as_ref().map(|l| &l.name), &v.known);
     let sources: Vec<TokenStream> = cuts.iter().map(|c| source(c, &a, &b)).collect();
     let locals: Vec<TokenStream> = cuts
         .iter()

@@ -303,8 +303,7 @@ impl<T> ColumnWindow<'_, T> {
         if j < self.lo || j > self.hi || j >= self.n || a >= b {
             return None;
         }
-        let q0 = pos.checked_add(a)?.checked_sub(neg)?;
-        let q1 = pos.checked_add(b)?.checked_sub(neg)?;
+        let (q0, q1) = crate::simd::span_of(pos, neg, a, b)?;
         let last = (q1 - 1).checked_mul(self.n)?.checked_add(j)?;
         (last < self.len).then_some((q0, q1))
     }
@@ -577,8 +576,7 @@ impl<'a, T> Outside<'a, T> {
     /// ```
     #[inline(always)]
     pub fn __parallel_cut(&self, pos: usize, neg: usize, a: usize, b: usize) -> Option<&'a [T]> {
-        let lo = pos.checked_add(a)?.checked_sub(neg)?;
-        let hi = pos.checked_add(b)?.checked_sub(neg)?;
+        let (lo, hi) = crate::simd::span_of(pos, neg, a, b)?;
         if lo >= hi || hi > self.len {
             return None;
         }
@@ -854,8 +852,7 @@ impl<T> NestedColumnWindow<'_, T> {
         if j < self.lo || j > self.hi || a >= b {
             return None;
         }
-        let q0 = pos.checked_add(a)?.checked_sub(neg)?;
-        let q1 = pos.checked_add(b)?.checked_sub(neg)?;
+        let (q0, q1) = crate::simd::span_of(pos, neg, a, b)?;
         let rows = self.rows.get(q0..q1)?;
         rows.iter().all(|&(_, len)| j < len).then_some((q0, q1))
     }

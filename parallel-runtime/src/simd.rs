@@ -569,9 +569,10 @@ pub fn cut_range<T, S: SliceSource<Item = T> + ?Sized>(
     s.__items().get(lo..hi)
 }
 
-/// `pos - neg + a .. pos - neg + b`, if no step overflows.
+/// `pos - neg + a .. pos - neg + b`, if no step overflows: the indices an
+/// inner loop over `v` in `a..b` reaches at `v + pos - neg`.
 #[inline(always)]
-fn span_of(pos: usize, neg: usize, a: usize, b: usize) -> Option<(usize, usize)> {
+pub(crate) fn span_of(pos: usize, neg: usize, a: usize, b: usize) -> Option<(usize, usize)> {
     Some((
         pos.checked_add(a)?.checked_sub(neg)?,
         pos.checked_add(b)?.checked_sub(neg)?,
