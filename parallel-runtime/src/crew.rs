@@ -25,7 +25,9 @@
 //! Waiting: a worker spins on its mailbox for the wait policy's time
 //! (`OMP_WAIT_POLICY`), yielding its CPU after the first microseconds so
 //! that a caller sharing the CPU can run, then sleeps on a futex (Linux;
-//! elsewhere it polls with short sleeps). A caller waiting at the join
+//! elsewhere it polls with short sleeps). A worker woken for a posting
+//! already revoked spins again before it sleeps; one that sees a posting
+//! from the CPU it runs on moves off that CPU before it takes it (`work`). A caller waiting at the join
 //! spins for as long as the loop's last runs say a wait takes, then sleeps
 //! the same way. Every flag a waker reads lives in the mailbox, which is
 //! never freed, so no waker touches the caller's stack after handing in.
@@ -36,7 +38,7 @@ use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::env;
+use crate::{affinity, env};
 
 /// The most helpers one loop takes: teams larger than this run their
 /// extra members' chunks on the helpers they have.
@@ -52,6 +54,9 @@ const DONE: u32 = 4;
 /// Handed in: the result is on the worker's stack, which waits for the
 /// caller to move it out.
 const HELD: u32 = 5;
+
+/// A `poster_cpu` that names no CPU.
+const NO_CPU: usize = usize::MAX;
 
 /// The bytes of a result that travel inside a mailbox.
 type Inline = [MaybeUninit<u128>; 3];
@@ -95,6 +100,9 @@ pub(crate) struct Mailbox {
     held: AtomicPtr<()>,
     /// How long the worker spins for the next loop after this one, ns.
     linger_ns: AtomicU64,
+    /// The CPU the caller ran on when it posted (`NO_CPU`: unknown, or
+    /// members are bound), for the worker to step off.
+    poster_cpu: AtomicUsize,
     tally_iters: AtomicU64,
     tally_chunks: AtomicU64,
     tally_busy: AtomicU64,
@@ -113,12 +121,15 @@ impl Mailbox {
     const fn new() -> Mailbox {
         Mailbox {
             state: AtomicU32::new(IDLE),
-            worker_sleeps: AtomicU32::new(0),
+            // A worker not started yet counts as asleep: the loop that
+            // starts it does not judge its team by the thread's start.
+            worker_sleeps: AtomicU32::new(1),
             caller_sleeps: AtomicU32::new(0),
             member: AtomicUsize::new(0),
             job: AtomicPtr::new(core::ptr::null_mut()),
             held: AtomicPtr::new(core::ptr::null_mut()),
             linger_ns: AtomicU64::new(0),
+            poster_cpu: AtomicUsize::new(NO_CPU),
             tally_iters: AtomicU64::new(0),
             tally_chunks: AtomicU64::new(0),
             tally_busy: AtomicU64::new(0),
@@ -287,8 +298,15 @@ pub(crate) fn reserve(want: usize, grow_crew: bool) -> Picked {
 
 /// Offers the loop `job` to the reserved workers, as members `1..`, and
 /// wakes the sleeping ones; after it, they spin `linger` for the next
+/// loop. `poster_cpu` is the caller's CPU (`None` when members are bound):
+/// a worker that finds itself there moves off it before it takes the
 /// loop. Returns whether one of them slept.
-pub(crate) fn post(picked: &Picked, job: &Erased, linger: Duration) -> bool {
+pub(crate) fn post(
+    picked: &Picked,
+    job: &Erased,
+    linger: Duration,
+    poster_cpu: Option<usize>,
+) -> bool {
     let mut woke = false;
     for i in 0..picked.len {
         let mb = picked.mailbox(i);
@@ -297,6 +315,8 @@ pub(crate) fn post(picked: &Picked, job: &Erased, linger: Duration) -> bool {
         mb.member.store(i + 1, Ordering::Relaxed);
         mb.linger_ns
             .store(linger.as_nanos() as u64, Ordering::Relaxed);
+        mb.poster_cpu
+            .store(poster_cpu.unwrap_or(NO_CPU), Ordering::Relaxed);
         mb.state.store(POSTED, Ordering::SeqCst);
         if mb.worker_sleeps.load(Ordering::SeqCst) != 0 {
             wake(&mb.state);
@@ -366,12 +386,31 @@ pub(crate) unsafe fn join<R>(
 }
 
 /// A worker's life: wait for a posting, take it, play its member, again.
+///
+/// A worker that sees a posting while it runs on the CPU its caller
+/// posted from moves to another CPU first, without taking it: Linux puts
+/// a woken thread beside its waker, where the two only take turns (the
+/// worker preempting the caller, or waiting behind it) while another CPU
+/// may idle. Not taking it keeps the move off the loop's path: the caller
+/// runs the chunks itself, and the worker takes the posting from its new
+/// CPU if it is still there, else the next one. A worker never moves
+/// while it holds a loop, since a move may leave it waiting for a CPU,
+/// and the caller waits at the join for a worker that took the loop.
 fn work(mb: &'static Mailbox) {
+    mb.worker_sleeps.store(0, Ordering::SeqCst);
     loop {
         // As long as the last loop asked for (the wait policy, or nothing
         // when that loop's team did not pay).
         let linger = Duration::from_nanos(mb.linger_ns.load(Ordering::Relaxed));
         wait_until(&mb.state, &mb.worker_sleeps, linger, |s| s == POSTED);
+        let poster = mb.poster_cpu.load(Ordering::Relaxed);
+        if poster != NO_CPU
+            && affinity::current_cpu() == Some(poster)
+            && affinity::step_aside(poster)
+        {
+            affinity::step_back();
+            continue;
+        }
         if mb
             .state
             .compare_exchange(POSTED, TAKEN, Ordering::Acquire, Ordering::Relaxed)
@@ -393,48 +432,63 @@ fn work(mb: &'static Mailbox) {
 
 /// Waits until `done(state)`: spins on `state` for up to `spin` (after the
 /// first microseconds yielding the CPU between looks), then sleeps on it,
-/// with `sleeps` raised so that whoever changes it wakes us.
+/// with `sleeps` raised so that whoever changes it wakes us. Woken by a
+/// change that is not the one awaited (a worker woken for a posting that
+/// its caller revoked, having run the chunks itself before the worker got
+/// a CPU), it spins again before it sleeps: the next posting is likely
+/// near, and a worker that goes straight back to sleep would be woken, for
+/// nothing again, by every short loop that follows.
 fn wait_until(state: &AtomicU32, sleeps: &AtomicU32, spin: Duration, done: impl Fn(u32) -> bool) {
-    for _ in 0..256 {
+    loop {
+        if spin_until(state, spin, &done) {
+            return;
+        }
+        // Paired with `publish`/`post`: either the waker sees `sleeps`
+        // raised, or we see its change of `state` (all SeqCst).
+        sleeps.store(1, Ordering::SeqCst);
+        let s = state.load(Ordering::SeqCst);
+        if !done(s) {
+            sleep_while(state, s);
+        }
+        sleeps.store(0, Ordering::Relaxed);
+        // Acquire what the waker published before its change.
         if done(state.load(Ordering::Acquire)) {
             return;
         }
+    }
+}
+
+/// Spins until `done(state)` (true) or for `spin` (false), yielding the CPU
+/// between looks after the first 20 µs.
+fn spin_until(state: &AtomicU32, spin: Duration, done: &impl Fn(u32) -> bool) -> bool {
+    for _ in 0..256 {
+        if done(state.load(Ordering::Acquire)) {
+            return true;
+        }
         core::hint::spin_loop();
     }
-    if !spin.is_zero() {
-        let start = Instant::now();
-        let mut polite = false;
-        loop {
-            for _ in 0..64 {
-                if done(state.load(Ordering::Acquire)) {
-                    return;
-                }
-                core::hint::spin_loop();
-            }
-            let elapsed = start.elapsed();
-            if elapsed >= spin {
-                break;
-            }
-            // After 20 µs of spinning, let a thread that shares this CPU run.
-            polite |= elapsed >= Duration::from_micros(20);
-            if polite {
-                std::thread::yield_now();
-            }
-        }
+    if spin.is_zero() {
+        return false;
     }
-    // Paired with `publish`/`post`: either the waker sees `sleeps` raised,
-    // or we see its change of `state` (all SeqCst).
-    sleeps.store(1, Ordering::SeqCst);
+    let start = Instant::now();
+    let mut polite = false;
     loop {
-        let s = state.load(Ordering::SeqCst);
-        if done(s) {
-            break;
+        for _ in 0..64 {
+            if done(state.load(Ordering::Acquire)) {
+                return true;
+            }
+            core::hint::spin_loop();
         }
-        sleep_while(state, s);
+        let elapsed = start.elapsed();
+        if elapsed >= spin {
+            return false;
+        }
+        // After 20 µs of spinning, let a thread that shares this CPU run.
+        polite |= elapsed >= Duration::from_micros(20);
+        if polite {
+            std::thread::yield_now();
+        }
     }
-    sleeps.store(0, Ordering::Relaxed);
-    // Acquire what the waker published before its change.
-    let _ = state.load(Ordering::Acquire);
 }
 
 /// Sleeps while `state == value` (or until a wake, or spuriously).
@@ -510,7 +564,7 @@ mod tests {
             };
             let picked = reserve(3, true);
             assert!(picked.len() <= 3);
-            post(&picked, &job, Duration::from_millis(1));
+            post(&picked, &job, Duration::from_millis(1), None);
             if round % 2 == 0 {
                 std::thread::sleep(Duration::from_micros(200));
             }
@@ -533,7 +587,7 @@ mod tests {
         assert!(!fits::<[u64; 16]>());
         for _ in 0..50 {
             let picked = reserve(2, true);
-            post(&picked, &held, Duration::ZERO);
+            post(&picked, &held, Duration::ZERO, None);
             std::thread::sleep(Duration::from_micros(100));
             // SAFETY: `big` hands in `Option<[u64; 16]>`.
             unsafe {
@@ -542,6 +596,57 @@ mod tests {
                 })
             };
         }
+    }
+
+    unsafe fn where_am_i(_: *const (), _: usize, mb: &'static Mailbox) {
+        let cpu = affinity::current_cpu().map_or(u64::MAX, |c| c as u64);
+        mb.hand_in(Some(cpu), Tally::default());
+    }
+
+    /// A worker that sees a posting from the CPU it runs on moves off it
+    /// before it takes the loop: posted "from" the CPU the last worker
+    /// ran on, the loop runs elsewhere. (Without the move a spinning
+    /// worker stays where it is, and nearly every job would run there.)
+    #[test]
+    fn a_worker_steps_off_its_posters_cpu() {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if affinity::current_cpu().is_none() || cpus < 2 {
+            return;
+        }
+        let job = Erased {
+            data: core::ptr::null(),
+            run: where_am_i,
+        };
+        let (mut last, mut ran, mut there) = (None, 0, 0);
+        for _ in 0..5000 {
+            if ran == 50 {
+                break;
+            }
+            // Other tests may hold every worker for a while.
+            let picked = reserve(1, true);
+            if picked.len() == 0 {
+                std::thread::sleep(Duration::from_micros(100));
+                continue;
+            }
+            post(&picked, &job, Duration::from_millis(1), last);
+            std::thread::sleep(Duration::from_micros(300));
+            // SAFETY: `where_am_i` hands in `Option<u64>`.
+            unsafe {
+                join::<u64>(&picked, Duration::from_millis(1), |_, out, _| {
+                    let cpu = out.map(|c| c as usize);
+                    if last.is_some() {
+                        ran += 1;
+                        there += usize::from(cpu == last);
+                    }
+                    last = cpu;
+                })
+            };
+        }
+        assert!(ran >= 10, "workers took {ran} postings");
+        assert!(
+            there <= ran / 10,
+            "{there} of {ran} jobs ran on the poster's CPU"
+        );
     }
 
     #[test]
@@ -557,7 +662,7 @@ mod tests {
             data: (&raw const hits).cast(),
             run: add_one,
         };
-        post(&picked, &job, Duration::ZERO);
+        post(&picked, &job, Duration::ZERO, None);
         // SAFETY: `add_one` hands in `Option<u64>`.
         unsafe { join::<u64>(&picked, Duration::ZERO, |_, _, _| {}) };
     }

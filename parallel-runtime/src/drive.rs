@@ -338,7 +338,6 @@ where
         tasks: &[],
         slots: &[],
         bind: None,
-        caller_cpu: None,
     };
     if let Some(leaf) = plan.leaf {
         return job.deterministic(leaf, info.proc_bind);
@@ -674,8 +673,6 @@ struct Job<'a, R> {
     slots: &'a [Slot<R>],
     /// The binding of this run: policy and member 0's place.
     bind: Option<(ProcBind, usize)>,
-    /// The caller's CPU at the posting, for helpers to step aside from.
-    caller_cpu: Option<usize>,
 }
 
 type Payload = Box<dyn std::any::Any + Send + 'static>;
@@ -686,10 +683,6 @@ trait Member: Sync {
     fn participate(&self, p: usize, tally: &mut Tally) -> Option<Self::Out>;
     fn fail(&self, payload: Payload);
     fn place(&self, p: usize) -> Option<usize>;
-    /// The caller's CPU when it posted the loop, for a helper to step
-    /// aside from (see `affinity::step_aside`); `None` when members are
-    /// bound, or the loop is too short to be worth a system call.
-    fn caller_cpu(&self) -> Option<usize>;
 }
 
 /// A helper's part: play member `p` of the job at `data`, hand in.
@@ -706,16 +699,10 @@ unsafe fn run_helper<J: Member>(data: *const (), p: usize, mb: &'static Mailbox)
         if place.is_some() || affinity::thread_place().is_some() {
             affinity::bind_thread(place, &env::places().0);
         }
-        let aside = job
-            .caller_cpu()
-            .is_some_and(|c| affinity::current_cpu() == Some(c) && affinity::step_aside(c));
         let start = Instant::now();
         let mut tally = Tally::default();
         let out = catch_unwind(AssertUnwindSafe(|| job.participate(p, &mut tally)));
         tally.busy_ns = start.elapsed().as_nanos() as u64;
-        if aside {
-            affinity::step_back();
-        }
         match out {
             Ok(out) => (out, tally),
             Err(payload) => {
@@ -742,10 +729,6 @@ impl<R: Send> Member for Job<'_, R> {
         let (policy, primary) = self.bind?;
         let places = env::places().0.len();
         Some(affinity::place_of(policy, p, self.team, primary, places))
-    }
-
-    fn caller_cpu(&self) -> Option<usize> {
-        self.caller_cpu
     }
 }
 
@@ -787,9 +770,6 @@ impl<R: Send> Job<'_, R> {
             None => self.inline(),
             Some(solo) => {
                 self.bind = binding(proc_bind);
-                if solo.is_none() && self.bind.is_none() && self.site.long(self.len) {
-                    self.caller_cpu = affinity::current_cpu();
-                }
                 self.share(solo.is_some())
             }
         };
@@ -814,7 +794,7 @@ impl<R: Send> Job<'_, R> {
                 wall_ns,
                 ran.caller_iters,
                 ran.caller_ns,
-                ran.waited,
+                (ran.waited, ran.woke),
             ),
         }
         if self.trace {
@@ -884,7 +864,13 @@ impl<R: Send> Job<'_, R> {
             data: (self as *const Self).cast(),
             run: run_helper::<Self>,
         };
-        let woke = !solo && crew::post(&picked, &erased, self.site.linger());
+        // Unbound helpers move off the caller's CPU (see `crew::work`).
+        let poster_cpu = if self.bind.is_none() {
+            affinity::current_cpu()
+        } else {
+            None
+        };
+        let woke = !solo && crew::post(&picked, &erased, self.site.linger(), poster_cpu);
         let posted = (!solo).then(Instant::now);
         let mut tally = Tally::default();
         let mine = if solo

@@ -248,23 +248,20 @@ impl Site {
         Duration::from_nanos(typical.max(loop_ns.min(policy)))
     }
 
-    /// Whether a run of `len` iterations is expected to take a
-    /// millisecond or more (also when nothing is known yet): long enough
-    /// for a helper to spend a system call on stepping off its caller's CPU.
-    pub(crate) fn long(&self, len: usize) -> bool {
-        let per = load_f(&self.team_cost).max(load_f(&self.solo_cost));
-        per == 0.0 || per * len as f64 >= 1e6
-    }
-
     /// What a team run measured: `len` iterations in `wall_ns`, of which
-    /// the caller ran `caller_iters` in `caller_ns`; `waited` at the join.
+    /// the caller ran `caller_iters` in `caller_ns`; `waited` at the join;
+    /// `woke` when a helper slept at the posting. Such a run's cost beyond
+    /// its work is mostly the wake-up, which a helper that lingers after a
+    /// team call does not pay: it does not teach `over_ns` (else a site
+    /// whose helpers sleep because it is solo for its short calls would
+    /// judge its long calls by wake-ups and keep them solo too).
     pub(crate) fn learn_team(
         &self,
         (len, team_size): (usize, usize),
         wall_ns: u64,
         caller_iters: u64,
         caller_ns: u64,
-        waited: Duration,
+        (waited, woke): (Duration, bool),
     ) {
         self.warming.store(false, Relaxed);
         let waited = waited.as_nanos() as u64;
@@ -273,15 +270,15 @@ impl Site {
         }
         let team = wall_ns as f64 / len as f64;
         if caller_iters > 0 {
-            ewma_f(&self.est_cost, caller_ns as f64 / caller_iters as f64);
+            ewma_slow_up(&self.est_cost, caller_ns as f64 / caller_iters as f64);
         }
         let solo = match load_f(&self.solo_cost) {
             0.0 => load_f(&self.est_cost),
             s => s,
         };
-        if solo > 0.0 && team_size > 1 {
+        if solo > 0.0 && team_size > 1 && !woke {
             let share = solo * len as f64 / team_size as f64;
-            ewma_f(&self.over_ns, (wall_ns as f64 - share).max(1.0));
+            ewma_slow_up(&self.over_ns, (wall_ns as f64 - share).max(1.0));
         }
         // A call the site ran as a team only for its length (it was to be
         // solo) does not judge the site: its shorter calls stay solo.
@@ -292,7 +289,7 @@ impl Site {
             // Clearly better: forget earlier bad runs at once.
             store_f(&self.team_cost, team);
         } else {
-            ewma_f(&self.team_cost, team);
+            ewma_slow_up(&self.team_cost, team);
         }
         let team = load_f(&self.team_cost);
         // A long loop stays a team: a descheduled helper costs it at most
@@ -330,10 +327,11 @@ impl Site {
 
     /// How long helpers spin for the next loop after this one: the wait
     /// policy's time while the team pays here (or while a woken helper is
-    /// being tried), else nothing (they sleep at once, leaving the CPU to
-    /// whoever needs it).
+    /// being tried, or for a call that is a team for its length only, whose
+    /// like is likely next), else nothing (they sleep at once, leaving the
+    /// CPU to whoever needs it). Called only when a team is posted.
     pub(crate) fn linger(&self) -> Duration {
-        if self.strikes.load(Relaxed) == 0 || self.warming.load(Relaxed) {
+        if self.strikes.load(Relaxed) == 0 || self.warming.load(Relaxed) || self.solo_pending() {
             crate::env::wait_policy()
         } else {
             Duration::ZERO
@@ -342,7 +340,7 @@ impl Site {
 
     /// What a solo run measured.
     pub(crate) fn learn_solo(&self, len: usize, wall_ns: u64) {
-        ewma_f(&self.solo_cost, wall_ns as f64 / len as f64);
+        ewma_slow_up(&self.solo_cost, wall_ns as f64 / len as f64);
     }
 
     /// Counts a call for the report.
@@ -542,16 +540,19 @@ fn store_f(a: &AtomicU64, v: f64) {
     a.store(v.to_bits(), Relaxed);
 }
 
-/// A moving average with weight 1/4 for the new value (the first value
-/// is taken as it is).
-fn ewma_f(a: &AtomicU64, v: f64) {
+/// A moving average that falls with weight 1/4 and rises with 1/32 (the
+/// first value is taken as it is): a typical cost, which one run slowed
+/// by the host (a thread preempted mid-run, a thread's start) moves
+/// little, and a busy spell raises within some tens of runs.
+fn ewma_slow_up(a: &AtomicU64, v: f64) {
     let old = load_f(a);
+    let weight = if v < old { 0.25 } else { 1.0 / 32.0 };
     store_f(
         a,
         if old == 0.0 {
             v
         } else {
-            old + (v - old) * 0.25
+            old + (v - old) * weight
         },
     );
 }
@@ -591,21 +592,27 @@ mod tests {
         let site = lookup(here());
         assert!(site.solo_now(1000, 2).is_none());
         // The caller ran everything: the team cost what solo would.
-        site.learn_team((1000, 2), 1_000_000, 1000, 990_000, Duration::ZERO);
+        site.learn_team((1000, 2), 1_000_000, 1000, 990_000, (Duration::ZERO, false));
         let mut solo = 0;
         while site.solo_now(1000, 2).is_some() {
             solo += 1;
         }
         assert_eq!(solo, 2);
         site.learn_solo(1000, 900_000);
-        site.learn_team((1000, 2), 1_200_000, 1000, 1_100_000, Duration::ZERO);
+        site.learn_team(
+            (1000, 2),
+            1_200_000,
+            1000,
+            1_100_000,
+            (Duration::ZERO, false),
+        );
         let mut solo = 0;
         while site.solo_now(1000, 2).is_some() {
             solo += 1;
         }
         assert_eq!(solo, 4);
         // Half the solo time: team at once.
-        site.learn_team((1000, 2), 450_000, 500, 440_000, Duration::ZERO);
+        site.learn_team((1000, 2), 450_000, 500, 440_000, (Duration::ZERO, false));
         assert!(site.solo_now(1000, 2).is_none());
         assert_eq!(site.strikes.load(Relaxed), 0);
     }
@@ -618,14 +625,14 @@ mod tests {
         let site = lookup(here());
         // 2 iterations of 50 ns each: the team (1 µs) cost ten times solo.
         site.learn_solo(2, 100);
-        site.learn_team((2, 2), 1_000, 1, 50, Duration::ZERO);
+        site.learn_team((2, 2), 1_000, 1, 50, (Duration::ZERO, false));
         assert_eq!(site.solo_now(2, 2), Some(1));
         let left = site.solo_left.load(Relaxed);
         // 2,048 iterations: the helper's half, 51 µs, is far above 1 µs.
         assert_eq!(site.solo_now(2048, 2), None);
         assert_eq!(site.solo_left.load(Relaxed), left);
         let strikes = site.strikes.load(Relaxed);
-        site.learn_team((2048, 2), 52_000, 1024, 51_000, Duration::ZERO);
+        site.learn_team((2048, 2), 52_000, 1024, 51_000, (Duration::ZERO, false));
         assert_eq!(site.strikes.load(Relaxed), strikes);
         assert_eq!(site.solo_now(2, 2), Some(0));
         // On one member there is nothing to gain.
@@ -634,17 +641,37 @@ mod tests {
     }
 
     #[test]
+    fn a_woken_helper_does_not_teach_the_cost_of_a_team() {
+        let site = lookup(here());
+        site.learn_solo(2, 100);
+        site.learn_team((2, 2), 1_000, 1, 50, (Duration::ZERO, false));
+        assert!(site.solo_pending());
+        // Length-team calls whose helper slept: 40 us of wake-up beyond
+        // the caller's half would raise the bar above the helper's share.
+        for _ in 0..20 {
+            site.learn_team((2048, 2), 90_000, 2048, 90_000, (Duration::ZERO, true));
+        }
+        assert_eq!(site.solo_now(2048, 2), None);
+        // Its helpers linger for the next long call; a site solo for its
+        // own calls lets them sleep.
+        assert_eq!(site.linger(), crate::env::wait_policy());
+        site.solo_left.store(0, Relaxed);
+        site.strikes.store(1, Relaxed);
+        assert_eq!(site.linger(), Duration::ZERO);
+    }
+
+    #[test]
     fn spin_follows_the_typical_wait() {
         let site = lookup(here());
         assert_eq!(site.spin(1), Duration::from_micros(40));
         for _ in 0..100 {
-            site.learn_team((100, 2), 100, 50, 50, Duration::from_nanos(100));
+            site.learn_team((100, 2), 100, 50, 50, (Duration::from_nanos(100), false));
         }
         assert_eq!(site.spin(1), Duration::from_micros(2));
         // (Those calls sent the site solo; the next is a team trial.)
         site.solo_left.store(0, Relaxed);
         // A long loop spins for an eighth of its time, up to the policy's.
-        site.learn_team((8_000_000, 2), 8_000_000_000, 1, 1, Duration::ZERO);
+        site.learn_team((8_000_000, 2), 8_000_000_000, 1, 1, (Duration::ZERO, false));
         assert_eq!(
             site.spin(8_000_000),
             crate::env::wait_policy().max(Duration::from_micros(2))

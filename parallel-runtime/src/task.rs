@@ -285,7 +285,7 @@ impl Pool {
         // Before the posting: the helpers read the team size.
         self.team.store(team, Ordering::Release);
         if team > 1 {
-            crew::post(&started.picked, &started.job, env::wait_policy());
+            crew::post(&started.picked, &started.job, env::wait_policy(), None);
         }
         team
     }
