@@ -159,7 +159,7 @@ impl Mailbox {
         wait_until(
             &self.state,
             &self.worker_sleeps,
-            Duration::from_millis(1),
+            (Duration::from_millis(1), None),
             |s| s != HELD,
         );
         debug_assert!(slot.is_none());
@@ -352,7 +352,7 @@ pub(crate) unsafe fn join<R>(
         let s = mb.state.load(Ordering::SeqCst);
         if s == TAKEN {
             let start = Instant::now();
-            wait_until(&mb.state, &mb.caller_sleeps, spin, |s| s != TAKEN);
+            wait_until(&mb.state, &mb.caller_sleeps, (spin, None), |s| s != TAKEN);
             waited += start.elapsed();
         }
         let tally = mb.tally();
@@ -402,13 +402,11 @@ fn work(mb: &'static Mailbox) {
         // As long as the last loop asked for (the wait policy, or nothing
         // when that loop's team did not pay).
         let linger = Duration::from_nanos(mb.linger_ns.load(Ordering::Relaxed));
-        wait_until(&mb.state, &mb.worker_sleeps, linger, |s| s == POSTED);
-        let poster = mb.poster_cpu.load(Ordering::Relaxed);
-        if poster != NO_CPU
-            && affinity::current_cpu() == Some(poster)
-            && affinity::step_aside(poster)
-        {
-            affinity::step_back();
+        let avoid = Some(&mb.poster_cpu);
+        wait_until(&mb.state, &mb.worker_sleeps, (linger, avoid), |s| {
+            s == POSTED
+        });
+        if move_off(&mb.poster_cpu) {
             continue;
         }
         if mb
@@ -430,17 +428,35 @@ fn work(mb: &'static Mailbox) {
     }
 }
 
+/// Moves the calling worker off the CPU in `poster` if it runs there;
+/// whether it moved.
+fn move_off(poster: &AtomicUsize) -> bool {
+    let cpu = poster.load(Ordering::Relaxed);
+    if cpu != NO_CPU && affinity::current_cpu() == Some(cpu) && affinity::step_aside(cpu) {
+        affinity::step_back();
+        return true;
+    }
+    false
+}
+
 /// Waits until `done(state)`: spins on `state` for up to `spin` (after the
-/// first microseconds yielding the CPU between looks), then sleeps on it,
+/// first microseconds yielding the CPU between looks, and moving off the
+/// CPU in `avoid`, a worker's last caller's, if it finds itself there:
+/// something else wants this CPU, likely that caller), then sleeps on it,
 /// with `sleeps` raised so that whoever changes it wakes us. Woken by a
 /// change that is not the one awaited (a worker woken for a posting that
 /// its caller revoked, having run the chunks itself before the worker got
 /// a CPU), it spins again before it sleeps: the next posting is likely
 /// near, and a worker that goes straight back to sleep would be woken, for
 /// nothing again, by every short loop that follows.
-fn wait_until(state: &AtomicU32, sleeps: &AtomicU32, spin: Duration, done: impl Fn(u32) -> bool) {
+fn wait_until(
+    state: &AtomicU32,
+    sleeps: &AtomicU32,
+    (spin, avoid): (Duration, Option<&AtomicUsize>),
+    done: impl Fn(u32) -> bool,
+) {
     loop {
-        if spin_until(state, spin, &done) {
+        if spin_until(state, (spin, avoid), &done) {
             return;
         }
         // Paired with `publish`/`post`: either the waker sees `sleeps`
@@ -459,8 +475,12 @@ fn wait_until(state: &AtomicU32, sleeps: &AtomicU32, spin: Duration, done: impl 
 }
 
 /// Spins until `done(state)` (true) or for `spin` (false), yielding the CPU
-/// between looks after the first 20 µs.
-fn spin_until(state: &AtomicU32, spin: Duration, done: &impl Fn(u32) -> bool) -> bool {
+/// between looks after the first 20 µs (and moving off `avoid` once).
+fn spin_until(
+    state: &AtomicU32,
+    (spin, mut avoid): (Duration, Option<&AtomicUsize>),
+    done: &impl Fn(u32) -> bool,
+) -> bool {
     for _ in 0..256 {
         if done(state.load(Ordering::Acquire)) {
             return true;
@@ -486,6 +506,9 @@ fn spin_until(state: &AtomicU32, spin: Duration, done: &impl Fn(u32) -> bool) ->
         // After 20 µs of spinning, let a thread that shares this CPU run.
         polite |= elapsed >= Duration::from_micros(20);
         if polite {
+            if avoid.is_some_and(move_off) {
+                avoid = None;
+            }
             std::thread::yield_now();
         }
     }
