@@ -11,16 +11,23 @@
 //! helper is posted or woken. Each team run compares its wall time with
 //! what the caller alone would have taken (its own time per iteration in
 //! that run, or the time of earlier solo runs), both as moving averages of
-//! nanoseconds per iteration. While the team does not pay (its average is
-//! above 90% of the solo one), the site runs solo for 2, 4, 8, ... up to
-//! 65 536 calls (and at most about a second), then tries the team again; one team run well under the solo
-//! time (70%) puts it back to team at once. Until a solo run was measured,
-//! the solo time is estimated from the caller's own pace in team runs; an
-//! estimated gain under 40% earns one solo run to measure it. Loops longer
-//! than 2 ms alone always run as a team: there a helper that is not running
-//! costs at most the unit it holds, and a solo run would cost half the speed. On a shared machine this is
-//! what keeps a stream of short loops from waiting, call after call, for a
-//! helper the scheduler does not run.
+//! nanoseconds per iteration that fall fast and rise slowly (weights 1/4
+//! and 1/32), so one run slowed by the host moves them little. While the
+//! team does not pay (its average is above 90% of the solo one), the site
+//! runs solo for 2, 4, 8, ... up to 65 536 calls (and at most about a
+//! second), then tries the team again; one team run well under the solo
+//! time (70%) puts it back to team at once. A team run whose helper had to
+//! be woken judges nothing (the next call is a team run with the helper
+//! awake). Until a solo run was measured, the solo time is estimated from
+//! the caller's own pace in team runs; an estimated gain under 40% earns
+//! one solo run to measure it. Loops longer than 2 ms alone always run as
+//! a team: there a helper that is not running costs at most the unit it
+//! holds, and a solo run would cost half the speed. One loop may be called
+//! with 2 iterations and with 2,000: a call whose helper share is worth
+//! more than four times what a team run has cost beyond its work at this
+//! site runs as a team even while the site is solo for its short calls. On
+//! a shared machine this is what keeps a stream of short loops from
+//! waiting, call after call, for a helper the scheduler does not run.
 
 use std::panic::Location;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
@@ -39,6 +46,10 @@ const MAX_SOLO_NS: f64 = 1e9;
 
 /// Loops that take longer than this alone never run solo.
 const LONG_NS: f64 = 2e6;
+
+/// Calls of a solo site that would save more than this with helpers are
+/// run as a team once in 16 (see [`Site::solo_now`]).
+const PROBE_NS: f64 = 10e3;
 
 /// A loop site.
 pub(crate) struct Site {
@@ -207,30 +218,37 @@ impl Site {
     /// whose share of work a helper would take is worth more than four
     /// times what a team run costs beyond its work here runs as a team
     /// whatever the site decided (on a busy machine that cost grows with
-    /// the helpers' delays, so fewer calls qualify).
+    /// the helpers' delays, so fewer calls qualify). That cost is learned
+    /// only from team runs, which a solo site makes rarely: one in 16 of
+    /// the calls that would gain more than [`PROBE_NS`] runs as a team
+    /// anyway (counted down like a solo call), so that one slow team run
+    /// does not keep the long calls solo for good.
     #[inline]
     pub(crate) fn solo_now(&self, len: usize, team: usize) -> Option<u32> {
         let left = self.solo_left.load(Relaxed);
         if left == 0 {
             return None;
         }
-        if self.worth_a_team(len, team) {
+        let gain = self.gain(len, team);
+        if gain > 4.0 * load_f(&self.over_ns) && load_f(&self.over_ns) > 0.0 {
             return None;
         }
         self.solo_left.store(left - 1, Relaxed);
+        if gain > PROBE_NS && left % 16 == 8 {
+            return None;
+        }
         Some((left - 1) % 16)
     }
 
-    /// Whether a call of `len` iterations would gain more than four times
-    /// the measured cost of a team run from `team` members.
+    /// The time a call of `len` iterations would save with `team` members
+    /// over the caller alone, ns (0 when nothing is known).
     #[inline]
-    fn worth_a_team(&self, len: usize, team: usize) -> bool {
-        let (over, solo) = (load_f(&self.over_ns), load_f(&self.solo_cost));
-        if over <= 0.0 || solo <= 0.0 || team < 2 {
-            return false;
+    fn gain(&self, len: usize, team: usize) -> f64 {
+        let solo = load_f(&self.solo_cost);
+        if team < 2 {
+            return 0.0;
         }
-        let gain = solo * len as f64 * (1.0 - 1.0 / team as f64);
-        gain > 4.0 * over
+        solo * len as f64 * (1.0 - 1.0 / team as f64)
     }
 
     /// How long the caller spins (yielding its CPU after the first
@@ -252,9 +270,9 @@ impl Site {
     /// the caller ran `caller_iters` in `caller_ns`; `waited` at the join;
     /// `woke` when a helper slept at the posting. Such a run's cost beyond
     /// its work is mostly the wake-up, which a helper that lingers after a
-    /// team call does not pay: it does not teach `over_ns` (else a site
-    /// whose helpers sleep because it is solo for its short calls would
-    /// judge its long calls by wake-ups and keep them solo too).
+    /// team call does not pay: it only lowers `over_ns` (else a site whose
+    /// helpers sleep because it is solo for its short calls would judge
+    /// its long calls by wake-ups and keep them solo too).
     pub(crate) fn learn_team(
         &self,
         (len, team_size): (usize, usize),
@@ -276,9 +294,13 @@ impl Site {
             0.0 => load_f(&self.est_cost),
             s => s,
         };
-        if solo > 0.0 && team_size > 1 && !woke {
+        if solo > 0.0 && team_size > 1 {
             let share = solo * len as f64 / team_size as f64;
-            ewma_slow_up(&self.over_ns, (wall_ns as f64 - share).max(1.0));
+            let over = (wall_ns as f64 - share).max(1.0);
+            // A run that woke its helper bounds the cost from above.
+            if !woke || over < load_f(&self.over_ns) {
+                ewma_slow_up(&self.over_ns, over);
+            }
         }
         // A call the site ran as a team only for its length (it was to be
         // solo) does not judge the site: its shorter calls stay solo.
@@ -658,6 +680,28 @@ mod tests {
         site.solo_left.store(0, Relaxed);
         site.strikes.store(1, Relaxed);
         assert_eq!(site.linger(), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_stale_team_cost_is_probed() {
+        let site = lookup(here());
+        site.learn_solo(2, 100);
+        // One slow team run of a short call (a helper preempted, say):
+        // 50 us beyond its work, the first measure, taken as it is.
+        site.learn_team((2, 2), 50_000, 1, 50, (Duration::ZERO, false));
+        site.solo_left.store(1000, Relaxed);
+        // 2,048 iterations of 50 ns: the helper's half (51 us) is not
+        // worth four such costs, but one call in 16 probes the team.
+        let calls: Vec<_> = (0..16).map(|_| site.solo_now(2048, 2)).collect();
+        assert_eq!(calls.iter().filter(|c| c.is_none()).count(), 1, "{calls:?}");
+        // The probe finds the team cheap: the long calls are teams again.
+        for _ in 0..8 {
+            site.learn_team((2048, 2), 52_000, 1024, 51_000, (Duration::ZERO, false));
+        }
+        assert_eq!(site.solo_now(2048, 2), None);
+        // The short ones stay solo, and so do long ones that gain little.
+        assert!(site.solo_now(2, 2).is_some());
+        assert!(site.solo_now(100, 2).is_some());
     }
 
     #[test]
