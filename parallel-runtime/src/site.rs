@@ -44,6 +44,12 @@ const SITES: usize = 1024;
 const MAX_STRIKES: u32 = 16;
 const MAX_SOLO_NS: f64 = 1e9;
 
+/// Team runs in a trial: a site judges its team by the last of them,
+/// once the helper has been running (a helper just woken, moved off its
+/// caller's CPU or with cold caches makes the first runs of a team slower
+/// than it is).
+const TRIAL: u32 = 8;
+
 /// Loops that take longer than this alone never run solo.
 const LONG_NS: f64 = 2e6;
 
@@ -66,6 +72,8 @@ pub(crate) struct Site {
     // Decisions.
     solo_left: AtomicU32,
     strikes: AtomicU32,
+    /// Team runs left before the next judgement (a trial's warm-up).
+    trial_left: AtomicU32,
     /// A helper was woken for this loop and is not judged yet.
     warming: AtomicBool,
     /// Moving averages, ns per iteration as `f64` bits; 0 = none yet.
@@ -106,6 +114,7 @@ impl Site {
         directive_len: AtomicUsize::new(0),
         solo_left: AtomicU32::new(0),
         strikes: AtomicU32::new(0),
+        trial_left: AtomicU32::new(TRIAL),
         warming: AtomicBool::new(false),
         team_cost: AtomicU64::new(0),
         solo_cost: AtomicU64::new(0),
@@ -234,6 +243,10 @@ impl Site {
             return None;
         }
         self.solo_left.store(left - 1, Relaxed);
+        if left == 1 {
+            // The solo run is over: the next team runs are a trial.
+            self.trial_left.store(TRIAL, Relaxed);
+        }
         if gain > PROBE_NS && left % 16 == 8 {
             return None;
         }
@@ -313,6 +326,13 @@ impl Site {
         } else {
             ewma_slow_up(&self.team_cost, team);
         }
+        let trial = self.trial_left.load(Relaxed);
+        if trial > 0 {
+            self.trial_left.store(trial - 1, Relaxed);
+            if trial > 1 {
+                return;
+            }
+        }
         let team = load_f(&self.team_cost);
         // A long loop stays a team: a descheduled helper costs it at most
         // the unit in flight, while a solo run costs it half its speed.
@@ -353,7 +373,11 @@ impl Site {
     /// like is likely next), else nothing (they sleep at once, leaving the
     /// CPU to whoever needs it). Called only when a team is posted.
     pub(crate) fn linger(&self) -> Duration {
-        if self.strikes.load(Relaxed) == 0 || self.warming.load(Relaxed) || self.solo_pending() {
+        if self.strikes.load(Relaxed) == 0
+            || self.warming.load(Relaxed)
+            || self.solo_pending()
+            || self.trial_left.load(Relaxed) > 0
+        {
             crate::env::wait_policy()
         } else {
             Duration::ZERO
@@ -608,34 +632,64 @@ mod tests {
     }
 
     /// A team that is slower than the caller alone sends the site solo for
-    /// longer and longer; one clearly faster team run brings it back.
+    /// longer and longer, each time it has been tried for a whole trial;
+    /// one clearly faster team run brings it back.
     #[test]
     fn solo_when_the_team_does_not_pay() {
         let site = lookup(here());
-        assert!(site.solo_now(1000, 2).is_none());
         // The caller ran everything: the team cost what solo would.
-        site.learn_team((1000, 2), 1_000_000, 1000, 990_000, (Duration::ZERO, false));
+        let slow = |site: &Site| {
+            for _ in 0..TRIAL {
+                assert!(site.solo_now(1000, 2).is_none());
+                site.learn_team((1000, 2), 1_000_000, 1000, 990_000, (Duration::ZERO, false));
+            }
+        };
+        slow(site);
         let mut solo = 0;
         while site.solo_now(1000, 2).is_some() {
             solo += 1;
         }
         assert_eq!(solo, 2);
         site.learn_solo(1000, 900_000);
-        site.learn_team(
-            (1000, 2),
-            1_200_000,
-            1000,
-            1_100_000,
-            (Duration::ZERO, false),
-        );
+        slow(site);
         let mut solo = 0;
         while site.solo_now(1000, 2).is_some() {
             solo += 1;
         }
         assert_eq!(solo, 4);
-        // Half the solo time: team at once.
-        site.learn_team((1000, 2), 450_000, 500, 440_000, (Duration::ZERO, false));
+        // Half the solo time, at the end of the trial: team at once.
+        for _ in 0..TRIAL {
+            site.learn_team((1000, 2), 450_000, 500, 440_000, (Duration::ZERO, false));
+        }
         assert!(site.solo_now(1000, 2).is_none());
+        assert_eq!(site.strikes.load(Relaxed), 0);
+    }
+
+    /// The first runs of a trial judge nothing, however slow (a helper
+    /// warming up), and the helpers linger through them; the trial's last
+    /// run judges the team by what the trial measured.
+    #[test]
+    fn a_trial_judges_the_team_once_it_has_run() {
+        let site = lookup(here());
+        site.learn_solo(1000, 1_000_000);
+        site.trial_left.store(0, Relaxed);
+        site.learn_team(
+            (1000, 2),
+            2_000_000,
+            1000,
+            1_900_000,
+            (Duration::ZERO, false),
+        );
+        assert_eq!(site.solo_left.load(Relaxed), 2);
+        while site.solo_now(1000, 2).is_some() {}
+        assert_eq!(site.trial_left.load(Relaxed), TRIAL);
+        // The trial: a slow start, then runs at 55% of the solo time.
+        for t in 0..TRIAL {
+            assert_eq!(site.linger(), crate::env::wait_policy());
+            let wall = if t < 2 { 3_000_000 } else { 550_000 };
+            site.learn_team((1000, 2), wall, 500, wall / 2, (Duration::ZERO, false));
+            assert!(site.solo_now(1000, 2).is_none(), "run {t}");
+        }
         assert_eq!(site.strikes.load(Relaxed), 0);
     }
 
@@ -645,6 +699,7 @@ mod tests {
     #[test]
     fn a_long_call_of_a_solo_site_runs_as_a_team() {
         let site = lookup(here());
+        site.trial_left.store(0, Relaxed);
         // 2 iterations of 50 ns each: the team (1 µs) cost ten times solo.
         site.learn_solo(2, 100);
         site.learn_team((2, 2), 1_000, 1, 50, (Duration::ZERO, false));
@@ -665,6 +720,7 @@ mod tests {
     #[test]
     fn a_woken_helper_does_not_teach_the_cost_of_a_team() {
         let site = lookup(here());
+        site.trial_left.store(0, Relaxed);
         site.learn_solo(2, 100);
         site.learn_team((2, 2), 1_000, 1, 50, (Duration::ZERO, false));
         assert!(site.solo_pending());
