@@ -209,6 +209,16 @@ pub(crate) fn started() -> usize {
     crew().count.load(Ordering::Acquire)
 }
 
+/// Whether an idle worker is awake (spinning for a posting) among the
+/// first few: a loop posted now would not have to wake it.
+pub(crate) fn helper_awake() -> bool {
+    let crew = crew();
+    let n = crew.count.load(Ordering::Acquire).min(8);
+    crew.mailboxes[..n].iter().any(|mb| {
+        mb.state.load(Ordering::Relaxed) == IDLE && mb.worker_sleeps.load(Ordering::Relaxed) == 0
+    })
+}
+
 /// Starts workers until the crew has `want` (at most its capacity); returns
 /// how many it has. A worker that cannot be started stops the growth.
 #[cold]

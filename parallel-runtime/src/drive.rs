@@ -90,8 +90,11 @@ pub const INLINE_BELOW: usize = 16;
 pub const DETERMINISTIC_LEAF: usize = 4096;
 
 /// How many iterations a member of a `schedule(static)` team runs between two
-/// looks at the team's stop flag (raised when another member panics).
-const STATIC_PIECE: usize = 4096;
+/// looks at the team's stop flag (raised when another member panics), at
+/// most: the unit of work a member claims, and so what a member that
+/// arrives late leaves to the others. Loops whose iterations take longer
+/// than a few nanoseconds get shorter units (see `Site::static_piece`).
+pub(crate) const STATIC_PIECE: usize = 4096;
 
 /// Runs a loop: `body(lo, hi, windows)` for chunks `lo..hi` of the iteration
 /// numbers `0..seq.len()` (iteration `t` has the loop value `seq.get(t)`), on a
@@ -334,7 +337,7 @@ where
         call: 0,
         stop: AtomicBool::new(false),
         panic: AtomicPtr::new(core::ptr::null_mut()),
-        work: Work::new(len, team, plan, &mut room),
+        work: Work::new(len, team, (plan, site.static_piece()), &mut room),
         tasks: &[],
         slots: &[],
         bind: None,
@@ -495,7 +498,12 @@ enum WorkKind {
 }
 
 impl<'a> Work<'a> {
-    fn new(len: usize, team: usize, plan: Plan, room: &'a mut Counters) -> Work<'a> {
+    fn new(
+        len: usize,
+        team: usize,
+        (plan, piece): (Plan, usize),
+        room: &'a mut Counters,
+    ) -> Work<'a> {
         let min_len = plan.min_len;
         let kind = match (plan.kind, plan.chunk) {
             _ if plan.leaf.is_some() => WorkKind::Tasks,
@@ -507,7 +515,7 @@ impl<'a> Work<'a> {
                 } else {
                     (len / min_len).max(1)
                 };
-                let piece = STATIC_PIECE.max(min_len);
+                let piece = piece.clamp(1, STATIC_PIECE).max(min_len);
                 let (q, r) = (len / workers, len % workers);
                 WorkKind::Blocks {
                     workers,

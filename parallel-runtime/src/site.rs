@@ -53,6 +53,9 @@ const TRIAL: u32 = 8;
 /// Loops that take longer than this alone never run solo.
 const LONG_NS: f64 = 2e6;
 
+/// About how long a static loop's unit of work takes alone, ns.
+const UNIT_NS: f64 = 16e3;
+
 /// Calls of a solo site that would save more than this with helpers are
 /// run as a team once in 16 (see [`Site::solo_now`]).
 const PROBE_NS: f64 = 10e3;
@@ -231,7 +234,9 @@ impl Site {
     /// only from team runs, which a solo site makes rarely: one in 16 of
     /// the calls that would gain more than [`PROBE_NS`] runs as a team
     /// anyway (counted down like a solo call), so that one slow team run
-    /// does not keep the long calls solo for good.
+    /// does not keep the long calls solo for good; and such a call runs as
+    /// a team whenever an idle helper is awake (after a probe it spins for
+    /// the wait policy's time, so a stream of long calls keeps it awake).
     #[inline]
     pub(crate) fn solo_now(&self, len: usize, team: usize) -> Option<u32> {
         let left = self.solo_left.load(Relaxed);
@@ -240,6 +245,10 @@ impl Site {
         }
         let gain = self.gain(len, team);
         if gain > 4.0 * load_f(&self.over_ns) && load_f(&self.over_ns) > 0.0 {
+            return None;
+        }
+        // A helper spinning now costs a long call nothing to post to.
+        if gain > PROBE_NS && crate::crew::helper_awake() {
             return None;
         }
         self.solo_left.store(left - 1, Relaxed);
@@ -251,6 +260,26 @@ impl Site {
             return None;
         }
         Some((left - 1) % 16)
+    }
+
+    /// The iterations of a static loop's unit here: as many as take about
+    /// [`UNIT_NS`] alone, a power of two from 256 to `STATIC_PIECE` (the
+    /// latter while nothing is measured). A helper that starts late, woken
+    /// or moved, then leaves the caller units it can take instead of one
+    /// long unit to wait for.
+    #[inline]
+    pub(crate) fn static_piece(&self) -> usize {
+        let max = crate::drive::STATIC_PIECE;
+        let solo = load_f(&self.solo_cost);
+        if solo <= 0.0 {
+            return max;
+        }
+        let fit = (UNIT_NS / solo) as usize;
+        if fit >= max {
+            max
+        } else {
+            (fit.max(256) + 1).next_power_of_two() / 2
+        }
     }
 
     /// The time a call of `len` iterations would save with `team` members
@@ -307,9 +336,15 @@ impl Site {
             0.0 => load_f(&self.est_cost),
             s => s,
         };
-        if solo > 0.0 && team_size > 1 {
+        // The overhead decides only calls that would save more than
+        // `PROBE_NS`, and is learned only from them: a short call's team
+        // run, where one helper preempted with its unit costs the caller
+        // its whole wait, says little of a long one's.
+        if solo > 0.0 && self.gain(len, team_size) > PROBE_NS {
             let share = solo * len as f64 / team_size as f64;
-            let over = (wall_ns as f64 - share).max(1.0);
+            // At most the whole solo time: a run the host stopped for
+            // milliseconds says little of the next one.
+            let over = (wall_ns as f64 - share).clamp(1.0, solo * len as f64);
             // A run that woke its helper bounds the cost from above.
             if !woke || over < load_f(&self.over_ns) {
                 ewma_slow_up(&self.over_ns, over);
@@ -384,9 +419,15 @@ impl Site {
         }
     }
 
-    /// What a solo run measured.
+    /// What a solo run measured. A sample is taken at most four times the average: a solo run that
+    /// the host stopped for milliseconds (every run on a busy machine may
+    /// be) would otherwise make the loop look slow alone, and so a team
+    /// look worth trying, and its units short. (A team run's delays are
+    /// kept whole: there they are what the team costs.)
     pub(crate) fn learn_solo(&self, len: usize, wall_ns: u64) {
-        ewma_slow_up(&self.solo_cost, wall_ns as f64 / len as f64);
+        let v = wall_ns as f64 / len as f64;
+        let old = load_f(&self.solo_cost);
+        ewma_slow_up(&self.solo_cost, if old > 0.0 { v.min(4.0 * old) } else { v });
     }
 
     /// Counts a call for the report.
@@ -700,9 +741,14 @@ mod tests {
     fn a_long_call_of_a_solo_site_runs_as_a_team() {
         let site = lookup(here());
         site.trial_left.store(0, Relaxed);
-        // 2 iterations of 50 ns each: the team (1 µs) cost ten times solo.
         site.learn_solo(2, 100);
-        site.learn_team((2, 2), 1_000, 1, 50, (Duration::ZERO, false));
+        // 2,048 iterations of 50 ns as a team: 1 µs beyond the half.
+        site.learn_team((2048, 2), 52_200, 1024, 51_000, (Duration::ZERO, false));
+        // 2 iterations: the team (1 µs) cost ten times solo, until the
+        // site goes solo.
+        while !site.solo_pending() {
+            site.learn_team((2, 2), 1_000, 1, 50, (Duration::ZERO, false));
+        }
         assert_eq!(site.solo_now(2, 2), Some(1));
         let left = site.solo_left.load(Relaxed);
         // 2,048 iterations: the helper's half, 51 µs, is far above 1 µs.
@@ -717,13 +763,21 @@ mod tests {
         assert!(site.solo_now(2048, 1).is_some());
     }
 
+    /// The team overhead that decides long calls is learned from long
+    /// calls only, and a run that woke its helper does not raise it.
     #[test]
     fn a_woken_helper_does_not_teach_the_cost_of_a_team() {
         let site = lookup(here());
         site.trial_left.store(0, Relaxed);
         site.learn_solo(2, 100);
-        site.learn_team((2, 2), 1_000, 1, 50, (Duration::ZERO, false));
+        site.learn_team((2048, 2), 52_200, 1024, 51_000, (Duration::ZERO, false));
+        // Short team runs whose helper held its unit while preempted: a
+        // wait of 100 µs each, which a long call would not notice.
+        for _ in 0..20 {
+            site.learn_team((2, 2), 100_000, 1, 50, (Duration::ZERO, false));
+        }
         assert!(site.solo_pending());
+        assert_eq!(site.solo_now(2048, 2), None);
         // Length-team calls whose helper slept: 40 us of wake-up beyond
         // the caller's half would raise the bar above the helper's share.
         for _ in 0..20 {
@@ -742,9 +796,9 @@ mod tests {
     fn a_stale_team_cost_is_probed() {
         let site = lookup(here());
         site.learn_solo(2, 100);
-        // One slow team run of a short call (a helper preempted, say):
+        // One slow team run of a long call (a helper preempted, say):
         // 50 us beyond its work, the first measure, taken as it is.
-        site.learn_team((2, 2), 50_000, 1, 50, (Duration::ZERO, false));
+        site.learn_team((2048, 2), 101_200, 1024, 51_000, (Duration::ZERO, false));
         site.solo_left.store(1000, Relaxed);
         // 2,048 iterations of 50 ns: the helper's half (51 us) is not
         // worth four such costs, but one call in 16 probes the team.
@@ -758,6 +812,23 @@ mod tests {
         // The short ones stay solo, and so do long ones that gain little.
         assert!(site.solo_now(2, 2).is_some());
         assert!(site.solo_now(100, 2).is_some());
+    }
+
+    #[test]
+    fn static_units_take_about_sixteen_microseconds() {
+        let site = lookup(here());
+        assert_eq!(site.static_piece(), crate::drive::STATIC_PIECE);
+        // 1 ns an iteration: 16,000 fit, more than the most.
+        site.learn_solo(1000, 1000);
+        assert_eq!(site.static_piece(), crate::drive::STATIC_PIECE);
+        // 50 ns: 320 fit; 256, a power of two at or below.
+        store_f(&site.solo_cost, 50.0);
+        assert_eq!(site.static_piece(), 256);
+        store_f(&site.solo_cost, 10.0);
+        assert_eq!(site.static_piece(), 1024);
+        // 1 µs: 16 fit, but units stay at least 256 iterations.
+        store_f(&site.solo_cost, 1000.0);
+        assert_eq!(site.static_piece(), 256);
     }
 
     #[test]
