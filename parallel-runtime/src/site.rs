@@ -24,8 +24,11 @@
 //! a team: there a helper that is not running costs at most the unit it
 //! holds, and a solo run would cost half the speed. One loop may be called
 //! with 2 iterations and with 2,000: a call whose helper share is worth
-//! more than four times what a team run has cost beyond its work at this
-//! site runs as a team even while the site is solo for its short calls. On
+//! more than four times what a long call's team run has cost beyond its
+//! work at this site, or that would save more than 10 µs while an idle
+//! helper is awake, runs as a team even while the site is solo for its
+//! short calls (and one in 16 of those saving 10 µs do anyway, to keep
+//! that cost measured). A static loop's units take about 16 µs alone. On
 //! a shared machine this is what keeps a stream of short loops from
 //! waiting, call after call, for a helper the scheduler does not run.
 
@@ -427,7 +430,10 @@ impl Site {
     pub(crate) fn learn_solo(&self, len: usize, wall_ns: u64) {
         let v = wall_ns as f64 / len as f64;
         let old = load_f(&self.solo_cost);
-        ewma_slow_up(&self.solo_cost, if old > 0.0 { v.min(4.0 * old) } else { v });
+        ewma_slow_up(
+            &self.solo_cost,
+            if old > 0.0 { v.min(4.0 * old) } else { v },
+        );
     }
 
     /// Counts a call for the report.
