@@ -27,10 +27,11 @@
 //! that a caller sharing the CPU can run, then sleeps on a futex (Linux;
 //! elsewhere it polls with short sleeps). A worker woken for a posting
 //! already revoked spins again before it sleeps; one that sees a posting
-//! from the CPU it runs on moves off that CPU before it takes it (`work`). A caller waiting at the join
-//! spins for as long as the loop's last runs say a wait takes, then sleeps
-//! the same way. Every flag a waker reads lives in the mailbox, which is
-//! never freed, so no waker touches the caller's stack after handing in.
+//! from the CPU it runs on moves off that CPU before it takes it (`work`).
+//! A caller waiting at the join spins for as long as the loop's last runs
+//! say a wait takes, then sleeps the same way. Every flag a waker reads
+//! lives in the mailbox, which is never freed, so no waker touches the
+//! caller's stack after handing in.
 
 use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;

@@ -422,11 +422,12 @@ impl Site {
         }
     }
 
-    /// What a solo run measured. A sample is taken at most four times the average: a solo run that
-    /// the host stopped for milliseconds (every run on a busy machine may
-    /// be) would otherwise make the loop look slow alone, and so a team
-    /// look worth trying, and its units short. (A team run's delays are
-    /// kept whole: there they are what the team costs.)
+    /// What a solo run measured. A sample counts at most four times the
+    /// average: a solo run that the host stopped for milliseconds (every
+    /// run on a busy machine may be) would otherwise make the loop look
+    /// slow alone, and so a team look worth trying, and its units short.
+    /// (A team run's delays are kept whole: there they are what the team
+    /// costs.)
     pub(crate) fn learn_solo(&self, len: usize, wall_ns: u64) {
         let v = wall_ns as f64 / len as f64;
         let old = load_f(&self.solo_cost);
