@@ -825,6 +825,10 @@ impl<R: Send> Job<'_, R> {
 
     /// Rethrows a member's panic (every member has left), or returns `out`.
     fn finish(&self, out: Option<R>) -> Option<R> {
+        // Every member has left: a load sees any panic they recorded.
+        if self.panic.load(Ordering::Acquire).is_null() {
+            return out;
+        }
         let payload = self.panic.swap(core::ptr::null_mut(), Ordering::Acquire);
         if !payload.is_null() {
             drop_quietly(out);
@@ -872,21 +876,22 @@ impl<R: Send> Job<'_, R> {
             data: (self as *const Self).cast(),
             run: run_helper::<Self>,
         };
-        // Unbound helpers move off the caller's CPU (see `crew::work`).
-        let poster_cpu = if self.bind.is_none() {
-            affinity::current_cpu()
-        } else {
-            None
+        let woke = !solo && {
+            // Unbound helpers move off the caller's CPU (see `crew::work`).
+            let poster_cpu = if self.bind.is_none() {
+                affinity::current_cpu()
+            } else {
+                None
+            };
+            crew::post(&picked, &erased, self.site.linger(), poster_cpu)
         };
-        let woke = !solo && crew::post(&picked, &erased, self.site.linger(), poster_cpu);
         let posted = (!solo).then(Instant::now);
         let mut tally = Tally::default();
-        let mine = if solo
-            && !matches!(
-                self.work.kind,
-                WorkKind::Blocks { .. } | WorkKind::Dealt { .. }
-            ) {
-            catch_unwind(AssertUnwindSafe(|| self.solo(&mut tally)))
+        let mine = if solo {
+            catch_unwind(AssertUnwindSafe(|| match self.work.kind {
+                WorkKind::Blocks { .. } | WorkKind::Dealt { .. } => self.solo_static(&mut tally),
+                _ => self.solo(&mut tally),
+            }))
         } else {
             catch_unwind(AssertUnwindSafe(|| self.participate(0, &mut tally)))
         };
@@ -947,6 +952,41 @@ impl<R: Send> Job<'_, R> {
             Some(leaf) => self.fixed_tree(0, self.len.div_ceil(leaf), leaf),
             None => Some(self.chunk(0, self.len, None)),
         }
+    }
+
+    /// The caller alone on a static loop: every owner's units in the order
+    /// `participate(0)` claims them when nobody else does (group by group,
+    /// owners `g, g + groups, ..`, units in order), each as its owner, and
+    /// each owner's accumulator folded in as `participate` folds it, so the
+    /// grouping (and a reduction's bits) is a team run's; without the
+    /// claim counters, which nobody else reads.
+    fn solo_static(&self, tally: &mut Tally) -> Option<R> {
+        let _member = Enter::new(State::member(self.caller, 0, self.team), Some(&self.stop));
+        let _current = Current::enter(self.site);
+        let groups = self.work.groups;
+        let mut acc = None;
+        for g in 0..groups {
+            for k in (g..self.team).step_by(groups) {
+                let units = self.units(k);
+                if units == 0 {
+                    continue;
+                }
+                team::set_thread_num(k);
+                let mut mine = None;
+                for u in 0..units {
+                    if self.stopped() {
+                        break;
+                    }
+                    let (lo, hi) = self.unit(k, u);
+                    tally.chunks += 1;
+                    tally.iters += (hi - lo) as u64;
+                    mine = Some(self.chunk(lo, hi, mine));
+                }
+                acc = merge(acc, mine, &self.combine);
+            }
+        }
+        team::set_thread_num(0);
+        acc
     }
 
     #[inline(always)]
@@ -1364,6 +1404,75 @@ mod tests {
                         first.map(f64::to_bits),
                         "{schedule:?} {team:?}"
                     );
+                }
+            }
+        }
+    }
+
+    /// The caller alone on a static loop runs and folds exactly what
+    /// `participate(0)` does when no helper claims anything: the same
+    /// chunks, as the same owners, grouped in the same order (a result
+    /// that lists them, combined by concatenation, shows all three).
+    #[test]
+    fn a_solo_static_run_groups_as_participate_does() {
+        type Trail = Vec<(usize, usize, usize)>;
+        let site = site::lookup(Location::caller());
+        for (schedule, chunk) in [
+            (Schedule::Static, None),
+            (Schedule::Static, Some(1)),
+            (Schedule::Static, Some(7)),
+            (Schedule::Static, Some(300)),
+        ] {
+            for team in [2, 3, 7, 70] {
+                for len in [1, 2, 17, 97, 10_007, 100_000] {
+                    for piece in [256, 4096] {
+                        let plan = Plan::new(&cfg(schedule, chunk, Some(team)), || {
+                            unreachable!("no runtime schedule here")
+                        });
+                        let chunk_fn = |lo: usize, hi: usize, acc: Option<Trail>| {
+                            let mut acc = acc.unwrap_or_default();
+                            acc.push((thread_num(), lo, hi));
+                            acc
+                        };
+                        let combine = |mut a: Trail, b: Trail| {
+                            a.extend(b);
+                            a
+                        };
+                        let run = |solo: bool| {
+                            let mut room: Counters = [const { MaybeUninit::uninit() }; MAX_GROUPS];
+                            let job = Job {
+                                chunk: &chunk_fn,
+                                combine: &combine,
+                                len,
+                                team,
+                                plan,
+                                caller: team::current(),
+                                site,
+                                trace: false,
+                                call: 0,
+                                stop: AtomicBool::new(false),
+                                panic: AtomicPtr::new(core::ptr::null_mut()),
+                                work: Work::new(len, team, (plan, piece), &mut room),
+                                tasks: &[],
+                                slots: &[],
+                                bind: None,
+                            };
+                            let mut tally = Tally::default();
+                            let out = if solo {
+                                job.solo_static(&mut tally)
+                            } else {
+                                job.participate(0, &mut tally)
+                            };
+                            (out, tally.chunks, tally.iters)
+                        };
+                        let (solo, claimed) = (run(true), run(false));
+                        assert_eq!(
+                            solo, claimed,
+                            "{schedule:?} {chunk:?} team {team} len {len}"
+                        );
+                        assert_eq!(solo.2, len as u64);
+                        assert_eq!(thread_num(), 0);
+                    }
                 }
             }
         }

@@ -246,12 +246,17 @@ impl Site {
         if left == 0 {
             return None;
         }
-        let gain = self.gain(len, team);
-        if gain > 4.0 * load_f(&self.over_ns) && load_f(&self.over_ns) > 0.0 {
+        // What the call would save with helpers (`gain`), times `team`:
+        // this path runs on every solo call, so it divides nothing.
+        let team_f = team as f64;
+        let saved = load_f(&self.solo_cost) * len as f64 * team.saturating_sub(1) as f64;
+        let over = load_f(&self.over_ns);
+        if over > 0.0 && saved > 4.0 * over * team_f {
             return None;
         }
+        let long = saved > PROBE_NS * team_f;
         // A helper spinning now costs a long call nothing to post to.
-        if gain > PROBE_NS && crate::crew::helper_awake() {
+        if long && crate::crew::helper_awake() {
             return None;
         }
         self.solo_left.store(left - 1, Relaxed);
@@ -259,7 +264,7 @@ impl Site {
             // The solo run is over: the next team runs are a trial.
             self.trial_left.store(TRIAL, Relaxed);
         }
-        if gain > PROBE_NS && left % 16 == 8 {
+        if long && left % 16 == 8 {
             return None;
         }
         Some((left - 1) % 16)
@@ -274,15 +279,13 @@ impl Site {
     pub(crate) fn static_piece(&self) -> usize {
         let max = crate::drive::STATIC_PIECE;
         let solo = load_f(&self.solo_cost);
-        if solo <= 0.0 {
+        // The common case (cheap iterations, or nothing measured) without
+        // a division: this runs on every call.
+        if solo * max as f64 <= UNIT_NS {
             return max;
         }
         let fit = (UNIT_NS / solo) as usize;
-        if fit >= max {
-            max
-        } else {
-            (fit.max(256) + 1).next_power_of_two() / 2
-        }
+        (fit.max(256) + 1).next_power_of_two() / 2
     }
 
     /// The time a call of `len` iterations would save with `team` members
