@@ -337,7 +337,7 @@ where
         call: 0,
         stop: AtomicBool::new(false),
         panic: AtomicPtr::new(core::ptr::null_mut()),
-        work: Work::new(len, team, (plan, site.static_piece()), &mut room),
+        work: Work::new(len, team, plan, site.static_piece(), &mut room),
         tasks: &[],
         slots: &[],
         bind: None,
@@ -498,12 +498,8 @@ enum WorkKind {
 }
 
 impl<'a> Work<'a> {
-    fn new(
-        len: usize,
-        team: usize,
-        (plan, piece): (Plan, usize),
-        room: &'a mut Counters,
-    ) -> Work<'a> {
+    /// `piece`: the most iterations of a `schedule(static)` unit.
+    fn new(len: usize, team: usize, plan: Plan, piece: usize, room: &'a mut Counters) -> Work<'a> {
         let min_len = plan.min_len;
         let kind = match (plan.kind, plan.chunk) {
             _ if plan.leaf.is_some() => WorkKind::Tasks,
@@ -1452,7 +1448,7 @@ mod tests {
                                 call: 0,
                                 stop: AtomicBool::new(false),
                                 panic: AtomicPtr::new(core::ptr::null_mut()),
-                                work: Work::new(len, team, (plan, piece), &mut room),
+                                work: Work::new(len, team, plan, piece, &mut room),
                                 tasks: &[],
                                 slots: &[],
                                 bind: None,

@@ -246,10 +246,8 @@ impl Site {
         if left == 0 {
             return None;
         }
-        // What the call would save with helpers (`gain`), times `team`:
-        // this path runs on every solo call, so it divides nothing.
         let team_f = team as f64;
-        let saved = load_f(&self.solo_cost) * len as f64 * team.saturating_sub(1) as f64;
+        let saved = self.saving_times_team(len, team);
         let over = load_f(&self.over_ns);
         if over > 0.0 && saved > 4.0 * over * team_f {
             return None;
@@ -289,14 +287,12 @@ impl Site {
     }
 
     /// The time a call of `len` iterations would save with `team` members
-    /// over the caller alone, ns (0 when nothing is known).
+    /// over the caller alone, times `team`, ns (0 when nothing is known, or
+    /// alone): compared with a bar times `team`, it needs no division,
+    /// which matters on the solo path of every call.
     #[inline]
-    fn gain(&self, len: usize, team: usize) -> f64 {
-        let solo = load_f(&self.solo_cost);
-        if team < 2 {
-            return 0.0;
-        }
-        solo * len as f64 * (1.0 - 1.0 / team as f64)
+    fn saving_times_team(&self, len: usize, team: usize) -> f64 {
+        load_f(&self.solo_cost) * len as f64 * team.saturating_sub(1) as f64
     }
 
     /// How long the caller spins (yielding its CPU after the first
@@ -346,7 +342,7 @@ impl Site {
         // `PROBE_NS`, and is learned only from them: a short call's team
         // run, where one helper preempted with its unit costs the caller
         // its whole wait, says little of a long one's.
-        if solo > 0.0 && self.gain(len, team_size) > PROBE_NS {
+        if solo > 0.0 && self.saving_times_team(len, team_size) > PROBE_NS * team_size as f64 {
             let share = solo * len as f64 / team_size as f64;
             // At most the whole solo time: a run the host stopped for
             // milliseconds says little of the next one.
